@@ -1,0 +1,48 @@
+"""The one ``nianbao`` command. Exit codes: 0 ok, 1 error findings, 2 the file or service could not be used.
+
+Subcommands live in sibling modules, one concern each:
+    files.py     parse, check            (no queue; work on files directly)
+    rules_cmd.py rules list / explain
+    pipeline.py  run, worker, watch, reports, flower
+    ops.py       status, health, alerts test
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from worker.errors import NianbaoError
+
+
+class _Group(click.Group):
+    """Print our own errors as one line and exit 2 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as exc:
+            click.echo(f"{type(exc).__name__}: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def main() -> None:
+    """nianbao: ingest, parse and check 政府信息公开工作年度报告."""
+    from worker.logging import configure_logging
+    from worker.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+
+
+def _register() -> None:
+    from worker.cli import files, ops, pipeline, rules_cmd
+
+    for module in (files, rules_cmd, pipeline, ops):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,38 @@
+"""What every extractor hands the parser: an ordered stream of lines, some of them real table rows."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["txt", "docx", "html", "pdf", "doc"]
+
+
+class SourceLine(BaseModel):
+    """One line of the document, in reading order.
+
+    For plain text, ``text`` is the raw line and ``cells`` is None (the tokenizer splits tabs/pipes itself).
+    For formats with real tables (docx, html, pdf), a table row is one ``SourceLine`` whose ``cells`` holds
+    the row's cell texts after merged cells were resolved to the grid (a merged region's continuation
+    cells are ""), and ``text`` is the cells joined by a tab.
+    """
+
+    text: str
+    cells: list[str] | None = None
+    page: int | None = None
+    table: int | None = None  # index of the table in the document
+    row: int | None = None  # index of the row in its table
+
+
+class Extracted(BaseModel):
+    """The result of reading a file."""
+
+    kind: Kind
+    lines: list[SourceLine] = Field(default_factory=list)
+    encoding: str | None = None  # for text formats: the detected encoding
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)

@@ -1,0 +1,151 @@
+"""The parsed report: pydantic models shared by the parser, the rules, the store and the alerts.
+
+The canonical JSON (report-format.md section 5) is ``Report.canonical()``; the full model keeps where every
+value came from (``Location``) so that a finding can point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Template = Literal["2021", "2019", "mixed", "unknown"]
+Number = int | float
+
+
+class Location(BaseModel):
+    """Where a value or finding sits: table/row/column keys and the source line (1-based) or page."""
+
+    table: str | None = None  # "disclosure.art20_1" | "applications" | "reviews" | None for prose
+    row: str | None = None  # canonical row key, e.g. "granted"
+    col: str | None = None  # canonical column key, e.g. "total"
+    line: int | None = None  # 1-based line in the extracted text (txt) or paragraph/row index
+    page: int | None = None  # PDF page (1-based) when known
+    section: str | None = None  # section key, e.g. "problems"
+
+    def describe_zh(self) -> str:
+        """A short Chinese description, e.g. "三、申请情况表 (七)总计·自然人，第 362 行"."""
+        from worker.parse.vocab import describe_location_zh
+
+        return describe_location_zh(self)
+
+
+class Cell(BaseModel):
+    """One table value. ``value`` is None for a blank cell or a placeholder (空, /, -, —, 无)."""
+
+    value: Number | None = None
+    raw: str = ""
+    unit: str | None = None  # "万元" / "元" when printed with the number
+    location: Location = Field(default_factory=Location)
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None
+
+
+class RowInfo(BaseModel):
+    """What the parser saw for one table row (for STRUCT_CELL_COUNT, FMT_LABEL_MIXED, ...)."""
+
+    label: str  # the label as printed (normalised), e.g. "规范性文件"
+    cell_count: int  # number of value cells found for this row (blanks included)
+    line: int | None = None
+    page: int | None = None
+
+
+class Section(BaseModel):
+    """One of the six top-level sections."""
+
+    no: int  # 1..6
+    key: str  # overview | disclosure | applications | reviews | problems | other
+    title: str  # the heading as printed (normalised)
+    line: int  # 1-based line of the heading
+    end_line: int | None = None  # last line belonging to the section
+    text: str = ""  # the prose of the section (table cells excluded), for TXT_* / SEC* rules
+
+
+class ParseWarning(BaseModel):
+    """Something the parser skipped or guessed; shown with the report, never fatal."""
+
+    code: str  # e.g. "row_unrecognised", "extra_cells", "label_joined"
+    message: str
+    line: int | None = None
+
+
+class Tables(BaseModel):
+    """The three tables, keyed exactly as report-format.md sections 2-4.
+
+    disclosure: block -> row -> col -> Cell   (e.g. ["art20_1"]["rules"]["issued"])
+    applications: row -> col -> Cell          (e.g. ["new"]["natural_person"])
+    reviews: row -> col -> Cell               (e.g. ["review"]["upheld"])
+
+    Report-specific subtotal rows of 三 (（三）..（六） with their own numbers) use the keys
+    ``subtotal_withheld``, ``subtotal_unavailable``, ``subtotal_rejected``, ``subtotal_other``.
+    A cell the report does not have is absent; a blank cell is present with ``value=None``.
+    """
+
+    disclosure: dict[str, dict[str, dict[str, Cell]]] = Field(default_factory=dict)
+    applications: dict[str, dict[str, Cell]] = Field(default_factory=dict)
+    reviews: dict[str, dict[str, Cell]] = Field(default_factory=dict)
+
+
+class Report(BaseModel):
+    """A parsed annual report."""
+
+    source: str | None = None  # file name (or path) it came from
+    organ: str | None = None  # issuing body as printed in full, e.g. "将乐县南口镇人民政府"
+    organ_path: list[str] = Field(default_factory=list)  # ["福建省", "三明市", "将乐县", "南口镇"] as far as known
+    organ_level: Literal["township", "county_department", "county_government", "unknown"] = "unknown"
+    year: int | None = None  # report year: title year, else statistics-period year
+    title: str | None = None
+    title_line: int | None = None
+    title_year: int | None = None
+    period_year: int | None = None  # from "统计期限为2023年1月1日起至2023年12月31日止"
+    published: dt.date | None = None  # signing / publication date when printed
+    published_line: int | None = None
+    template: Template = "unknown"
+    template_scores: dict[str, float] = Field(default_factory=dict)  # {"2021": .., "2019": ..} per part
+    template_parts: dict[str, Template] = Field(default_factory=dict)  # {"disclosure": "2021", "applications": "2021"}
+    sections: list[Section] = Field(default_factory=list)
+    tables: Tables = Field(default_factory=Tables)
+    rows: dict[str, RowInfo] = Field(default_factory=dict)  # "applications.granted" -> RowInfo
+    lines: list[str] = Field(default_factory=list)  # normalised text lines (1-based via index+1)
+    warnings: list[ParseWarning] = Field(default_factory=list)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def cell(self, table: str, row: str, col: str) -> Cell | None:
+        """Look up a cell: ``cell("applications", "new", "total")`` or ``cell("disclosure.art20_1", "rules", "issued")``."""
+        if table.startswith("disclosure."):
+            return self.tables.disclosure.get(table.split(".", 1)[1], {}).get(row, {}).get(col)
+        grid: dict[str, dict[str, Cell]] = getattr(self.tables, table)
+        return grid.get(row, {}).get(col)
+
+    def canonical(self) -> dict[str, Any]:
+        """The report-format.md section 5 JSON (plus ``meta`` with the extra metadata)."""
+
+        def plain(grid: dict[str, dict[str, Cell]]) -> dict[str, dict[str, Number | None]]:
+            return {r: {c: cell.value for c, cell in cols.items()} for r, cols in grid.items()}
+
+        return {
+            "organ": self.organ,
+            "year": self.year,
+            "template": self.template,
+            "sections": [{"no": s.no, "key": s.key, "title": s.title, "line": s.line} for s in self.sections],
+            "tables": {
+                "disclosure": {b: plain(rows) for b, rows in self.tables.disclosure.items()},
+                "applications": plain(self.tables.applications),
+                "reviews": plain(self.tables.reviews),
+            },
+            "meta": {
+                "organ_path": self.organ_path,
+                "organ_level": self.organ_level,
+                "title": self.title,
+                "title_year": self.title_year,
+                "period_year": self.period_year,
+                "published": self.published.isoformat() if self.published else None,
+                "template_parts": self.template_parts,
+            },
+        }

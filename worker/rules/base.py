@@ -1,0 +1,98 @@
+"""The rule contract: a pure function from a ``Report`` (plus its neighbours for cross-year rules) to findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+from worker.parse.models import Location, Report
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Finding(BaseModel):
+    """One problem found in one report."""
+
+    rule: str  # stable id, e.g. "T3_BALANCE"
+    severity: Severity
+    status: Literal["fail", "not_assessable"] = "fail"
+    title: str = ""  # the rule's Chinese title
+    message: str  # Chinese, understandable without the template at hand
+    location: Location | None = None
+    expected: Any = None
+    actual: Any = None
+    compared_with: str | None = None  # cross-year: sha256 (or id) of the report compared against
+
+    def cli_dict(self) -> dict[str, Any]:
+        """The ``nianbao check --json`` shape."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "status": self.status,
+            "message": self.message,
+            "location": self.location.model_dump(exclude_none=True) if self.location else None,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
+
+
+class Neighbour(BaseModel):
+    """A stored report of the same body in an adjacent year, for cross-year rules."""
+
+    ref: str  # sha256 of the stored report's source (what ``Finding.compared_with`` names)
+    report: Report
+
+
+class RuleContext(BaseModel):
+    """Everything a rule may look at besides the report itself."""
+
+    previous: Neighbour | None = None  # same body, year - 1
+    next: Neighbour | None = None  # same body, year + 1
+    severity_overrides: dict[str, str] = Field(default_factory=dict)
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement ``check``.
+
+    The docstring of a subclass has three headings: ``## What it does``, ``## Why is this bad?``,
+    ``## Example``; ``nianbao rules explain ID`` prints it.
+    """
+
+    code: ClassVar[str]
+    title_zh: ClassVar[str]
+    title_en: ClassVar[str]
+    severity: ClassVar[Severity]
+    needs_history: ClassVar[bool] = False
+
+    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        expected: Any = None,
+        actual: Any = None,
+        severity: Severity | None = None,
+        status: Literal["fail", "not_assessable"] = "fail",
+        compared_with: str | None = None,
+    ) -> Finding:
+        """Build a finding of this rule (severity defaults to the rule's)."""
+        return Finding(
+            rule=self.code,
+            severity=severity or self.severity,
+            status=status,
+            title=self.title_zh,
+            message=message,
+            location=location,
+            expected=expected,
+            actual=actual,
+            compared_with=compared_with,
+        )

@@ -1,0 +1,171 @@
+"""The one place that reads configuration.
+
+Order of precedence (highest first): environment (``NIANBAO_*``, plus the conventional ``REDIS_URL`` and
+``DATABASE_URL``), the TOML file named by ``NIANBAO_CONFIG`` (default ``config/nianbao.toml`` of the
+checkout, when present), then the defaults below. Nothing else in the code base reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "nianbao.toml"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("NIANBAO_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return REPO_CONFIG if REPO_CONFIG.exists() else None
+
+
+
+
+class Settings(BaseSettings):
+    """All settings of nianbao. Secrets are ``SecretStr`` and never logged."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NIANBAO_",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- places -------------------------------------------------------------------------------
+    data_dir: Path = Path("data")
+    inbox: Path = Path("inbox")
+    archive_dir: Path | None = None  # default <data_dir>/archive
+    quarantine_dir: Path | None = None  # default <data_dir>/quarantine
+    processing_dir: Path | None = None  # default <data_dir>/processing
+
+    # --- services -----------------------------------------------------------------------------
+    broker_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("NIANBAO_BROKER_URL", "REDIS_URL", "broker_url")
+    )
+    result_backend: str | None = Field(
+        default=None, validation_alias=AliasChoices("NIANBAO_RESULT_BACKEND", "result_backend")
+    )
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("NIANBAO_DATABASE_URL", "DATABASE_URL", "database_url")
+    )
+
+    # --- tasks --------------------------------------------------------------------------------
+    soft_time_limit: int = 120
+    time_limit: int = 180
+    visibility_timeout: int = 3600
+    max_deliveries: int = 3
+    retry_max: int = 5
+    retry_backoff: int = 10
+    worker_concurrency: int = 2
+    test_task_delay: float = 0.0  # test-only: sleep inside ingest, to kill a worker mid-task
+
+    # --- files --------------------------------------------------------------------------------
+    max_file_mb: float = 50.0
+    zip_max_uncompressed_mb: float = 200.0
+    zip_max_entries: int = 2000
+
+    # --- watcher ------------------------------------------------------------------------------
+    stable_seconds: float = 2.0
+    polling: bool = False
+    poll_interval: float = 1.0
+    rescan_interval: float = 60.0
+    ignore_patterns: list[str] = Field(
+        default_factory=lambda: [".*", "*.part", "*.tmp", "*.crdownload", "~$*", "*~", "*.swp", "*.swx", "#*#"]
+    )
+
+    # --- alerts -------------------------------------------------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 10.0
+    mail_from: str = "nianbao@localhost"
+    mail_reply_to: str | None = None
+    alert_recipients: list[str] = Field(default_factory=lambda: ["zwgk@localhost"])
+    alert_on_warnings: bool = False
+    alert_routes: list[dict[str, Any]] = Field(default_factory=list)
+    digest_threshold: int = 10
+    digest_window_seconds: float = 300.0
+    alerts_enabled: bool = True
+
+    # --- rules --------------------------------------------------------------------------------
+    rule_severity: dict[str, str] = Field(default_factory=dict)
+
+    # --- flower -------------------------------------------------------------------------------
+    flower_address: str = "127.0.0.1"
+    flower_port: int = 5555
+    flower_basic_auth: SecretStr | None = None  # "user:password"
+
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None and path.exists():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # --- derived places -----------------------------------------------------------------------
+    @property
+    def archive_path(self) -> Path:
+        return (self.archive_dir or self.data_dir / "archive").resolve()
+
+    @property
+    def quarantine_path(self) -> Path:
+        return (self.quarantine_dir or self.data_dir / "quarantine").resolve()
+
+    @property
+    def processing_path(self) -> Path:
+        return (self.processing_dir or self.data_dir / "processing").resolve()
+
+    @property
+    def inbox_path(self) -> Path:
+        return self.inbox.resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to SQLite under the data directory."""
+        if self.database_url:
+            url = self.database_url
+            # plain postgresql:// means psycopg2 to SQLAlchemy; we ship psycopg 3
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'nianbao.sqlite').resolve()}"
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict safe to log (secrets and URL passwords masked)."""
+        out = self.model_dump(mode="json")
+        for key in ("broker_url", "result_backend", "database_url"):
+            if out.get(key) and "@" in out[key]:
+                scheme, rest = out[key].split("://", 1)
+                out[key] = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+        return out
+
+
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (call ``get_settings.cache_clear()`` after changing the environment)."""
+    return Settings()
