@@ -113,6 +113,16 @@ class Report(BaseModel):
     lines: list[str] = Field(default_factory=list)  # normalised text lines (1-based via index+1)
     warnings: list[ParseWarning] = Field(default_factory=list)
 
+    @property
+    def identity_key(self) -> str | None:
+        """The body's identity for cross-year checks: the full administrative path, never the short name.
+
+        "福建省/三明市/将乐县/南口镇人民政府"-style; None when the parser could not tell who issued it.
+        """
+        if self.organ_path:
+            return "/".join(self.organ_path)
+        return self.organ
+
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
