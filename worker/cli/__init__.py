@@ -3,8 +3,9 @@
 Subcommands live in sibling modules, one concern each:
     files.py     parse, check            (no queue; work on files directly)
     rules_cmd.py rules list / explain
-    pipeline.py  run, worker, watch, reports, flower
-    ops.py       status, health, alerts test
+    pipeline.py  run, worker, reports, db
+    ops.py       status, health, alerts test, flower
+    watch_cmd.py watch (from the watcher package)
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, rules_cmd
+    from worker.cli import files, ops, pipeline, rules_cmd, watch_cmd
 
-    for module in (files, rules_cmd, pipeline, ops):
+    for module in (files, rules_cmd, pipeline, ops, watch_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 
