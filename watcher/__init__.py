@@ -1,0 +1,26 @@
+"""nianbao watcher: observe the inbox and enqueue ``nianbao.ingest`` for every file that has settled.
+
+It sends tasks by name and never imports the parsing, extraction, rules or task code.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    # Running
+    "run_watcher",
+    "InboxWatcher",
+    "make_celery_app",
+    # Building blocks
+    "StabilityTracker",
+    "FileState",
+    "PathFilter",
+    "scan",
+    "RedisInflight",
+    "LocalInflight",
+    "inflight_key",
+]
+
+from watcher.inflight import LocalInflight, RedisInflight, inflight_key
+from watcher.scanner import PathFilter, scan
+from watcher.service import InboxWatcher, make_celery_app, run_watcher
+from watcher.stability import FileState, StabilityTracker

@@ -1,0 +1,129 @@
+"""The watcher for real: watchdog observers (inotify and polling), a real broker, messages in the queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from structlog.testing import capture_logs
+
+from worker.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _wait_quiet(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["inotify", "polling"])
+def test_watch_enqueues_stable_files_by_name(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any, polling: bool
+) -> None:
+    settings = make_settings(broker_url=str(broker_url), polling=polling)
+    inbox = settings.inbox_path
+    with capture_logs() as logs:
+        w = start_watcher(settings)
+        deadline = time.monotonic() + 5
+        while not inbox.is_dir() and time.monotonic() < deadline:  # the watcher creates it
+            time.sleep(0.02)
+        time.sleep(0.3)  # let the observer take its first snapshot
+        (inbox / "sub").mkdir()
+        report = inbox / "sub" / "2024年报.txt"
+        report.write_text("政府信息公开工作年度报告", encoding="utf-8")
+        (inbox / "upload.txt.part").write_text("partial")
+        (inbox / ".DS_Store").write_bytes(b"\0")
+        (inbox / "~$draft.docx").write_text("lock")
+        messages = queue.wait_for(1)
+        _wait_quiet(1.0)  # give ignored files every chance to (wrongly) show up
+        w.stop()
+    assert queue.messages() == [("nianbao.ingest", [str(report)])]
+    enqueued = [e for e in logs if e["event"] == "file_enqueued"]
+    assert [e["path"] for e in enqueued] == [str(report)] == messages
+    assert enqueued[0]["task_id"]
+
+
+def test_watch_backfills_files_present_at_start(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any
+) -> None:
+    settings = make_settings(broker_url=str(broker_url))
+    inbox = settings.inbox_path
+    (inbox / "a" / "b").mkdir(parents=True)
+    files = [inbox / "one.txt", inbox / "a" / "b" / "two.txt"]
+    for f in files:
+        f.write_text("report")
+    w = start_watcher(settings)
+    paths = queue.wait_for(2)
+    w.stop()
+    assert sorted(paths) == sorted(map(str, files))
+
+
+def test_watch_half_written_file_not_picked_up_early(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any
+) -> None:
+    # pause (0.8 s) longer than the poll interval (0.1 s), shorter than stable_seconds (1.2 s)
+    settings = make_settings(broker_url=str(broker_url), stable_seconds=1.2, poll_interval=0.1)
+    inbox = settings.inbox_path
+    w = start_watcher(settings)
+    time.sleep(0.3)
+    target = inbox / "big.txt"
+    part1, part2 = "第一部分\n" * 500, "第二部分\n" * 500
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(part1)
+        fh.flush()
+        time.sleep(0.8)
+        assert queue.paths() == [], "enqueued while still being written"
+        fh.write(part2)
+    finished = time.monotonic()
+    paths = queue.wait_for(1, timeout=10)
+    waited = time.monotonic() - finished
+    w.stop()
+    assert paths == [str(target)]
+    assert waited >= 1.0  # it waited out the stability delay after the last write
+    assert target.read_text(encoding="utf-8") == part1 + part2
+
+
+def test_watch_two_watchers_enqueue_each_file_once(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any
+) -> None:
+    settings = make_settings(broker_url=str(broker_url), rescan_interval=0.5)
+    inbox = settings.inbox_path
+    inbox.mkdir(parents=True)
+    first, second = start_watcher(settings), start_watcher(settings)
+    time.sleep(0.3)
+    files = [inbox / f"r{i}.txt" for i in range(5)]
+    for f in files:
+        f.write_text(f"report {f.name}")
+    queue.wait_for(5)
+    time.sleep(1.5)  # several rescans by both watchers
+    first.stop()
+    second.stop()
+    assert sorted(queue.paths()) == sorted(map(str, files))
+
+
+def test_watch_restart_does_not_reenqueue_then_claimed_path_is_free_again(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any, tmp_path: Path
+) -> None:
+    settings = make_settings(broker_url=str(broker_url))
+    inbox = settings.inbox_path
+    inbox.mkdir(parents=True)
+    f = inbox / "report.txt"
+    f.write_text("v1")
+    w = start_watcher(settings)
+    assert queue.wait_for(1) == [str(f)]
+    w.stop()
+    # restart: the file is still waiting for a worker, so the backfill must not enqueue it again
+    w = start_watcher(settings)
+    time.sleep(1.2)
+    assert queue.paths() == [str(f)]
+    # a worker claims it (moves it out of the inbox, as the ingest task does) ...
+    f.rename(tmp_path / "processing-report.txt")
+    time.sleep(0.3)
+    # ... and a new file with the same name arrives, same size: it is a new job
+    f.write_text("v2")
+    paths = queue.wait_for(2)
+    w.stop()
+    assert paths == [str(f), str(f)]

@@ -1,0 +1,94 @@
+"""PathFilter and scan: hidden, temporary and excluded paths are never candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watcher.scanner import PathFilter, scan
+from worker.settings import Settings
+
+PATTERNS = Settings(inbox=Path("inbox")).ignore_patterns
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    d = tmp_path / "inbox"
+    d.mkdir()
+    return d
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".DS_Store",
+        ".hidden.txt",
+        "report.txt.part",
+        "report.tmp",
+        "report.pdf.crdownload",
+        "~$report.docx",
+        "report.txt~",
+        ".report.txt.swp",
+        "report.txt.swp",
+        "#report.txt#",
+    ],
+)
+def test_filter_ignores_temporary_and_hidden(inbox: Path, name: str) -> None:
+    assert not PathFilter(inbox, PATTERNS).accepts(inbox / name)
+
+
+@pytest.mark.parametrize("name", ["2024年度报告.txt", "report.docx", "a.part.txt", "tmp.txt", "x~y.pdf"])
+def test_filter_accepts_ordinary_files(inbox: Path, name: str) -> None:
+    assert PathFilter(inbox, PATTERNS).accepts(inbox / "sub" / name)
+
+
+def test_filter_hidden_directory_hides_contents(inbox: Path) -> None:
+    f = PathFilter(inbox, PATTERNS)
+    assert not f.accepts(inbox / ".git" / "report.txt")
+    assert not f.accepts(inbox / "a" / ".cache" / "b" / "report.txt")
+
+
+def test_filter_hidden_ignored_even_without_patterns(inbox: Path) -> None:
+    f = PathFilter(inbox, [])
+    assert not f.accepts(inbox / ".DS_Store")
+    assert not f.accepts(inbox / "x.swp")
+    assert f.accepts(inbox / "x.part")  # only the configured list names .part
+
+
+def test_filter_rejects_outside_inbox_and_inbox_itself(inbox: Path, tmp_path: Path) -> None:
+    f = PathFilter(inbox, PATTERNS)
+    assert not f.accepts(tmp_path / "elsewhere.txt")
+    assert not f.accepts(inbox)
+
+
+def test_filter_excludes_archive_quarantine_processing_under_inbox(inbox: Path, tmp_path: Path) -> None:
+    excluded = [inbox / "archive", inbox / "quarantine", tmp_path / "data" / "processing"]
+    f = PathFilter(inbox, PATTERNS, excluded)
+    assert not f.accepts(inbox / "archive" / "r.txt")
+    assert not f.accepts(inbox / "quarantine" / "deep" / "r.txt")
+    assert f.accepts(inbox / "archive-old" / "r.txt")
+    # a directory outside the inbox is irrelevant to the filter
+    assert f.excluded == (inbox / "archive", inbox / "quarantine")
+
+
+def test_scan_lists_candidates_and_prunes(inbox: Path) -> None:
+    wanted = [inbox / "a.txt", inbox / "sub" / "b.txt", inbox / "sub" / "deeper" / "c.docx"]
+    unwanted = [
+        inbox / ".DS_Store",
+        inbox / "d.txt.part",
+        inbox / "~$e.docx",
+        inbox / ".git" / "f.txt",
+        inbox / "archive" / "g.txt",
+    ]
+    for p in wanted + unwanted:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    found = list(scan(PathFilter(inbox, PATTERNS, [inbox / "archive"])))
+    assert sorted(found) == sorted(wanted)
+
+
+def test_scan_skips_non_regular_files(inbox: Path) -> None:
+    (inbox / "a.txt").write_text("x")
+    (inbox / "dangling").symlink_to(inbox / "missing")
+    assert list(scan(PathFilter(inbox, PATTERNS))) == [inbox / "a.txt"]

@@ -1,0 +1,142 @@
+"""InboxWatcher driven step by step with an injected clock and send: backfill, rescan, no double enqueue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from watcher import InboxWatcher, LocalInflight
+from worker.settings import Settings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 50.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Sent(list[str]):
+    fail = False
+
+    def __call__(self, path: str) -> None:
+        if self.fail:
+            raise ConnectionError("broker down")
+        self.append(path)
+
+
+@pytest.fixture
+def rig(make_settings: Callable[..., Settings]) -> tuple[InboxWatcher, Clock, Sent, Path]:
+    settings = make_settings(stable_seconds=2.0, rescan_interval=30.0)
+    settings.inbox_path.mkdir(parents=True)
+    clock, sent = Clock(), Sent()
+    watcher = InboxWatcher(settings, sent, LocalInflight(), clock=clock)
+    return watcher, clock, sent, settings.inbox_path
+
+
+def test_loop_backfills_existing_files_once_stable(rig: Any) -> None:
+    watcher, clock, sent, inbox = rig
+    (inbox / "old.txt").write_text("report")
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "older.txt").write_text("report")
+    (inbox / "skip.part").write_text("partial")
+    assert watcher.step() == []  # first step scans; nothing is stable yet
+    clock.advance(2.1)
+    watcher.step()
+    assert sorted(sent) == [str(inbox / "old.txt"), str(inbox / "sub" / "older.txt")]
+
+
+def test_loop_rescan_finds_files_that_produced_no_event(rig: Any) -> None:
+    watcher, clock, sent, inbox = rig
+    watcher.step()
+    (inbox / "late.txt").write_text("report")  # no observer running: only a rescan can see it
+    clock.advance(10)
+    watcher.step()
+    assert sent == []
+    clock.advance(21)  # rescan due (30 s)
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [str(inbox / "late.txt")]
+
+
+def test_loop_never_enqueues_twice_while_in_flight(rig: Any) -> None:
+    watcher, clock, sent, inbox = rig
+    f = inbox / "a.txt"
+    f.write_text("report")
+    for _ in range(5):  # several rescans and events while the file waits for a worker
+        watcher.step()
+        watcher.handler.tracker.touch(f)
+        clock.advance(31)
+    watcher.step()
+    assert sent == [str(f)]
+
+
+def test_loop_new_version_or_reappearing_file_enqueued_again(rig: Any) -> None:
+    watcher, clock, sent, inbox = rig
+    f = inbox / "a.txt"
+    f.write_text("v1")
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [str(f)]
+    # the worker claims it (moves it away); a rescan notices it is gone
+    f.rename(inbox.parent / "claimed.txt")
+    clock.advance(31)
+    watcher.step()
+    # a new file with the same name arrives
+    f.write_text("version two")
+    clock.advance(31)
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [str(f), str(f)]
+
+
+def test_loop_send_failure_retried_on_next_rescan(rig: Any) -> None:
+    watcher, clock, sent, inbox = rig
+    (inbox / "a.txt").write_text("report")
+    sent.fail = True
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [] and not watcher.inflight.is_inflight(inbox / "a.txt", _state(inbox / "a.txt"))
+    sent.fail = False
+    clock.advance(31)
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [str(inbox / "a.txt")]
+
+
+def test_loop_ignores_excluded_dirs_under_inbox(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    settings = make_settings(
+        stable_seconds=0.0,
+        archive_dir=inbox / "archive",
+        quarantine_dir=inbox / "quarantine",
+        processing_dir=inbox / "processing",
+    )
+    for d in ("archive", "quarantine", "processing"):
+        (inbox / d).mkdir(parents=True)
+        (inbox / d / "r.txt").write_text("done")
+    (inbox / "new.txt").write_text("new")
+    sent = Sent()
+    watcher = InboxWatcher(settings, sent, LocalInflight(), clock=Clock())
+    watcher.step()
+    assert sent == [str(inbox / "new.txt")]
+
+
+def _state(path: Path) -> Any:
+    from watcher import FileState
+
+    return FileState.of(path)
