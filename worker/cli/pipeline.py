@@ -1,7 +1,240 @@
-"""CLI commands (see worker/cli/__init__.py for the map)."""
+"""``nianbao run``, ``nianbao worker``, ``nianbao reports``, ``nianbao db upgrade``."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from worker.errors import ConfigError
+from worker.logging import get_logger
+from worker.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+
+def _pdeathsig() -> None:
+    """In the child: get SIGTERM when the parent dies, so a killed ``nianbao run`` leaves no orphans."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    os.setsid()
+
+
+def worker_argv(
+    settings: Settings, *, concurrency: int | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The Celery worker command line for these settings."""
+    return [
+        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        "--concurrency", str(concurrency or settings.worker_concurrency),
+        "--queues", settings.task_queue,
+        "--loglevel", settings.log_level.upper(),
+        "--without-gossip", "--without-mingle",
+        *extra,
+    ]  # fmt: skip
+
+
+def _broker_for_worker(settings: Settings) -> str:
+    """Workers never start a server: the configured one, or the embedded one of a running ``nianbao run``."""
+    from worker.app import broker_url_for
+    from worker.broker import ping_url
+
+    url = broker_url_for(settings)
+    if not ping_url(url):
+        hint = "" if settings.broker_url else " (start `nianbao run`, or set NIANBAO_BROKER_URL / REDIS_URL)"
+        raise ConfigError(f"broker does not answer: {url.split('@')[-1]}{hint}")
+    return url
+
+
+@click.command("worker")
+@click.option(
+    "-c", "--concurrency", type=int, default=None, help="Pool processes (default: worker_concurrency)."
+)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker_command(concurrency: int | None, celery_args: tuple[str, ...]) -> None:
+    """Migrate the database, then run a Celery worker on the configured broker (extra args go to celery)."""
+    from worker.store.db import upgrade
+
+    settings = get_settings()
+    url = _broker_for_worker(settings)
+    upgrade(settings)
+    os.environ["NIANBAO_BROKER_URL"] = url
+    argv = worker_argv(settings, concurrency=concurrency, extra=celery_args)
+    log.info("worker_exec", argv=argv[3:])
+    os.execv(argv[0], argv)
+
+
+class _Supervisor:
+    """Runs the Celery worker subprocess and the watcher thread until told to stop."""
+
+    def __init__(self, settings: Settings, env: dict[str, str]) -> None:
+        self.settings = settings
+        self.env = env
+        self.stop_event = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.watcher: threading.Thread | None = None
+        self.failed = False
+
+    def start_worker(self) -> None:
+        self.proc = subprocess.Popen(worker_argv(self.settings), env=self.env, preexec_fn=_pdeathsig)  # noqa: PLW1509
+        log.info("worker_started", pid=self.proc.pid)
+
+    def start_watcher(self) -> None:
+        try:
+            from watcher import run_watcher
+        except ImportError as exc:
+            raise ConfigError(f"the watcher package is not available: {exc}") from exc
+
+        def target() -> None:
+            try:
+                run_watcher(self.settings, self.stop_event)
+            except Exception as exc:
+                log.error("watcher_crashed", error=f"{type(exc).__name__}: {exc}")
+                self.failed = True
+                self.stop_event.set()
+
+        self.watcher = threading.Thread(target=target, name="watcher", daemon=True)
+        self.watcher.start()
+
+    def loop(self) -> None:
+        restarts: list[float] = []
+        while not self.stop_event.wait(0.5):
+            if self.proc is not None and self.proc.poll() is not None:
+                log.error("worker_exited", code=self.proc.returncode)
+                restarts = [t for t in restarts if time.monotonic() - t < 60] + [time.monotonic()]
+                if len(restarts) > 5:
+                    self.failed = True
+                    return
+                self.start_worker()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.watcher is not None:
+            self.watcher.join(timeout=10)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # warm shutdown: running tasks finish (or are redelivered later)
+            try:
+                self.proc.wait(timeout=self.settings.time_limit + 5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.proc is not None:
+            try:  # pool children of a killed worker
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+@click.command("run")
+@click.option(
+    "--inbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder to watch."
+)
+def run_command(inbox: Path | None) -> None:
+    """Start broker (embedded unless configured), migrations, one worker and the watcher; Ctrl-C stops all."""
+    from worker.broker import ensure_broker, stop_broker
+    from worker.store.db import upgrade
+
+    if inbox is not None:
+        os.environ["NIANBAO_INBOX"] = str(inbox.resolve())
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.inbox_path.mkdir(parents=True, exist_ok=True)
+    url = ensure_broker(settings)
+    sup: _Supervisor | None = None
+    previous: dict[int, Any] = {}
+    try:
+        upgrade(settings)
+        env = dict(os.environ, NIANBAO_BROKER_URL=url, NIANBAO_INBOX=str(settings.inbox_path))
+        os.environ["NIANBAO_BROKER_URL"] = url
+        sup = _Supervisor(settings, env)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: sup.stop_event.set())  # type: ignore[union-attr]
+        sup.start_worker()
+        sup.start_watcher()
+        log.info("run_started", inbox=str(settings.inbox_path), broker=url.split("@")[-1])
+        sup.loop()
+    finally:
+        if sup is not None:
+            sup.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        stop_broker()
+        log.info("run_stopped")
+    if sup is not None and sup.failed:
+        sys.exit(1)
+
+
+@click.command("reports")
+@click.option("--failed", is_flag=True, help="Only reports with error findings.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list instead of a table.")
+@click.option("--limit", type=int, default=None)
+def reports_command(failed: bool, as_json: bool, limit: int | None) -> None:
+    """List ingested reports: body, year, template, error/warning counts, status, file."""
+    from worker.store import crud
+    from worker.store.db import session_scope
+
+    with session_scope() as session:
+        rows = [
+            {
+                "id": r.id, "organ": r.organ, "year": r.year, "template": r.template,
+                "errors": r.error_count, "warnings": r.warning_count, "status": r.status,
+                "file": r.file_name, "sha256": r.sha256,
+                "created_at": r.created_at.isoformat() if r.created_at else None,
+            }
+            for r in crud.list_reports(session, failed_only=failed, limit=limit)
+        ]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no reports")
+        return
+    headers = ["id", "organ", "year", "template", "errors", "warnings", "status", "file"]
+    table = [[str(r[h]) if r[h] is not None else "-" for h in headers] for r in rows]
+    widths = [max(_width(h), *(_width(row[i]) for row in table)) for i, h in enumerate(headers)]
+    for line in [headers, *table]:
+        click.echo(
+            "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+def _width(text: str) -> int:
+    """Display width (CJK characters take two columns)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the configured database."""
+    from worker.store.db import current_revision, upgrade
+
+    upgrade()
+    click.echo(f"database at revision {current_revision()}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    from worker.store.db import current_revision
+
+    click.echo(current_revision() or "(empty)")
+
+
+COMMANDS: list[click.Command] = [run_command, worker_command, reports_command, db_group]

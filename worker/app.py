@@ -1,0 +1,103 @@
+"""The Celery app: ``celery -A worker.app worker`` (``nianbao worker`` wraps it with the configured broker).
+
+The broker URL comes from ``NIANBAO_BROKER_URL`` / ``REDIS_URL``; when neither is set the app points at the
+embedded server's socket under the data directory (started by ``nianbao run``; a worker never starts one).
+The result backend is the broker unless ``NIANBAO_RESULT_BACKEND`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from celery import Celery, signals
+
+from worker.broker import SOCKET_NAME
+from worker.errors import ConfigError
+from worker.settings import Settings, get_settings
+
+
+def broker_url_for(settings: Settings) -> str:
+    """The configured broker URL, else the embedded server's socket URL (no server is started here)."""
+    if settings.broker_url:
+        return settings.broker_url
+    return f"redis+socket://{(settings.data_dir / 'broker' / SOCKET_NAME).resolve()}"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery settings derived from ours (time limits are checked against the visibility timeout)."""
+    if not settings.soft_time_limit < settings.time_limit < settings.visibility_timeout:
+        raise ConfigError(
+            "need soft_time_limit < time_limit < visibility_timeout, got "
+            f"{settings.soft_time_limit} / {settings.time_limit} / {settings.visibility_timeout}"
+        )
+    broker = broker_url_for(settings)
+    transport = {"visibility_timeout": settings.visibility_timeout}
+    return {
+        "broker_url": broker,
+        "result_backend": settings.result_backend or broker,
+        "broker_transport_options": dict(transport),
+        "result_backend_transport_options": dict(transport),
+        "visibility_timeout": settings.visibility_timeout,
+        "broker_connection_retry_on_startup": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": settings.soft_time_limit,
+        "task_time_limit": settings.time_limit,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "task_track_started": True,
+        "task_default_queue": settings.task_queue,
+        "result_expires": 7 * 24 * 3600,
+        "result_extended": True,
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+    }
+
+
+def _includes() -> list[str]:
+    mods = ["worker.tasks"]
+    try:
+        if importlib.util.find_spec("worker.alerts.task") is not None:
+            mods.append("worker.alerts.task")
+    except ImportError:
+        pass
+    return mods
+
+
+app = Celery("nianbao", include=_includes())
+app.conf.update(celery_config(get_settings()))
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    # our structlog setup instead of Celery's; Celery's own records go through the stdlib root logger
+    from worker.logging import configure_logging
+
+    configure_logging(get_settings().log_level)
+
+
+@signals.worker_process_init.connect
+def _fresh_connections(**_: Any) -> None:
+    # a forked pool process must not share the parent's database sockets
+    from worker.store.db import dispose_engines
+
+    dispose_engines()
+
+
+@signals.worker_ready.connect
+def _recover_orphans(sender: Any = None, **_: Any) -> None:
+    """Re-enqueue files left in processing/ by a worker that died (their claim lock is free)."""
+    from worker.logging import get_logger
+    from worker.spool import orphans
+
+    log = get_logger(__name__)
+    for path in orphans(get_settings()):
+        app.send_task("nianbao.ingest", args=[str(path)])
+        log.info("orphan_requeued", path=str(path))

@@ -1,0 +1,293 @@
+"""Reads and writes of the core tables. Every function takes the session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from worker.parse.models import Cell, Report
+from worker.rules.base import Finding, Severity
+from worker.store.models import (
+    CellValue,
+    Delivery,
+    QuarantineRecord,
+    SourceFile,
+    StoredFinding,
+    StoredReport,
+    utcnow,
+)
+
+
+# --- deliveries -------------------------------------------------------------------------------
+def start_delivery(session: Session, *, sha256: str, name: str, task_id: str | None) -> Delivery:
+    """Count one more start of processing ``(sha256, name)``; returns the row *before* this start's state.
+
+    The returned row's ``unfinished`` already includes this start; ``state`` is what a previous
+    attempt left (``done`` means the same file was processed completely before).
+    """
+    stmt = (
+        sa.update(Delivery)
+        .where(col(Delivery.sha256) == sha256, col(Delivery.name) == name)
+        .values(
+            attempts=Delivery.attempts + 1,
+            unfinished=Delivery.unfinished + 1,
+            last_task_id=task_id,
+            updated_at=utcnow(),
+        )
+    )
+    if session.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.add(
+                    Delivery(sha256=sha256, name=name, attempts=1, unfinished=1, last_task_id=task_id)
+                )
+        except IntegrityError:  # another worker inserted it first
+            session.execute(stmt)
+    row = session.exec(select(Delivery).where(Delivery.sha256 == sha256, Delivery.name == name)).one()
+    session.refresh(row)
+    return row
+
+
+def end_delivery(session: Session, *, sha256: str, name: str, done: bool) -> None:
+    """Record a clean end of an attempt (``done``: the file reached archive/ or quarantine/)."""
+    values: dict[str, Any] = {"unfinished": 0, "updated_at": utcnow()}
+    if done:
+        values["state"] = "done"
+    session.execute(
+        sa.update(Delivery).where(col(Delivery.sha256) == sha256, col(Delivery.name) == name).values(**values)
+    )
+
+
+# --- reports ----------------------------------------------------------------------------------
+def latest_report(session: Session, identity_key: str | None, year: int | None) -> StoredReport | None:
+    """The most recently stored report of a body for a year (None when either is unknown)."""
+    if not identity_key or year is None:
+        return None
+    stmt = (
+        select(StoredReport)
+        .where(StoredReport.identity_key == identity_key, StoredReport.year == year)
+        .order_by(col(StoredReport.id).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def report_by_sha(session: Session, sha256: str) -> StoredReport | None:
+    return session.exec(select(StoredReport).where(StoredReport.sha256 == sha256)).first()
+
+
+def load_report(stored: StoredReport) -> Report:
+    """Rebuild the parsed ``Report`` of a stored row."""
+    return Report.model_validate_json(stored.report_json)
+
+
+def counts(findings: list[Finding]) -> tuple[int, int]:
+    """(errors, warnings): errors are failed error-severity findings; everything else is a warning."""
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR and f.status == "fail")
+    return errors, len(findings) - errors
+
+
+def insert_report(
+    session: Session, report: Report, findings: list[Finding], *, sha256: str, file_name: str
+) -> StoredReport:
+    """Insert a report with its cells and findings (flushes; raises IntegrityError on a known sha256)."""
+    errors, warnings = counts(findings)
+    stored = StoredReport(
+        sha256=sha256,
+        file_name=file_name,
+        organ=report.organ,
+        identity_key=report.identity_key,
+        year=report.year,
+        template=report.template,
+        title=report.title,
+        published=report.published,
+        status="failed" if errors else "ok",
+        error_count=errors,
+        warning_count=warnings,
+        parse_warning_count=len(report.warnings),
+        report_json=report.model_dump_json(),
+    )
+    session.add(stored)
+    session.flush()
+    assert stored.id is not None
+    session.add_all(list(_cells(stored.id, report)))
+    add_findings(session, stored.id, findings)
+    return stored
+
+
+def _cells(report_id: int, report: Report) -> Iterator[CellValue]:
+    grids: list[tuple[str, dict[str, dict[str, Cell]]]] = [
+        (f"disclosure.{block}", rows) for block, rows in report.tables.disclosure.items()
+    ]
+    grids += [("applications", report.tables.applications), ("reviews", report.tables.reviews)]
+    for table, rows in grids:
+        for row, cols in rows.items():
+            for column, cell in cols.items():
+                yield CellValue(
+                    report_id=report_id,
+                    table_key=table,
+                    row_key=row,
+                    col_key=column,
+                    value=None if cell.value is None else float(cell.value),
+                    raw=cell.raw,
+                    unit=cell.unit,
+                    line=cell.location.line,
+                    page=cell.location.page,
+                )
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def add_findings(session: Session, report_id: int, findings: list[Finding]) -> None:
+    """Store findings; ``compared_with`` (a sha256) is resolved to the compared report's id."""
+    refs = {f.compared_with for f in findings if f.compared_with}
+    ids: dict[str, int | None] = {}
+    if refs:
+        rows = session.exec(
+            select(StoredReport.sha256, StoredReport.id).where(col(StoredReport.sha256).in_(refs))
+        )
+        ids = {sha: rid for sha, rid in rows}
+    for f in findings:
+        loc = f.location
+        session.add(
+            StoredFinding(
+                report_id=report_id,
+                rule=f.rule,
+                severity=f.severity.value,
+                status=f.status,
+                title=f.title,
+                message=f.message,
+                table_key=loc.table if loc else None,
+                row_key=loc.row if loc else None,
+                col_key=loc.col if loc else None,
+                section=loc.section if loc else None,
+                line=loc.line if loc else None,
+                page=loc.page if loc else None,
+                expected=_json(f.expected),
+                actual=_json(f.actual),
+                compared_with=f.compared_with,
+                compared_report_id=ids.get(f.compared_with) if f.compared_with else None,
+            )
+        )
+
+
+def error_signature(session: Session, report_id: int) -> set[tuple[Any, ...]]:
+    """The set of error findings of a report (to tell whether a recheck changed its verdict)."""
+    rows = session.exec(
+        select(
+            StoredFinding.rule, StoredFinding.table_key, StoredFinding.row_key, StoredFinding.col_key
+        ).where(StoredFinding.report_id == report_id, StoredFinding.severity == "error")
+    )
+    return {tuple(r) for r in rows}
+
+
+def replace_findings(session: Session, stored: StoredReport, findings: list[Finding]) -> None:
+    """Replace the findings of a stored report after a recheck and update its counts and status."""
+    assert stored.id is not None
+    session.execute(sa.delete(StoredFinding).where(col(StoredFinding.report_id) == stored.id))
+    add_findings(session, stored.id, findings)
+    errors, warnings = counts(findings)
+    stored.error_count, stored.warning_count = errors, warnings
+    stored.status = "failed" if errors else "ok"
+    stored.checked_at = utcnow()
+    session.add(stored)
+
+
+def findings_of(session: Session, report_id: int) -> list[StoredFinding]:
+    stmt = select(StoredFinding).where(StoredFinding.report_id == report_id).order_by(col(StoredFinding.id))
+    return list(session.exec(stmt))
+
+
+def cells_of(session: Session, report_id: int) -> list[CellValue]:
+    return list(session.exec(select(CellValue).where(CellValue.report_id == report_id)))
+
+
+# --- source files and quarantine --------------------------------------------------------------
+def add_source_file(
+    session: Session,
+    *,
+    sha256: str,
+    name: str,
+    original_path: str,
+    size: int,
+    status: str,
+    report_id: int | None,
+) -> SourceFile:
+    """Record an arrival, once per ``(sha256, name)`` (a repeat returns the existing row)."""
+    existing = source_file(session, sha256=sha256, name=name)
+    if existing is not None:
+        return existing
+    row = SourceFile(
+        sha256=sha256, name=name, original_path=original_path, size=size, status=status, report_id=report_id
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def source_file(session: Session, *, sha256: str, name: str) -> SourceFile | None:
+    return session.exec(
+        select(SourceFile).where(SourceFile.sha256 == sha256, SourceFile.name == name)
+    ).first()
+
+
+def set_archived(session: Session, *, sha256: str, name: str, archived_path: str) -> None:
+    session.execute(
+        sa.update(SourceFile)
+        .where(col(SourceFile.sha256) == sha256, col(SourceFile.name) == name)
+        .values(archived_path=archived_path)
+    )
+
+
+def add_quarantine(
+    session: Session,
+    *,
+    sha256: str | None,
+    name: str,
+    original_path: str,
+    quarantine_path: str,
+    stage: str,
+    reason: str,
+) -> tuple[QuarantineRecord, bool]:
+    """Record a quarantined file; returns ``(record, created)`` (False when this arrival was recorded before)."""
+    if sha256 is not None:
+        existing = session.exec(
+            select(QuarantineRecord).where(QuarantineRecord.sha256 == sha256, QuarantineRecord.name == name)
+        ).first()
+        if existing is not None:
+            return existing, False
+    row = QuarantineRecord(
+        sha256=sha256,
+        name=name,
+        original_path=original_path,
+        quarantine_path=quarantine_path,
+        stage=stage,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+# --- listing ----------------------------------------------------------------------------------
+def list_reports(
+    session: Session, *, failed_only: bool = False, limit: int | None = None
+) -> list[StoredReport]:
+    """Stored reports, newest first."""
+    stmt = select(StoredReport).order_by(col(StoredReport.id).desc())
+    if failed_only:
+        stmt = stmt.where(StoredReport.status == "failed")
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt))
+
+
+def list_quarantine(session: Session) -> list[QuarantineRecord]:
+    return list(session.exec(select(QuarantineRecord).order_by(col(QuarantineRecord.id).desc())))

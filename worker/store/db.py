@@ -1,0 +1,167 @@
+"""Engine, sessions and migrations.
+
+SQLite (default, ``<data_dir>/nianbao.sqlite``) runs in WAL mode with a busy timeout, and every transaction
+starts with ``BEGIN IMMEDIATE`` so two worker processes never deadlock upgrading a read lock. PostgreSQL
+comes from ``DATABASE_URL`` (psycopg 3). The schema is managed by Alembic (``worker/store/migrations``) and
+applied once by ``nianbao run`` / ``nianbao worker`` / ``nianbao db upgrade`` before workers start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from worker.errors import RetryableError, StorageError
+from worker.logging import get_logger
+from worker.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_MS = 30_000
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # autocommit mode at the driver level: SQLAlchemy's "begin" event below emits BEGIN IMMEDIATE
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` (SQLite gets WAL, busy timeout and BEGIN IMMEDIATE)."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The process-wide engine for the configured database (one per URL)."""
+    url = (settings or get_settings()).sqlalchemy_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+        return engine
+
+
+def dispose_engines() -> None:
+    """Drop pooled connections (call in each forked worker process: sockets must not be shared)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose(close=False)
+        _engines.clear()
+
+
+@contextlib.contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on error.
+
+    Raises:
+        RetryableError: For operational errors (locked database, lost connection).
+    """
+    session = Session(get_engine(settings), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        raise RetryableError(f"database unavailable: {exc.orig}") from exc
+    except DBAPIError as exc:
+        session.rollback()
+        if exc.connection_invalidated:
+            raise RetryableError(f"database connection lost: {exc.orig}") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def lock_identity(session: Session, identity_key: str | None) -> None:
+    """Serialise transactions about one issuing body (PostgreSQL advisory lock; SQLite is serial anyway).
+
+    Two reports of the same body in adjacent years stored at the same moment must see each other, or
+    neither would be checked against the other.
+    """
+    if identity_key and session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": identity_key})
+
+
+# --- migrations -------------------------------------------------------------------------------
+def alembic_config(url: str) -> Any:
+    """An Alembic ``Config`` for ``url`` without an ini file."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def upgrade(settings: Settings | None = None, revision: str = "heads") -> None:
+    """Apply all migrations to the configured database (idempotent).
+
+    Raises:
+        StorageError: When the database cannot be migrated.
+    """
+    import logging
+
+    from alembic import command
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = settings or get_settings()
+    url = settings.sqlalchemy_url
+    engine = get_engine(settings)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # several `nianbao worker` starting at once: one migrates, the others wait
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7311)"))
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise StorageError(f"cannot migrate database {_safe(url)}: {exc.orig}") from exc
+    log.info("db_upgraded", url=_safe(url), revision=current_revision(settings))
+
+
+def current_revision(settings: Settings | None = None) -> str | None:
+    """The revision(s) the database is at, comma-separated, or None when unmigrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(settings).connect() as conn:
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
+
+
+def _safe(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)

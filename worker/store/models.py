@@ -1,0 +1,148 @@
+"""Core tables (Alembic revision 0001): source files, reports, their cells and findings, quarantine, deliveries.
+
+Idempotency lives in the schema: ``report.sha256`` is UNIQUE (the same content twice is one report),
+``source_file`` and ``quarantine`` are UNIQUE on ``(sha256, name)`` (the same arrival recorded once),
+``delivery`` counts how often a file's processing started without finishing (the redelivery cap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now (stored as UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+_TS = sa.DateTime(timezone=True)
+
+
+class SourceFile(SQLModel, table=True):
+    """One arrival of a file in the inbox (a duplicate arrival is its own row pointing at the report)."""
+
+    __tablename__ = "source_file"
+    __table_args__ = (sa.UniqueConstraint("sha256", "name", name="uq_source_file_sha256_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=512)
+    original_path: str = Field(sa_type=sa.Text)
+    size: int
+    status: str = Field(max_length=16)  # ingested | duplicate
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    archived_path: str | None = Field(default=None, sa_type=sa.Text)
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+
+
+class StoredReport(SQLModel, table=True):
+    """A parsed and checked report; ``status`` is ``failed`` when it has error findings, else ``ok``."""
+
+    __tablename__ = "report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    file_name: str = Field(max_length=512)
+    organ: str | None = Field(default=None, max_length=512)
+    identity_key: str | None = Field(default=None, max_length=512, index=True)
+    year: int | None = Field(default=None, index=True)
+    template: str = Field(max_length=16)
+    title: str | None = Field(default=None, sa_type=sa.Text)
+    published: dt.date | None = None
+    status: str = Field(max_length=16)  # ok | failed
+    error_count: int = 0
+    warning_count: int = 0
+    parse_warning_count: int = 0
+    report_json: str = Field(sa_type=sa.Text)  # Report.model_dump_json(): rebuilds the Report for rechecks
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+    checked_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+
+
+class CellValue(SQLModel, table=True):
+    """One table cell in long form; ``value`` is NULL for a blank or placeholder cell."""
+
+    __tablename__ = "cell"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("report.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    table_key: str = Field(max_length=64)  # "disclosure.art20_1" | "applications" | "reviews"
+    row_key: str = Field(max_length=64)
+    col_key: str = Field(max_length=64)
+    value: float | None = None
+    raw: str = Field(default="", sa_type=sa.Text)
+    unit: str | None = Field(default=None, max_length=16)
+    line: int | None = None
+    page: int | None = None
+
+
+class StoredFinding(SQLModel, table=True):
+    """A finding of a check, with its location and, for cross-year rules, the report compared against."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("report.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    rule: str = Field(max_length=64, index=True)
+    severity: str = Field(max_length=16)
+    status: str = Field(max_length=16)  # fail | not_assessable
+    title: str = Field(default="", sa_type=sa.Text)
+    message: str = Field(sa_type=sa.Text)
+    table_key: str | None = Field(default=None, max_length=64)
+    row_key: str | None = Field(default=None, max_length=64)
+    col_key: str | None = Field(default=None, max_length=64)
+    section: str | None = Field(default=None, max_length=32)
+    line: int | None = None
+    page: int | None = None
+    expected: str | None = Field(default=None, sa_type=sa.Text)  # JSON
+    actual: str | None = Field(default=None, sa_type=sa.Text)  # JSON
+    compared_with: str | None = Field(default=None, max_length=64)  # sha256 of the neighbour report
+    compared_report_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("report.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class QuarantineRecord(SQLModel, table=True):
+    """A file that could not be read or parsed (or kept failing); the file sits in quarantine/."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (sa.UniqueConstraint("sha256", "name", name="uq_quarantine_sha256_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    name: str = Field(max_length=512)
+    original_path: str = Field(sa_type=sa.Text)
+    quarantine_path: str | None = Field(default=None, sa_type=sa.Text)
+    stage: str = Field(max_length=32)  # extract | parse | deliveries | too_large | claim
+    reason: str = Field(sa_type=sa.Text)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+
+
+class Delivery(SQLModel, table=True):
+    """How often processing of one file (content + name) started, and how many of those never finished."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (sa.UniqueConstraint("sha256", "name", name="uq_delivery_sha256_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64)
+    name: str = Field(max_length=512)
+    attempts: int = 0
+    unfinished: int = 0  # attempts that started and never reached a clean end (worker killed)
+    state: str = Field(default="started", max_length=16)  # started | done
+    last_task_id: str | None = Field(default=None, max_length=64)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+
+
+CORE_TABLES = ("source_file", "report", "cell", "finding", "quarantine", "delivery")
