@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     retry_backoff: int = 10
     worker_concurrency: int = 2
     test_task_delay: float = 0.0  # test-only: sleep inside ingest, to kill a worker mid-task
+    task_queue: str = "nianbao"  # Celery queue of the ingest/alert tasks (one per deployment)
+    retry_jitter: bool = True
 
     # --- files --------------------------------------------------------------------------------
     max_file_mb: float = 50.0
