@@ -23,6 +23,10 @@ class SourceLine(BaseModel):
     page: int | None = None
     table: int | None = None  # index of the table in the document
     row: int | None = None  # index of the row in its table
+    # For table rows: per grid cell, how many grid columns its source cell covers (gridSpan / colspan);
+    # 0 marks a horizontal continuation of a merged cell, -1 a vertical one (vMerge / rowspan).
+    # None when the format carries no merge information (plain text, whitespace-aligned PDF text).
+    spans: list[int] | None = None
 
 
 class Extracted(BaseModel):

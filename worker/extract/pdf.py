@@ -1,0 +1,172 @@
+"""PDF with a text layer: ruled tables via pdfplumber, the rest as text lines, in reading order.
+
+* Ruled tables (``lines`` strategy) become grid rows: pdfplumber leaves ``None`` where a merged cell covers
+  the grid, which becomes an empty continuation cell (span 0 when the cell to the left covers it, -1 when a
+  cell above does), as for docx and html.
+* Text outside tables becomes lines; whitespace-aligned tables come out as tab-separated lines (``cells`` is
+  None, as for text files), a gap wider than 1.5 em separating two columns.
+* A table that ends one page and continues at the top of the next with as many columns keeps its table
+  number and row count (a repeated header row is dropped); page headers, footers and page numbers go.
+* No text at all: ``scanned PDF: no text layer; OCR not supported``. Password: a clear reason. Glyphs
+  without a Unicode mapping (``(cid:123)``) are refused rather than guessed.
+
+Celery's soft time limit is not caught here: a PDF that takes too long ends its task, not the worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from worker.errors import ExtractionError
+from worker.extract.base import Extracted, SourceLine
+from worker.extract.pdf_lines import TextLine, chars_to_lines, chrome_lines
+from worker.extract.safety import reraise_time_limit
+
+SCANNED = "scanned PDF: no text layer; OCR not supported"
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+
+
+def _open_error(exc: BaseException, path: Path) -> ExtractionError:
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(inner, PDFPasswordIncorrect) or "password" in repr(inner).lower():
+        return ExtractionError("encrypted PDF: a password is required to open it", path=str(path))
+    if isinstance(inner, PDFEncryptionError):
+        return ExtractionError(f"encrypted PDF with an unsupported encryption: {inner}", path=str(path))
+    if isinstance(inner, PDFSyntaxError):
+        return ExtractionError(f"corrupt PDF: {inner}", path=str(path))
+    return ExtractionError(f"corrupt or unreadable PDF: {type(inner).__name__}: {inner}", path=str(path))
+
+
+def _table_rows(table: Any) -> tuple[list[list[str]], list[list[int]]]:
+    """Grid rows and span codes of a pdfplumber table."""
+    rows = table.rows
+    xs = sorted({cell[0] for cell in table.cells})
+    texts = table.extract(x_tolerance=1.5, y_tolerance=3)
+    grid: list[list[str]] = []
+    spans: list[list[int]] = []
+    for row, values in zip(rows, texts, strict=True):
+        cells_out: list[str] = []
+        codes: list[int] = []
+        left_reach = -1.0
+        for c, (bbox, value) in enumerate(zip(row.cells, values, strict=True)):
+            if bbox is None:
+                cells_out.append("")
+                codes.append(0 if left_reach > xs[c] + 1 else -1)
+                continue
+            left_reach = bbox[2]
+            cells_out.append((value or "").strip())
+            codes.append(max(1, sum(1 for x in xs if bbox[0] - 1 <= x < bbox[2] - 1)))
+        grid.append(cells_out)
+        spans.append(codes)
+    return grid, spans
+
+
+class _Page:
+    def __init__(self, number: int, height: float) -> None:
+        self.number = number
+        self.height = height
+        self.lines: list[TextLine] = []
+        self.tables: list[tuple[float, list[list[str]], list[list[int]]]] = []
+
+
+def _read_page(page: Any, number: int) -> _Page:
+    page = page.dedupe_chars()
+    out = _Page(number, float(page.height))
+    found = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
+    boxes = [t.bbox for t in found]
+
+    def outside(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        mx = (obj["x0"] + obj["x1"]) / 2
+        my = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= mx <= b[2] and b[1] <= my <= b[3] for b in boxes)
+
+    out.lines = chars_to_lines(page.filter(outside).chars)
+    for table in found:
+        grid, spans = _table_rows(table)
+        out.tables.append((float(table.bbox[1]), grid, spans))
+    return out
+
+
+def _emit(pages: list[_Page]) -> list[SourceLine]:
+    drop = chrome_lines([(p.height, p.lines) for p in pages])
+    lines: list[SourceLine] = []
+    table_no = -1
+    row_no = 0
+    last_was_table = False
+    last_width = 0
+    last_header: list[str] | None = None
+    for p_index, page in enumerate(pages):
+        blocks: list[tuple[float, int, Any]] = [
+            (ln.top, 1, ln) for i, ln in enumerate(page.lines) if (p_index, i) not in drop
+        ]
+        blocks += [(top, 0, (grid, spans)) for top, grid, spans in page.tables]
+        blocks.sort(key=lambda b: (b[0], b[1]))
+        for _, is_text, block in blocks:
+            if is_text:
+                lines.append(SourceLine(text=block.text, page=page.number))
+                last_was_table = False
+                continue
+            grid, spans = block
+            width = len(grid[0]) if grid else 0
+            continued = last_was_table and width == last_width and lines and lines[-1].page == page.number - 1
+            if not continued:
+                table_no += 1
+                row_no = 0
+                last_header = grid[0] if grid else None
+            elif grid and grid[0] == last_header:
+                grid, spans = grid[1:], spans[1:]  # header row repeated on the new page
+            for cells, codes in zip(grid, spans, strict=True):
+                if any(cells):
+                    lines.append(SourceLine(text="\t".join(cells), cells=cells, page=page.number,
+                                            table=table_no, row=row_no, spans=codes))
+                row_no += 1
+            last_was_table = True
+            last_width = width
+    return lines
+
+
+def extract_pdf(path: Path) -> Extracted:
+    """Read a PDF's text layer into lines and table rows.
+
+    Raises:
+        ExtractionError: encrypted, corrupt, scanned (no text layer), or unmapped glyphs.
+    """
+    pages: list[_Page] = []
+    total_chars = 0
+    cid_chars = 0
+    try:
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                chars = [c for c in page.chars if str(c.get("text", "")).strip()]
+                total_chars += len(chars)
+                cid_chars += sum(1 for c in chars if str(c["text"]).startswith("(cid:"))
+                if chars:
+                    pages.append(_read_page(page, number))
+                page.close()
+    except ExtractionError:
+        raise
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError) as exc:
+        raise _open_error(exc, path) from exc
+    except Exception as exc:  # pdfminer raises a zoo of errors on broken files
+        reraise_time_limit(exc)
+        raise _open_error(exc, path) from exc
+    if total_chars == 0:
+        raise ExtractionError(SCANNED, path=str(path))
+    if cid_chars > 0.3 * total_chars:
+        raise ExtractionError(
+            "PDF fonts have no Unicode mapping (text reads as (cid:N) glyph codes); "
+            "export the PDF again or submit the .docx",
+            path=str(path),
+        )
+    lines = _emit(pages)
+    if not lines:
+        raise ExtractionError(SCANNED, path=str(path))
+    return Extracted(kind="pdf", lines=lines)

@@ -1,0 +1,108 @@
+"""PDF page text outside tables: characters to lines, gap-separated segments, page chrome detection.
+
+A line is a run of characters sharing a baseline band. Inside a line a gap wider than ~1.5 em starts a new
+segment (a whitespace-aligned table column); the segments are joined with a tab, like a tab-separated text
+row. Page headers and footers are the first/last lines in the page margins that repeat on other pages
+(digits ignored), and page numbers ("— 5 —", "第 3 页 共 9 页", "3/9", "- 3 -").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+SEGMENT_GAP_EM = 1.5
+MARGIN_SHARE = 0.1
+_PAGE_NO = re.compile(
+    r"^[\s\-—–－_·•|]*(第\s*)?(\d+|[一二三四五六七八九十]+)\s*页?\s*([/／]\s*(共\s*)?\d+\s*页?|共\s*\d+\s*页)?"
+    r"[\s\-—–－_·•|]*$|^page\s*\d+(\s*of\s*\d+)?$",
+    re.I,
+)
+
+
+@dataclass
+class TextLine:
+    """One visual line of a page."""
+
+    top: float
+    bottom: float
+    segments: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\t".join(self.segments)
+
+
+def chars_to_lines(chars: list[dict[str, Any]]) -> list[TextLine]:
+    """Group characters into lines (top to bottom) and each line into gap-separated segments."""
+    visible = [c for c in chars if str(c.get("text", "")).strip()]
+    visible.sort(key=lambda c: (round(float(c["top"]), 1), float(c["x0"])))
+    bands: list[list[dict[str, Any]]] = []
+    for ch in visible:
+        size = float(ch.get("size") or (ch["bottom"] - ch["top"]) or 10)
+        mid = (float(ch["top"]) + float(ch["bottom"])) / 2
+        for band in reversed(bands[-3:]):
+            ref = band[0]
+            ref_mid = (float(ref["top"]) + float(ref["bottom"])) / 2
+            if abs(mid - ref_mid) <= 0.4 * size:
+                band.append(ch)
+                break
+        else:
+            bands.append([ch])
+    lines: list[TextLine] = []
+    for band in bands:
+        band.sort(key=lambda c: float(c["x0"]))
+        line = TextLine(top=min(float(c["top"]) for c in band), bottom=max(float(c["bottom"]) for c in band))
+        current = ""
+        prev: dict[str, Any] | None = None
+        for ch in band:
+            if prev is not None:
+                size = float(ch.get("size") or 10)
+                gap = float(ch["x0"]) - float(prev["x1"])
+                if gap > SEGMENT_GAP_EM * size:
+                    line.segments.append(current)
+                    current = ""
+                elif gap > 0.2 * size and (prev["text"].isascii() or ch["text"].isascii()):
+                    current += " "
+            current += str(ch["text"])
+            prev = ch
+        line.segments.append(current)
+        lines.append(line)
+    lines.sort(key=lambda ln: ln.top)
+    return lines
+
+
+def is_page_number(text: str) -> bool:
+    """True for a line that is only a page number in one of the usual styles."""
+    return bool(_PAGE_NO.match(text.replace("\t", " ").strip()))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def chrome_lines(pages: list[tuple[float, list[TextLine]]]) -> set[tuple[int, int]]:
+    """Find page headers/footers/page numbers.
+
+    Args:
+        pages: per page, its height and its lines (top to bottom).
+
+    Returns:
+        ``(page_index, line_index)`` pairs to drop.
+    """
+    candidates: list[tuple[int, int, str]] = []
+    for p, (height, lines) in enumerate(pages):
+        for i in (0, 1, len(lines) - 2, len(lines) - 1):
+            if 0 <= i < len(lines):
+                line = lines[i]
+                if line.top < MARGIN_SHARE * height or line.bottom > (1 - MARGIN_SHARE) * height:
+                    candidates.append((p, i, line.text))
+    counts = Counter(_key(text) for _, _, text in set(candidates))
+    repeat_min = max(2, (len(pages) + 1) // 2)
+    drop: set[tuple[int, int]] = set()
+    for p, i, text in candidates:
+        if is_page_number(text) or (len(pages) >= 2 and counts[_key(text)] >= repeat_min):
+            drop.add((p, i))
+    return drop

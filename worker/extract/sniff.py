@@ -1,0 +1,215 @@
+"""Format detection by content (magic bytes), never by the file name alone.
+
+``sniff(path)`` looks at the first bytes of a file (and, for ZIP containers, at the entry names) and says
+which extractor reads it. The name's suffix is only used to word a message, so that a ``.docx`` that is
+really a ``.doc`` is read as a ``.doc`` and a ``.txt`` that is really a PDF is read as a PDF.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from worker.errors import ExtractionError, UnsupportedFormatError
+
+Format = Literal["txt", "html", "mht", "docx", "pdf", "legacy"]
+
+HEAD_BYTES = 8192
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# (magic, offset, description) of formats we do not read; checked in order.
+_UNSUPPORTED_MAGIC: list[tuple[bytes, int, str]] = [
+    (b"\x89PNG\r\n\x1a\n", 0, "PNG image"),
+    (b"\xff\xd8\xff", 0, "JPEG image"),
+    (b"GIF87a", 0, "GIF image"),
+    (b"GIF89a", 0, "GIF image"),
+    (b"II*\x00", 0, "TIFF image"),
+    (b"MM\x00*", 0, "TIFF image"),
+    (b"\x1f\x8b", 0, "gzip archive"),
+    (b"BZh", 0, "bzip2 archive"),
+    (b"\xfd7zXZ\x00", 0, "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", 0, "7-Zip archive"),
+    (b"Rar!\x1a\x07", 0, "RAR archive"),
+    (b"\x28\xb5\x2f\xfd", 0, "zstd archive"),
+    (b"ustar", 257, "tar archive"),
+    (b"MZ", 0, "Windows executable"),
+    (b"\x7fELF", 0, "ELF executable"),
+    (b"\xca\xfe\xba\xbe", 0, "Mach-O or Java class binary"),
+    (b"\xcf\xfa\xed\xfe", 0, "Mach-O executable"),
+    (b"\xfe\xed\xfa\xce", 0, "Mach-O executable"),
+    (b"SQLite format 3\x00", 0, "SQLite database"),
+    (b"OggS", 0, "Ogg media"),
+    (b"fLaC", 0, "FLAC audio"),
+    (b"ID3", 0, "MP3 audio"),
+    (b"%!PS", 0, "PostScript document"),
+    (b"\x00\x00\x01\x00", 0, "icon image"),
+    (b"AT&TFORM", 0, "DjVu document"),
+    (b"wOFF", 0, "web font"),
+    (b"\x00\x01\x00\x00\x00", 0, "TrueType font"),
+]
+
+_RIFF_KINDS = {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}
+
+# ZIP entries that tell what an Office Open XML / OpenDocument / other ZIP container is.
+_ZIP_UNSUPPORTED = [
+    ("xl/workbook.xml", "spreadsheet (.xlsx)"),
+    ("ppt/presentation.xml", "presentation (.pptx)"),
+    ("visio/document.xml", "Visio drawing"),
+]
+_ODF_TEXT = "application/vnd.oasis.opendocument.text"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """The outcome of format detection.
+
+    Attributes:
+        format: which extractor reads the file.
+        what: a short English description for logs and messages ("Word document (.docx)").
+    """
+
+    format: Format
+    what: str
+
+
+def _unsupported(what: str, path: Path) -> UnsupportedFormatError:
+    return UnsupportedFormatError(f"unsupported format: {what}", path=str(path))
+
+
+def sniff(path: Path, head: bytes | None = None) -> Sniffed:
+    """Detect the format of ``path`` from its content.
+
+    Args:
+        path: the file.
+        head: its first bytes, when the caller already read them.
+
+    Returns:
+        What the file is and which extractor reads it.
+
+    Raises:
+        UnsupportedFormatError: images, archives, spreadsheets, executables, unrecognised binary data.
+        ExtractionError: empty, corrupt or password-protected containers.
+    """
+    if head is None:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    if not head:
+        raise ExtractionError("empty file (0 bytes)", path=str(path))
+    if b"%PDF-" in head[:1024]:
+        return Sniffed("pdf", "PDF document")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return _sniff_zip(path)
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(path)
+    if head.startswith(b"{\\rtf"):
+        return Sniffed("legacy", "RTF document")
+    if head.startswith(b"RIFF") and head[8:12] in _RIFF_KINDS:
+        raise _unsupported(_RIFF_KINDS[head[8:12]], path)
+    if head[4:8] == b"ftyp":
+        raise _unsupported("MP4/HEIC media", path)
+    if head.startswith(b"BM") and len(head) > 14 and head[6:10] == b"\x00\x00\x00\x00":
+        raise _unsupported("BMP image", path)
+    for magic, offset, what in _UNSUPPORTED_MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            raise _unsupported(what, path)
+    return _sniff_textual(path, head)
+
+
+def _sniff_zip(path: Path) -> Sniffed:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            mimetype = zf.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(f"corrupt or truncated ZIP/Office file: {exc}", path=str(path)) from exc
+    except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise ExtractionError(f"cannot read ZIP/Office file: {exc}", path=str(path)) from exc
+    if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
+        return Sniffed("docx", "Word document (.docx)")
+    if "[Content_Types].xml" in names and "_rels/.rels" in names and any(n.startswith("word/") for n in names):
+        return Sniffed("docx", "Word document (.docx)")
+    for entry, what in _ZIP_UNSUPPORTED:
+        if entry in names:
+            raise _unsupported(what, path)
+    if mimetype.startswith(_ODF_TEXT):
+        return Sniffed("legacy", "OpenDocument text (.odt)")
+    if mimetype.startswith("application/vnd.oasis.opendocument"):
+        raise _unsupported(f"OpenDocument file ({mimetype.strip()})", path)
+    if any(n.endswith(".xml") and n.startswith("Documents/") for n in names):
+        raise _unsupported("XPS/OFD document", path)
+    raise _unsupported("ZIP archive (unpack it and submit the report itself)", path)
+
+
+def _sniff_ole(path: Path) -> Sniffed:
+    """Tell apart the OLE2 compound files: legacy Word/WPS, encrypted OOXML, spreadsheets, presentations."""
+    with path.open("rb") as fh:
+        data = fh.read(4 * 1024 * 1024)  # directory entries of small files sit well inside this
+
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in data
+
+    if has("EncryptedPackage") or has("EncryptionInfo"):
+        raise ExtractionError(
+            "password-protected Office document: remove the password and submit it again", path=str(path)
+        )
+    if has("WordDocument"):
+        return Sniffed("legacy", "legacy Word/WPS document (.doc/.wps)")
+    if has("Workbook") or has("Book"):
+        raise _unsupported("spreadsheet (.xls/.et)", path)
+    if has("PowerPoint Document"):
+        raise _unsupported("presentation (.ppt/.dps)", path)
+    return Sniffed("legacy", "legacy Office/WPS document")
+
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I | re.S)
+_MHT = re.compile(rb"^(mime-version:|content-type:\s*multipart/related|from:|subject:)", re.I | re.M)
+
+
+def _strip_text_bom(head: bytes) -> tuple[bytes, str | None]:
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom) :], enc
+    return head, None
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """Guess BOM-less UTF-16 from the position of NUL bytes (ASCII-heavy text has them every other byte)."""
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _sniff_textual(path: Path, head: bytes) -> Sniffed:
+    body, enc = _strip_text_bom(head)
+    if enc is None:
+        enc = utf16_without_bom(head)
+    if enc is not None and enc != "utf-8":
+        ascii_view = body.decode(enc, "ignore").encode("ascii", "ignore")
+    else:
+        if b"\x00" in head:
+            raise _unsupported("unrecognised binary data", path)
+        ascii_view = body
+    if _HTML_START.match(ascii_view) or re.search(rb"<html[\s>]", ascii_view[:2048], re.I):
+        return Sniffed("html", "HTML page")
+    if _MHT.match(ascii_view.lstrip()) and re.search(rb"multipart/related", ascii_view, re.I):
+        return Sniffed("mht", "single-file web page (.mht)")
+    if re.match(rb"^\s*<\?xml", ascii_view):
+        if re.search(rb"<w:wordDocument|progid=\"Word\.Document\"", ascii_view, re.I):
+            return Sniffed("legacy", "Word 2003 XML document")
+        if re.search(rb"<html[\s>]", ascii_view, re.I):
+            return Sniffed("html", "XHTML page")
+        raise _unsupported("XML data", path)
+    return Sniffed("txt", "plain text")

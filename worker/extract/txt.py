@@ -1,0 +1,147 @@
+"""Plain text in any encoding the offices use: UTF-8 (with or without BOM), UTF-16/32, GB18030/GBK/GB2312.
+
+Decoding is strict and checked: a byte sequence that decodes only to mojibake (the wrong code page, random
+bytes) is refused with the reason instead of being handed to the parser. Lines map 1:1 to the file's lines
+(``\\r\\n``, ``\\r`` and ``\\n`` end a line; nothing else does), so ``line`` numbers point into the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from worker.errors import ExtractionError
+from worker.extract.base import Extracted, SourceLine
+from worker.extract.sniff import utf16_without_bom
+
+_BOMS: list[tuple[bytes, str]] = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
+
+# Encodings charset-normalizer may propose that we accept after the plausibility check.
+_ACCEPTED = {"utf_8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be"}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\x0b"}
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF / CR / LF only (``str.splitlines`` also breaks on U+2028, FS, ... and would shift lines)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
+
+
+def garbage_reason(text: str) -> str | None:
+    """Why ``text`` looks mis-decoded, or None when it looks like real text.
+
+    Checks: control characters, replacement characters, private-use characters, and, for CJK text, the share
+    of characters outside GB2312 (a GBK file read as Big5 or the reverse is mostly rare characters).
+    """
+    sample = text[:200_000]
+    if not sample.strip():
+        return "no text content"
+    n = len(sample)
+    bad = 0
+    private = 0
+    cjk = 0
+    rare = 0
+    for ch in sample:
+        cat = unicodedata.category(ch)
+        if cat == "Cc" and ch not in _ALLOWED_CONTROLS:
+            bad += 1
+        elif ch == "\ufffd":
+            bad += 1
+        elif cat in ("Co", "Cs", "Cn"):
+            private += 1
+        elif _is_cjk(ch):
+            cjk += 1
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                rare += 1
+    if bad > max(2, n * 0.001):
+        return f"{bad} control or replacement characters"
+    if private > max(2, n * 0.01):
+        return f"{private} unassigned or private-use characters"
+    if cjk >= 20 and rare / cjk > 0.25:
+        return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
+    return None
+
+
+def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
+    """Decode report text, refusing what only decodes to garbage.
+
+    Args:
+        data: the raw bytes.
+        path: for error messages.
+
+    Returns:
+        ``(text, encoding)``, the encoding as a Python codec name.
+
+    Raises:
+        ExtractionError: nothing decodes to plausible text.
+    """
+    where = str(path) if path else None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise ExtractionError(f"invalid {enc} text after its byte-order mark: {exc.reason}", path=where) from exc
+            reason = garbage_reason(text)
+            if reason:
+                raise ExtractionError(f"text decodes to garbage as {enc}: {reason}", path=where)
+            return text, enc
+    tried: list[str] = []
+    candidates = ["utf-8", "gb18030"]
+    guessed = utf16_without_bom(data)
+    if guessed:
+        candidates.insert(0, guessed)
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            tried.append(f"{enc}: invalid bytes")
+            continue
+        reason = garbage_reason(text)
+        if reason is None:
+            return text, enc
+        tried.append(f"{enc}: {reason}")
+    best = from_bytes(data[:2_000_000]).best()
+    if best is not None:
+        enc = best.encoding
+        if enc in _ACCEPTED and enc not in ("utf_8", "gb18030"):
+            try:
+                text = data.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                text = ""
+            if text and garbage_reason(text) is None:
+                return text, enc
+        tried.append(f"detected {enc}: not plausible report text")
+    raise ExtractionError("cannot decode text: " + "; ".join(tried), path=where)
+
+
+def extract_txt(path: Path, data: bytes | None = None) -> Extracted:
+    """Read a text file into one ``SourceLine`` per file line.
+
+    Raises:
+        ExtractionError: undecodable or garbage text.
+    """
+    if data is None:
+        data = path.read_bytes()
+    text, encoding = decode_bytes(data, path=path)
+    lines = [SourceLine(text=line) for line in split_lines(text)]
+    return Extracted(kind="txt", lines=lines, encoding=encoding)
