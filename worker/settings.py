@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout: float = 10.0
+    smtp_ca_file: Path | None = None  # CA bundle for a private relay (STARTTLS / ssl)
+    smtp_tls_verify: bool = True  # verify the relay certificate and host name
     mail_from: str = "nianbao@localhost"
     mail_reply_to: str | None = None
     alert_recipients: list[str] = Field(default_factory=lambda: ["zwgk@localhost"])
@@ -101,6 +103,9 @@ class Settings(BaseSettings):
     digest_threshold: int = 10
     digest_window_seconds: float = 300.0
     alerts_enabled: bool = True
+    mail_from_name: str = "政务公开年报校验"  # display name of the sender
+    alert_retry_max: int = 8  # SMTP transient failures: attempts before a delivery is marked failed
+    alert_retry_backoff: float = 30.0  # first retry delay (s), doubled per attempt, with jitter
 
     # --- rules --------------------------------------------------------------------------------
     rule_severity: dict[str, str] = Field(default_factory=dict)
