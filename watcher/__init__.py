@@ -22,5 +22,6 @@ __all__ = [
 
 from watcher.inflight import LocalInflight, RedisInflight, inflight_key
 from watcher.scanner import PathFilter, scan
-from watcher.service import InboxWatcher, make_celery_app, run_watcher
+from watcher.sender import make_celery_app
+from watcher.service import InboxWatcher, run_watcher
 from watcher.stability import FileState, StabilityTracker

