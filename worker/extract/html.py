@@ -39,6 +39,7 @@ _MARKERS = re.compile(r"政府信息公开工作年度报告|总体情况|主动
 _WIDE = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _SEGMENT_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t\r\f]*\n[\s]*(?=[{_WIDE}])")
 _SPACES = re.compile(r"[ \t\r\n\f]+")
+_BR = "\u2029"  # a <br> inside the text being collected (source newlines are only whitespace)
 
 
 def _charset(data: bytes) -> str | None:
@@ -145,10 +146,10 @@ class _Walker:
         self.tables = 0
 
     def flush(self) -> None:
-        text = "".join(self.buffer)
+        text = _text("".join(self.buffer))
         self.buffer = []
-        for segment in text.split("\n"):
-            segment = _text(segment).strip(" \u00a0\u3000")
+        for segment in text.split(_BR):
+            segment = segment.strip(" \u00a0\u3000")
             if segment:
                 self.lines.append(SourceLine(text=segment))
 
@@ -158,7 +159,7 @@ class _Walker:
             self.flush()
             self.table(el)
         elif tag == "br":
-            self.buffer.append("\n")
+            self.buffer.append(_BR)
         else:
             block = tag in _BLOCK or tag in ("tr", "td", "th")
             if block:

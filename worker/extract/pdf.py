@@ -25,7 +25,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
-from worker.extract.pdf_lines import TextLine, chars_to_lines, chrome_lines
+from worker.extract.pdf_lines import TextLine, chars_to_lines, chrome_lines, continues, text_edges
 from worker.extract.safety import reraise_time_limit
 
 SCANNED = "scanned PDF: no text layer; OCR not supported"
@@ -53,13 +53,13 @@ def _table_rows(table: Any) -> tuple[list[list[str]], list[list[int]]]:
     for row, values in zip(rows, texts, strict=True):
         cells_out: list[str] = []
         codes: list[int] = []
-        left_reach = -1.0
+        row_top = min(cell[1] for cell in row.cells if cell is not None)
         for c, (bbox, value) in enumerate(zip(row.cells, values, strict=True)):
             if bbox is None:
+                cover = next((b for b in table.cells if b[0] <= xs[c] + 1 < b[2] and b[1] <= row_top + 1 < b[3]), None)
                 cells_out.append("")
-                codes.append(0 if left_reach > xs[c] + 1 else -1)
+                codes.append(0 if cover is not None and cover[0] < xs[c] - 1 else -1)
                 continue
-            left_reach = bbox[2]
             cells_out.append((value or "").strip())
             codes.append(max(1, sum(1 for x in xs if bbox[0] - 1 <= x < bbox[2] - 1)))
         grid.append(cells_out)
@@ -103,17 +103,23 @@ def _emit(pages: list[_Page]) -> list[SourceLine]:
     last_was_table = False
     last_width = 0
     last_header: list[str] | None = None
+    prev_text: TextLine | None = None  # the last text line emitted, while nothing else came after it
     for p_index, page in enumerate(pages):
-        blocks: list[tuple[float, int, Any]] = [
-            (ln.top, 1, ln) for i, ln in enumerate(page.lines) if (p_index, i) not in drop
-        ]
+        body = [ln for i, ln in enumerate(page.lines) if (p_index, i) not in drop]
+        left, right = text_edges(body)
+        blocks: list[tuple[float, int, Any]] = [(ln.top, 1, ln) for ln in body]
         blocks += [(top, 0, (grid, spans)) for top, grid, spans in page.tables]
         blocks.sort(key=lambda b: (b[0], b[1]))
         for _, is_text, block in blocks:
             if is_text:
-                lines.append(SourceLine(text=block.text, page=page.number))
+                if prev_text is not None and continues(prev_text, block, left=left, right=right):
+                    lines[-1].text += block.text  # a wrapped paragraph line (Chinese needs no space)
+                else:
+                    lines.append(SourceLine(text=block.text, page=page.number))
+                prev_text = block
                 last_was_table = False
                 continue
+            prev_text = None
             grid, spans = block
             width = len(grid[0]) if grid else 0
             continued = last_was_table and width == last_width and lines and lines[-1].page == page.number - 1

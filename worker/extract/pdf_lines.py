@@ -29,6 +29,9 @@ class TextLine:
     top: float
     bottom: float
     segments: list[str] = field(default_factory=list)
+    x0: float = 0.0
+    x1: float = 0.0
+    size: float = 10.0
 
     @property
     def text(self) -> str:
@@ -54,7 +57,9 @@ def chars_to_lines(chars: list[dict[str, Any]]) -> list[TextLine]:
     lines: list[TextLine] = []
     for band in bands:
         band.sort(key=lambda c: float(c["x0"]))
-        line = TextLine(top=min(float(c["top"]) for c in band), bottom=max(float(c["bottom"]) for c in band))
+        sizes = sorted(float(c.get("size") or 10) for c in band)
+        line = TextLine(top=min(float(c["top"]) for c in band), bottom=max(float(c["bottom"]) for c in band),
+                        x0=float(band[0]["x0"]), x1=max(float(c["x1"]) for c in band), size=sizes[len(sizes) // 2])
         current = ""
         prev: dict[str, Any] | None = None
         for ch in band:
@@ -106,3 +111,27 @@ def chrome_lines(pages: list[tuple[float, list[TextLine]]]) -> set[tuple[int, in
         if is_page_number(text) or (len(pages) >= 2 and counts[_key(text)] >= repeat_min):
             drop.add((p, i))
     return drop
+
+
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节条])")
+
+
+def continues(prev: TextLine, line: TextLine, *, left: float, right: float) -> bool:
+    """True when ``line`` is the wrapped continuation of the paragraph that ``prev`` ends.
+
+    ``prev`` must run to the right edge of the text block, ``line`` must start at the left edge (a first
+    line of a paragraph is indented), neither may be a tab-separated row, and ``line`` is not a heading.
+    """
+    if len(prev.segments) != 1 or len(line.segments) != 1:
+        return False
+    if prev.x1 < right - 1.5 * prev.size or line.x0 > left + 0.8 * line.size:
+        return False
+    return not _HEADING.match(line.segments[0])
+
+
+def text_edges(lines: list[TextLine]) -> tuple[float, float]:
+    """Left and right edge of a page's body text (single-segment lines)."""
+    body = [ln for ln in lines if len(ln.segments) == 1] or lines
+    if not body:
+        return 0.0, 0.0
+    return min(ln.x0 for ln in body), max(ln.x1 for ln in body)
