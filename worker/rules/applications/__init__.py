@@ -1,0 +1,1 @@
+"""Rules of the `applications` family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the `cells` family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the `cross_year` family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the `dates` family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the `reviews` family (one rule per module)."""

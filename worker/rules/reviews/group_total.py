@@ -1,0 +1,36 @@
+"""Shared check of one 四 group: total = upheld + corrected + other + pending (subclassed per group)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from worker.parse.models import Report
+from worker.rules.base import Finding, Rule, RuleContext
+from worker.rules.labels import REVIEW_ROWS_ZH, where_zh
+from worker.rules.tables import REVIEW_PARTS, fmt, loc, num, same
+
+
+class GroupTotalRule(Rule):
+    """Base of T4_REVIEW_TOTAL, T4_DIRECT_TOTAL and T4_AFTER_REVIEW_TOTAL; ``group`` names the row key."""
+
+    group: ClassVar[str]
+
+    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
+        cells = report.tables.reviews.get(self.group)
+        if not cells:
+            return
+        total = cells.get("total")
+        if total is None or total.value is None:
+            return  # absent: STRUCT_CELL_COUNT; blank: BLANK_CELL
+        expected = sum(num(cells.get(c)) for c in REVIEW_PARTS)
+        if same(expected, total.value):
+            return
+        where = loc(report, "reviews", self.group, "total")
+        yield self.finding(
+            f"{REVIEW_ROWS_ZH[self.group]}·总计 应为 {fmt(expected)}（结果维持、结果纠正、其他结果、尚未审结之和），"
+            f"报告填写 {fmt(total.value)}{where_zh(where)}",
+            location=where,
+            expected=expected,
+            actual=total.value,
+        )

@@ -1,0 +1,1 @@
+"""Rules of the `template` family (one rule per module)."""

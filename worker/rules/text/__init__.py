@@ -1,0 +1,1 @@
+"""Rules of the `text` family (one rule per module)."""
