@@ -112,6 +112,7 @@ def _record_one(
             return  # the recipient's latest message already carries this verdict
     if existing is None and template.message_kind == "resolved" and delivered is None:
         return
+    due_at, opened = window_end(session, recipient, now=now, settings=settings)  # before superseding: same window
     # a newer verdict replaces any still waiting for this version and recipient
     for waiting in session.exec(
         select(AlertLedger).where(
@@ -123,7 +124,6 @@ def _record_one(
     kind: MessageKind = template.message_kind  # type: ignore[assignment]
     if kind != "resolved":
         kind = "update" if delivered is not None else "new"
-    due_at, opened = window_end(session, recipient, now=now, settings=settings)
     row = existing or AlertLedger(content_sha256=sha, fingerprint=fp, recipient=recipient, kind=template.kind)
     row.ref_id, row.name, row.year = template.ref_id, template.name, template.year
     row.file_name, row.error_count, row.payload = template.file_name, template.error_count, dict(template.payload)

@@ -6,7 +6,7 @@
                    server's reply or the error: what ``nianbao status`` shows as "last alerts".
 ``task_run``       one row per Celery task id, updated from Celery signals (worker/monitoring.py).
 
-Timestamps are naive UTC (``utcnow()``), the same on SQLite and PostgreSQL.
+Timestamps are timezone-aware UTC (``utcnow()``), as in worker/store/models.py.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ FAILED = "failed"  # permanently refused, or transient failures past the retry l
 
 
 def utcnow() -> dt.datetime:
-    """Now, naive UTC."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Now, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
 
 
 class AlertLedger(SQLModel, table=True):

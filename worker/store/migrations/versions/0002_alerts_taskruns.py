@@ -17,6 +17,8 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TS = sa.DateTime(timezone=True)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -36,9 +38,9 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON, nullable=False),
         sa.Column("previous_id", sa.Integer),
         sa.Column("delivery_id", sa.Integer),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("due_at", sa.DateTime, nullable=False),
-        sa.Column("claimed_at", sa.DateTime),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("due_at", TS, nullable=False),
+        sa.Column("claimed_at", TS),
         sa.Column("claim", sa.String(32)),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("last_error", sa.Text),
@@ -60,8 +62,8 @@ def upgrade() -> None:
         sa.Column("smtp_reply", sa.Text),
         sa.Column("error", sa.Text),
         sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("sent_at", sa.DateTime),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("sent_at", TS),
     )
     op.create_index("ix_alert_delivery_recipient", "alert_delivery", ["recipient"])
     op.create_index("ix_alert_delivery_created_at", "alert_delivery", ["created_at"])
@@ -73,14 +75,14 @@ def upgrade() -> None:
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("args", sa.Text, nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("queued_at", sa.DateTime),
-        sa.Column("started_at", sa.DateTime),
-        sa.Column("finished_at", sa.DateTime),
+        sa.Column("queued_at", TS),
+        sa.Column("started_at", TS),
+        sa.Column("finished_at", TS),
         sa.Column("runtime_s", sa.Float),
         sa.Column("retries", sa.Integer, nullable=False),
         sa.Column("worker", sa.String(255)),
         sa.Column("error", sa.Text),
-        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", TS, nullable=False),
     )
     op.create_index("ix_task_run_name", "task_run", ["name"])
     op.create_index("ix_task_run_state", "task_run", ["state"])
