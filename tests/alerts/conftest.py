@@ -1,12 +1,15 @@
-"""Fixtures for alert tests: a real SMTP sink on loopback and a migrated database in a tmp dir."""
+"""Fixtures for alert tests: a real SMTP sink on loopback and a migrated database (tests/utils/services.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.utils.services import broker_url, database_url, make_settings, migrated, settings_env  # noqa: F401
 from tests.utils.smtp import SmtpSink
 from worker.settings import Settings, get_settings
 
@@ -17,32 +20,36 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
 
 
-def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: object) -> Settings:
-    """Point settings at ``tmp_path`` (SQLite) plus ``env`` (NIANBAO_<KEY>), migrate, return them."""
-    from worker.store.db import upgrade
-
-    for key in ("DATABASE_URL", "NIANBAO_DATABASE_URL", "NIANBAO_CONFIG"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path / "none.toml"))  # the checkout's TOML must not leak in
-    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("NIANBAO_INBOX", str(tmp_path / "inbox"))
-    for key, value in env.items():
-        monkeypatch.setenv(f"NIANBAO_{key.upper()}", value if isinstance(value, str) else __import__("json").dumps(value))
+def configure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, broker_url: str | None = None, **overrides: Any
+) -> Settings:
+    """Make ``get_settings()`` (what tasks read) return settings under ``tmp_path``; migrate the database."""
+    wanted = make_settings(tmp_path, database_url, broker_url, **overrides)
+    for key in list(os.environ):
+        if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
+            monkeypatch.delenv(key)
+    for key, value in settings_env(wanted, base={}).items():
+        monkeypatch.setenv(key, value)
     get_settings.cache_clear()
-    settings = get_settings()
-    upgrade(settings)
-    return settings
+    return migrated(get_settings())
+
+
+def smtp_overrides(sink: SmtpSink, **kw: Any) -> dict[str, Any]:
+    """Settings sending to ``sink``, no digest window, fast retries (override with ``kw``)."""
+    values: dict[str, Any] = {
+        "smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_security": "none", "digest_window_seconds": 0,
+        "digest_threshold": 10, "alert_retry_backoff": 0.2, "alert_recipients": ["zwgk@example.gov.cn"],
+        "mail_from": "nianbao@example.gov.cn", "mail_reply_to": "office@example.gov.cn", "alert_routes": [],
+    }
+    values.update(kw)
+    return values
 
 
 @pytest.fixture
 def alert_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Settings]:
-    """Settings sending to ``smtp_sink``, no digest window, fast retries."""
+    """SQLite settings sending to ``smtp_sink``."""
     from worker.store.db import dispose_engines
 
-    yield configure(
-        monkeypatch, tmp_path, smtp_port=str(smtp_sink.port), digest_window_seconds="0", digest_threshold="10",
-        alert_retry_backoff="0.2", alert_recipients=["zwgk@example.gov.cn"], mail_from="nianbao@example.gov.cn",
-        mail_reply_to="office@example.gov.cn",
-    )
+    yield configure(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", **smtp_overrides(smtp_sink))
     dispose_engines()
     get_settings.cache_clear()

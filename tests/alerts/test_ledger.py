@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
+from tests.alerts.conftest import configure, smtp_overrides
 from tests.alerts.factories import finding, replace_findings, store_quarantine, store_report, warning
 from tests.utils.smtp import SmtpSink
 from worker.alerts.digest import flush_recipient
@@ -16,6 +20,17 @@ from worker.store.db import session_scope
 from worker.store.ops_models import AlertDelivery, AlertLedger, utcnow
 
 RCPT = "zwgk@example.gov.cn"
+
+
+@pytest.fixture
+def alert_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp_sink: SmtpSink, database_url: str
+) -> Iterator[Settings]:
+    """The ledger runs on SQLite and PostgreSQL alike (``database_url`` is parametrised)."""
+    from worker.settings import get_settings
+
+    yield configure(monkeypatch, tmp_path, database_url, **smtp_overrides(smtp_sink))
+    get_settings.cache_clear()
 
 
 def _record(settings: Settings, report_id: int, now: dt.datetime | None = None) -> int:
