@@ -32,12 +32,19 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             f"{settings.soft_time_limit} / {settings.time_limit} / {settings.visibility_timeout}"
         )
     broker = broker_url_for(settings)
-    transport = {"visibility_timeout": settings.visibility_timeout}
+    vt = settings.visibility_timeout
+    # sweep for unacked messages of dead workers ~10 times per visibility timeout (kombu: every 100 s)
+    interval = max(1, min(10, vt // 10))
+    transport = {
+        "visibility_timeout": vt,
+        "unacked_restore_interval": interval,
+        "unacked_restore_throttle": max(1, min(10, vt // (10 * interval))),
+    }
     return {
         "broker_url": broker,
         "result_backend": settings.result_backend or broker,
         "broker_transport_options": dict(transport),
-        "result_backend_transport_options": dict(transport),
+        "result_backend_transport_options": {"visibility_timeout": vt},
         "visibility_timeout": settings.visibility_timeout,
         "broker_connection_retry_on_startup": True,
         "task_serializer": "json",

@@ -156,7 +156,6 @@ def _process(
 
 def _read(held: spool.Claim) -> Any:
     from worker.extract import extract_file
-    from worker.parse import parse_extracted
 
     try:
         extracted = extract_file(held.path)
@@ -164,6 +163,8 @@ def _read(held: spool.Claim) -> Any:
         raise _Quarantine("extract", exc.reason) from exc
     except Exception as exc:  # a bug or a pathological file: keep it, say why, move on
         raise _Quarantine("extract", f"internal error while reading: {type(exc).__name__}: {exc}") from exc
+    from worker.parse import parse_extracted  # imported late: a file that cannot be read needs no parser
+
     try:
         return parse_extracted(extracted, source=held.name)
     except ParseError as exc:
@@ -202,7 +203,6 @@ def _store_and_archive(
     sha = result.sha256
     assert sha is not None
     rechecked: StoredReport | None = None
-    recheck_alert = False
     try:
         with session_scope(settings) as session:
             lock_identity(session, report.identity_key)
@@ -217,7 +217,7 @@ def _store_and_archive(
                 status="ingested",
                 report_id=stored.id,
             )
-            rechecked, recheck_alert = _recheck_next(session, report, settings)
+            rechecked = _recheck_next(session, report, settings)
         status, report_id = "ingested", stored.id
         result.errors, result.warnings = stored.error_count, stored.warning_count
     except IntegrityError:
@@ -228,10 +228,11 @@ def _store_and_archive(
     if rechecked is not None:
         result.rechecked_report_id = rechecked.id
 
-    if status == "ingested" and (result.errors or (settings.alert_on_warnings and result.warnings)):
+    # the alerts decide (error findings -> mail; a fixed re-check -> "resolved"); never for a duplicate
+    if status == "ingested":
         _send(send_task, "nianbao.alert_report", report_id)
         result.alerted = True
-    if recheck_alert and rechecked is not None:
+    if rechecked is not None:
         _send(send_task, "nianbao.alert_report", rechecked.id)
 
     directory = settings.archive_path if status == "ingested" else settings.archive_path / "duplicates"
@@ -270,24 +271,22 @@ def _known_content(
         return "duplicate", existing.id
 
 
-def _recheck_next(session: Session, report: Any, settings: Settings) -> tuple[StoredReport | None, bool]:
+def _recheck_next(session: Session, report: Any, settings: Settings) -> StoredReport | None:
     """Re-check the stored year+1 report of the same body against the report just stored.
 
     Returns:
-        The rechecked row (or None) and whether its error findings changed to a non-empty set (alert).
+        The re-checked row, or None when there is no stored year+1 report.
     """
     if not report.identity_key or report.year is None:
-        return None, False
+        return None
     nxt = crud.latest_report(session, report.identity_key, report.year + 1)
     if nxt is None or nxt.id is None:
-        return None, False
-    before = crud.error_signature(session, nxt.id)
+        return None
     nxt_report = crud.load_report(nxt)
     findings = _checks(nxt_report, _context(session, nxt_report, settings, exclude=nxt.sha256))
     crud.replace_findings(session, nxt, findings)
     session.flush()
-    after = crud.error_signature(session, nxt.id)
-    return nxt, bool(after) and after != before
+    return nxt
 
 
 def _quarantine(

