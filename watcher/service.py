@@ -122,14 +122,17 @@ class InboxWatcher:
             with self._sent_lock:
                 self._sent[path] = state
             return False
+        now = FileState.of(path)
+        if now != state:  # claimed by a worker, or written to, since the tracker looked
+            self._release(path)
+            if now is not None:
+                self.tracker.touch(path)
+            return False
         try:
             result = self.send(str(path))
         except Exception as exc:
             log.error("enqueue_failed", path=str(path), error=str(exc))
-            try:
-                self.inflight.release(path)
-            except Exception:  # noqa: BLE001 - the broker is what failed; the TTL cleans up
-                pass
+            self._release(path)
             return False
         with self._sent_lock:
             self._sent[path] = state
@@ -153,10 +156,13 @@ class InboxWatcher:
                 self._sent.pop(path, None)
                 paths = [path]
         for p in paths:
-            try:
-                self.inflight.release(p)
-            except Exception as exc:
-                log.warning("inflight_release_failed", path=str(p), error=str(exc))
+            self._release(p)
+
+    def _release(self, path: Path) -> None:
+        try:
+            self.inflight.release(path)
+        except Exception as exc:  # the broker is what failed; the record's TTL cleans up
+            log.warning("inflight_release_failed", path=str(path), error=str(exc))
 
     # --- running -------------------------------------------------------------------------------
     def _start_observer(self) -> Any:

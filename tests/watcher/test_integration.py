@@ -64,8 +64,8 @@ def test_watch_backfills_files_present_at_start(
 def test_watch_half_written_file_not_picked_up_early(
     make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any
 ) -> None:
-    # pause (0.8 s) longer than the poll interval (0.1 s), shorter than stable_seconds (1.2 s)
-    settings = make_settings(broker_url=str(broker_url), stable_seconds=1.2, poll_interval=0.1)
+    # pause (0.6 s) longer than the poll interval (0.1 s), shorter than stable_seconds (1.5 s)
+    settings = make_settings(broker_url=str(broker_url), stable_seconds=1.5, poll_interval=0.1)
     inbox = settings.inbox_path
     w = start_watcher(settings)
     time.sleep(0.3)
@@ -74,7 +74,7 @@ def test_watch_half_written_file_not_picked_up_early(
     with open(target, "w", encoding="utf-8") as fh:
         fh.write(part1)
         fh.flush()
-        time.sleep(0.8)
+        time.sleep(0.6)
         assert queue.paths() == [], "enqueued while still being written"
         fh.write(part2)
     finished = time.monotonic()
@@ -82,7 +82,7 @@ def test_watch_half_written_file_not_picked_up_early(
     waited = time.monotonic() - finished
     w.stop()
     assert paths == [str(target)]
-    assert waited >= 1.0  # it waited out the stability delay after the last write
+    assert waited >= 1.4  # it waited out the stability delay after the last write
     assert target.read_text(encoding="utf-8") == part1 + part2
 
 

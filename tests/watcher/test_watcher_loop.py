@@ -140,3 +140,39 @@ def _state(path: Path) -> Any:
     from watcher import FileState
 
     return FileState.of(path)
+
+
+class ChangesDuringClaim(LocalInflight):
+    """An in-flight record whose first claim coincides with a last write to the file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.claims = 0
+
+    def claim(self, path: Path, state: Any) -> bool:
+        self.claims += 1
+        if self.claims == 1:
+            with open(self.path, "a") as fh:
+                fh.write(" late tail")
+        return super().claim(path, state)
+
+
+def test_loop_file_changed_at_claim_time_waits_again(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(stable_seconds=2.0)
+    settings.inbox_path.mkdir(parents=True)
+    f = settings.inbox_path / "a.txt"
+    f.write_text("body")
+    clock, sent = Clock(), Sent()
+    inflight = ChangesDuringClaim(f)
+    watcher = InboxWatcher(settings, sent, inflight, clock=clock)
+    watcher.step()
+    clock.advance(2.1)
+    watcher.step()
+    assert sent == [] and watcher.tracker.is_tracked(f)
+    clock.advance(1.0)
+    watcher.step()
+    assert sent == []
+    clock.advance(1.1)
+    watcher.step()
+    assert sent == [str(f)] and f.read_text() == "body late tail"
