@@ -224,6 +224,10 @@ def _store_and_archive(
         status, report_id = _known_content(
             held, result, size=size, seen_before=seen_before, settings=settings
         )
+    except (RetryableError, _Quarantine):
+        raise
+    except Exception as exc:  # a rule bug, a value the database refuses: keep the file, say why
+        raise _Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
     result.status, result.report_id = status, report_id
     if rechecked is not None:
         result.rechecked_report_id = rechecked.id
