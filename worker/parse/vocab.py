@@ -1,16 +1,375 @@
-"""Label vocabularies of both templates (data, not if-chains). Filled in by the parser."""
+"""Label vocabularies of both templates, as data (report-format.md sections 2-6).
+
+Everything the recogniser matches against lives here: section headings, the block anchors, row labels and
+column labels of section 二 (both templates), the row labels of 三 with their keywords, the columns of 三
+and 四, and the placeholders. A label variant seen in the wild is a one-line change here plus a test.
+
+All patterns are matched against *compacted* text: normalised (``normalise.normalise_line``) and with every
+whitespace character removed (``compact``).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from worker.parse.models import Location
 
+_WS = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """Remove every whitespace character (labels are compared without spaces, tabs or newlines)."""
+    return _WS.sub("", text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    no: int
+    key: str
+    title_2021: str
+    title_zh_short: str  # used in describe_location_zh
+    keywords: tuple[str, ...]  # regexes; any match in the heading text (numeral removed) identifies it
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        1, "overview", "一、总体情况", "一、总体情况", (r"^总体情况", r"^总体概况", r"^概述", r"^基本情况")
+    ),
+    SectionSpec(
+        2,
+        "disclosure",
+        "二、主动公开政府信息情况",
+        "二、主动公开政府信息情况",
+        (r"主动公开政府信息",),
+    ),
+    SectionSpec(
+        3,
+        "applications",
+        "三、收到和处理政府信息公开申请情况",
+        "三、收到和处理政府信息公开申请情况",
+        (r"收到.{0,2}处理.{0,8}申请", r"^政府信息公开申请.{0,4}情况"),
+    ),
+    SectionSpec(
+        4,
+        "reviews",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        (r"行政复议", r"行政诉讼"),
+    ),
+    SectionSpec(
+        5,
+        "problems",
+        "五、存在的主要问题及改进情况",
+        "五、存在的主要问题及改进情况",
+        (r"存在的主要问题", r"主要问题.{0,4}改进", r"问题.{0,4}改进情况", r"存在.{0,4}问题"),
+    ),
+    SectionSpec(
+        6,
+        "other",
+        "六、其他需要报告的事项",
+        "六、其他需要报告的事项",
+        (r"其他需要报告", r"其他需报告", r"^其他事项"),
+    ),
+)
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+# "一、总体情况", "一.总体情况", "第一部分 总体情况", "一 总体情况"
+SECTION_NUMERAL = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?(?:[、.．,，:：]|\s)\s*(.*)$")
+HEADING_MAX_CHARS = 40  # a top-level heading is a short line
+
+# --------------------------------------------------------------------------------------------------
+# Section 二: blocks, rows, columns
+# --------------------------------------------------------------------------------------------------
+
+BLOCK_ANCHOR = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
+BLOCK_KEYS = {"一": "art20_1", "五": "art20_5", "六": "art20_6", "八": "art20_8", "九": "art20_9"}
+HEADER_INFO = re.compile(r"^信息内容$")
+
+# (regex on the compacted label, column key, template) -- first match wins, so specific before general.
+DISCLOSURE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    (r"本年制发", "issued", "2021"),
+    (r"本年废止", "repealed", "2021"),
+    (r"现行有效", "in_force", "2021"),
+    (r"本年处理决定", "decisions", "2021"),
+    (r"收费金额", "amount_wan", "2021"),
+    (r"新制作", "made", "2019"),
+    (r"新公开", "published", "2019"),
+    (r"公开总数", "published_total", "2019"),
+    (r"上一年项目", "prev_items", "2019"),
+    (r"增/?减", "change", "2019"),
+    (r"^处理决定数", "decisions", "2019"),
+    (r"采购项目", "items", "2019"),
+    (r"采购总?金额", "amount", "2019"),
+)
+
+# (regex, row key, template or "" when both); the printed label is kept in RowInfo.label.
+DISCLOSURE_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "art20_1": ((r"^规章$", "rules", ""), (r"规范性文件$", "normative_docs", "")),
+    "art20_5": (
+        (r"^行政许可$", "licensing", ""),
+        (r"其他对外管理服务事项|对外管理服务", "other_services", "2019"),
+    ),
+    "art20_6": ((r"^行政处罚$", "penalty", ""), (r"^行政强制$", "coercion", "")),
+    "art20_8": ((r"行政事业性收费", "fees", ""),),
+    "art20_9": ((r"政府集中采购", "procurement", "2019"),),
+}
+
+# Default columns of each block when a report prints no header.
+DISCLOSURE_DEFAULT_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "2021": {
+        "art20_1": ("issued", "repealed", "in_force"),
+        "art20_5": ("decisions",),
+        "art20_6": ("decisions",),
+        "art20_8": ("amount_wan",),
+    },
+    "2019": {
+        "art20_1": ("made", "published", "published_total"),
+        "art20_5": ("prev_items", "change", "decisions"),
+        "art20_6": ("prev_items", "change", "decisions"),
+        "art20_8": ("prev_items", "change"),
+        "art20_9": ("items", "amount"),
+    },
+}
+
+DISCLOSURE_LABELS_ZH = {
+    "art20_1": "第二十条第（一）项",
+    "art20_5": "第二十条第（五）项",
+    "art20_6": "第二十条第（六）项",
+    "art20_8": "第二十条第（八）项",
+    "art20_9": "第二十条第（九）项",
+    "rules": "规章",
+    "normative_docs": "行政规范性文件",
+    "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "fees": "行政事业性收费",
+    "procurement": "政府集中采购",
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "本年处理决定数量",
+    "amount_wan": "本年收费金额（万元）",
+    "made": "本年新制作数量",
+    "published": "本年新公开数量",
+    "published_total": "对外公开总数量",
+    "prev_items": "上一年项目数量",
+    "change": "本年增/减",
+    "items": "采购项目数量",
+    "amount": "采购总金额",
+}
+
+# --------------------------------------------------------------------------------------------------
+# Section 三
+# --------------------------------------------------------------------------------------------------
+
+APPLICATION_COLUMNS: tuple[str, ...] = (
+    "natural_person",
+    "commercial",
+    "research",
+    "nonprofit",
+    "legal_services",
+    "other_org",
+    "total",
+)
+APPLICATION_COLUMNS_ZH = {
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "nonprofit": "社会公益组织",
+    "legal_services": "法律服务机构",
+    "other_org": "其他组织",
+    "total": "总计",
+}
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    key: str
+    label: str  # the 2021 template's label (2019 for ``other``)
+    patterns: tuple[str, ...]  # regexes on the compacted label buffer
+    group: str | None = None  # the group key it belongs to (withheld, unavailable, rejected, other)
+    is_group: bool = False  # a group label (no numbers of its own unless a subtotal)
+    templates: tuple[str, ...] = ("2021", "2019")
+
+
+APPLICATION_ROWS: tuple[RowSpec, ...] = (
+    RowSpec("new", "一、本年新收政府信息公开申请数量", (r"本年新收",)),
+    RowSpec("carried_over", "二、上年结转政府信息公开申请数量", (r"上年结转",)),
+    RowSpec("results", "三、本年度办理结果", (r"本年度?办理结果",), is_group=True),
+    RowSpec("granted", "（一）予以公开", (r"予以公开",)),
+    RowSpec("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", (r"部分公开",)),
+    RowSpec("withheld", "（三）不予公开", (r"不予公开",), is_group=True),
+    RowSpec("withheld_secret", "1.属于国家秘密", (r"国家秘密",), "withheld"),
+    RowSpec("withheld_law", "2.其他法律行政法规禁止公开", (r"法律行政法规", r"法规禁止"), "withheld"),
+    RowSpec("withheld_security", '3.危及"三安全一稳定"', (r"三安全一稳定", r"危及"), "withheld"),
+    RowSpec("withheld_third_party", "4.保护第三方合法权益", (r"第三方合法权益", r"保护第三方"), "withheld"),
+    RowSpec("withheld_internal", "5.属于三类内部事务信息", (r"内部事务",), "withheld"),
+    RowSpec("withheld_process", "6.属于四类过程性信息", (r"过程性信息",), "withheld"),
+    RowSpec("withheld_enforcement", "7.属于行政执法案卷", (r"执法案卷",), "withheld"),
+    RowSpec("withheld_inquiry", "8.属于行政查询事项", (r"行政查询",), "withheld"),
+    RowSpec("unavailable", "（四）无法提供", (r"无法提供",), is_group=True),
+    RowSpec("unavailable_not_held", "1.本机关不掌握相关政府信息", (r"不掌握",), "unavailable"),
+    RowSpec(
+        "unavailable_needs_creation", "2.没有现成信息需要另行制作", (r"另行制作", r"没有现成"), "unavailable"
+    ),
+    RowSpec("unavailable_unclear", "3.补正后申请内容仍不明确", (r"仍不明确", r"补正后"), "unavailable"),
+    RowSpec("rejected", "（五）不予处理", (r"不予处理",), is_group=True),
+    RowSpec("rejected_petition", "1.信访举报投诉类申请", (r"信访举报", r"举报投诉"), "rejected"),
+    RowSpec("rejected_duplicate", "2.重复申请", (r"重复申请",), "rejected"),
+    RowSpec("rejected_publication", "3.要求提供公开出版物", (r"公开出版物",), "rejected"),
+    RowSpec("rejected_excessive", "4.无正当理由大量反复申请", (r"大量反复",), "rejected"),
+    RowSpec(
+        "rejected_confirmation",
+        "5.要求行政机关确认或重新出具已获取信息",
+        (r"重新出具", r"确认或"),
+        "rejected",
+    ),
+    # 2019: one data row; 2021: the group of the three rows below (a subtotal when it has numbers).
+    RowSpec("other", "（六）其他处理", (r"其他处理",), is_group=True),
+    RowSpec(
+        "other_no_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        (r"逾期不补正", r"不补正"),
+        "other",
+        templates=("2021",),
+    ),
+    RowSpec(
+        "other_unpaid_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        (r"缴纳费用", r"收费通知"),
+        "other",
+        templates=("2021",),
+    ),
+    RowSpec("other_misc", "3.其他", (r"(?:^|[^\u4e00-\u9fff]|处理)其他$",), "other", templates=("2021",)),
+    RowSpec("total", "（七）总计", (r"总计",)),
+    RowSpec("carried_forward", "四、结转下年度继续办理", (r"结转下一?年度?", r"下年度继续办理")),
+)
+APPLICATION_ROW_BY_KEY = {r.key: r for r in APPLICATION_ROWS}
+
+# A group label that carries numbers is a report-specific subtotal row (Tables docstring).
+SUBTOTAL_KEYS = {
+    "withheld": "subtotal_withheld",
+    "unavailable": "subtotal_unavailable",
+    "rejected": "subtotal_rejected",
+    "other": "subtotal_other",
+}
+ROWS_2021_ONLY = ("other_no_correction", "other_unpaid_fee", "other_misc")
+
+# Row numbering printed before a label: "一、", "(一)", "1.", "1、"
+ROW_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、．])")
+
+# --------------------------------------------------------------------------------------------------
+# Section 四
+# --------------------------------------------------------------------------------------------------
+
+REVIEW_ROWS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
+REVIEW_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
+REVIEW_CELLS = 15
+REVIEW_ROWS_ZH = {
+    "review": "行政复议",
+    "litigation_direct": "行政诉讼·未经复议直接起诉",
+    "litigation_after_review": "行政诉讼·复议后起诉",
+}
+REVIEW_COLUMNS_ZH = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
+REVIEW_HEADER = re.compile(r"行政复议|行政诉讼|结果维持|尚未审结|总计|复议后起诉")
+
+# --------------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"^(?:空|无|/|\\|[-—–―]{1,3})$")
+MONEY_UNITS = ("万元", "元")
+COUNT_UNITS = ("件", "个", "条", "项", "次", "宗")
+
+# --------------------------------------------------------------------------------------------------
+# Template markers (scores; report-format.md section 6)
+# --------------------------------------------------------------------------------------------------
+
+TEMPLATE_2019_MARKERS = (r"国办公开办函〔2019〕60号", r"第二十条第\(九\)项")
+TEMPLATE_2021_MARKERS = (r"国办公开办函〔2021〕30号",)
+
+
+# --------------------------------------------------------------------------------------------------
+# Locations in Chinese
+# --------------------------------------------------------------------------------------------------
+
+_TABLE_ZH = {
+    "applications": "三、收到和处理政府信息公开申请情况表",
+    "reviews": "四、政府信息公开行政复议、行政诉讼情况表",
+    "disclosure": "二、主动公开政府信息情况表",
+}
+_SUBTOTAL_ZH = {
+    "subtotal_withheld": "（三）不予公开（小计）",
+    "subtotal_unavailable": "（四）无法提供（小计）",
+    "subtotal_rejected": "（五）不予处理（小计）",
+    "subtotal_other": "（六）其他处理（小计）",
+}
+
+
+def _row_zh(table: str, row: str) -> str:
+    if table == "applications":
+        spec = APPLICATION_ROW_BY_KEY.get(row)
+        if spec is None:
+            return _SUBTOTAL_ZH.get(row, row)
+        if spec.group:
+            return f"{APPLICATION_ROW_BY_KEY[spec.group].label}{spec.label}"
+        return spec.label
+    if table == "reviews":
+        return REVIEW_ROWS_ZH.get(row, row)
+    return DISCLOSURE_LABELS_ZH.get(row, row)
+
+
+def _col_zh(table: str, col: str) -> str:
+    if table == "applications":
+        return APPLICATION_COLUMNS_ZH.get(col, col)
+    if table == "reviews":
+        return REVIEW_COLUMNS_ZH.get(col, col)
+    return DISCLOSURE_LABELS_ZH.get(col, col)
+
 
 def describe_location_zh(loc: Location) -> str:
-    parts = [p for p in (loc.table, loc.row, loc.col) if p]
-    where = "·".join(parts)
+    """Clerk-readable Chinese for a location.
+
+    E.g. ``三、收到和处理政府信息公开申请情况表 （七）总计·自然人（第 362 行）``.
+    """
+    parts: list[str] = []
+    table = loc.table or ""
+    base = table.split(".", 1)[0]
+    if base in _TABLE_ZH:
+        head = _TABLE_ZH[base]
+        if base == "disclosure" and "." in table:
+            head += " " + DISCLOSURE_LABELS_ZH.get(table.split(".", 1)[1], table.split(".", 1)[1])
+        parts.append(head)
+    elif loc.section and loc.section in SECTION_BY_KEY:
+        parts.append(SECTION_BY_KEY[loc.section].title_zh_short)
+    elif table:
+        parts.append(table)
+    cell = "·".join(
+        p for p in (_row_zh(base, loc.row) if loc.row else "", _col_zh(base, loc.col) if loc.col else "") if p
+    )
+    where = " ".join(p for p in (" ".join(parts), cell) if p)
+    suffix = []
+    if loc.page:
+        suffix.append(f"第 {loc.page} 页")
     if loc.line:
-        where += f"（第 {loc.line} 行）"
-    return where
+        suffix.append(f"第 {loc.line} 行")
+    if suffix:
+        where += "（" + "，".join(suffix) + "）"
+    return where or "（位置不详）"

@@ -1,0 +1,271 @@
+"""Report metadata: title (and its year), statistics-period year, publication date, issuing body.
+
+The issuing body is taken as printed (title, signature, preamble) and its administrative path is made as
+full as the text gives it: "将乐县南口镇人民政府" gives ["将乐县", "南口镇"]; a bare "南口镇" stays
+["南口镇"], so two bodies of the same short name in different counties never share an identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from worker.parse.vocab import compact
+
+_YEAR = re.compile(r"((?:19|20)\d{2}) ?年")
+_TITLE_KIND = re.compile(r"(?:年度报告|年报|工作报告)")
+_TITLE_TOPIC = re.compile(r"(?:信息公开|政务公开)")
+_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|-|—|~)((?:19|20)\d{2})年12月31日")
+_PERIOD_YEAR = re.compile(r"统计(?:期限|时限|时间|区间|周期)[^0-9]{0,6}((?:19|20)\d{2})年度?(?!\d)")
+_DATE = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
+_DATE_ISO = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
+_DATE_LABEL = re.compile(
+    r"(?:发布|印发|公开|成文|编制)(?:日期|时间):?((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})"
+)
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}  # fmt: skip
+_CN_DATE = re.compile(
+    r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
+
+ADMIN_SUFFIX = re.compile(r".+?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
+GOV_SUFFIXES = ("人民政府", "政府", "街道办事处", "办事处")
+_ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|局|委员会|办公室|中心|镇|乡|街道|署|厅|委|办)$")
+_COUNTY_UP = re.compile(r"(?:省|市|州|盟|县|区|旗|自治区|自治州|自治县|地区)$")
+_TOWNSHIP = re.compile(r"(?:镇|乡|街道)$")
+_FUNCTION_CHARS = set("与在由向对经和及为是了据按请从至到于通过以")
+_OWN_KIND = re.compile(r"[我本](镇|乡|街道|县|区|局|委|办)")
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    title_line: int | None = None
+    title_year: int | None = None
+    period_year: int | None = None
+    published: dt.date | None = None
+    published_line: int | None = None
+    organ: str | None = None
+    organ_path: list[str] = field(default_factory=list)
+    organ_level: str = "unknown"
+
+
+def find_title(lines: Sequence[str], before: int) -> tuple[str, int, int] | None:
+    """The "YYYY年…政府信息公开工作年度报告" title among the first lines (a title split over two lines joins)."""
+    idx = [i for i in range(min(before, len(lines))) if lines[i].strip() and "\t" not in lines[i]][:8]
+    for pos, i in enumerate(idx):
+        options = [lines[i].strip()]
+        if pos + 1 < len(idx) and idx[pos + 1] - i <= 3:
+            options.append(lines[i].strip() + lines[idx[pos + 1]].strip())
+        for text in options:
+            flat = compact(text)
+            if len(flat) > 60 or "《" in flat or "。" in flat:
+                continue
+            year = _YEAR.search(text)
+            if year and _TITLE_KIND.search(flat) and _TITLE_TOPIC.search(flat):
+                return text, i + 1, int(year.group(1))
+    return None
+
+
+def find_period_year(text: str) -> int | None:
+    flat = compact(text)
+    m = _PERIOD.search(flat)
+    if m:
+        return int(m.group(2))
+    m = _PERIOD_YEAR.search(flat)
+    return int(m.group(1)) if m else None
+
+
+def _cn_number(text: str) -> int:
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[text]
+
+
+def _date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date_line(line: str) -> dt.date | None:
+    """A line that is only a date: "2024年1月23日", "二〇二四年一月二十三日", "2024-01-23"."""
+    flat = compact(line)
+    if m := _DATE.match(flat):
+        return _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _CN_DATE.match(flat):
+        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        return _date(year, _cn_number(m.group(2)), _cn_number(m.group(3)))
+    if (m := _DATE_ISO.fullmatch(flat)) is not None:
+        return _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def find_published(lines: Sequence[str]) -> tuple[dt.date, int] | None:
+    """The signing date of the signature block (last lines), else a "发布日期：…" anywhere."""
+    seen = 0
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        seen += 1
+        if seen > 15:
+            break
+        date = parse_date_line(lines[i])
+        if date:
+            return date, i + 1
+    for i, line in enumerate(lines):
+        m = _DATE_LABEL.search(compact(line))
+        if m and (date := _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+            return date, i + 1
+    return None
+
+
+def _signature_organ(lines: Sequence[str], date_line: int | None) -> str | None:
+    if not date_line:
+        return None
+    for i in range(date_line - 2, max(-1, date_line - 5), -1):
+        flat = compact(lines[i])
+        if not flat:
+            continue
+        if len(flat) <= 30 and _ORGAN_END.search(flat) and "\t" not in lines[i]:
+            return flat
+        return None
+    return None
+
+
+def _title_organ(title: str | None) -> str | None:
+    if not title:
+        return None
+    flat = compact(title)
+    year = _YEAR.search(flat)
+    if not year:
+        return None
+    before = flat[: year.start()].removeprefix("关于")
+    if len(before) >= 2:
+        return before
+    after = re.sub(r"^度?", "", flat[year.end() :])
+    m = re.match(r"(.+?)(?:政府信息公开|政务公开|信息公开)", after)
+    return m.group(1) if m and len(m.group(1)) >= 2 else None
+
+
+def split_admin(name: str) -> list[str]:
+    """ "将乐县南口镇人民政府" -> ["将乐县", "南口镇"]; a department keeps its name as the last unit."""
+    for suffix in GOV_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    units: list[str] = []
+    pos = 0
+    while pos < len(name):
+        m = ADMIN_SUFFIX.match(name, pos)
+        if not m:
+            units.append(name[pos:])
+            break
+        units.append(m.group(0))
+        pos = m.end()
+    return [u for u in units if u]
+
+
+def _prefix_unit(text: str, chain: str) -> str | None:
+    """The administrative unit printed right before ``chain`` (e.g. "将乐县" before "南口镇"), if any."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(re.escape(chain), text):
+        head = text[max(0, m.start() - 6) : m.start()]
+        if not head or not _COUNTY_UP.search(head):
+            continue
+        for k in (3, 4, 5):
+            cand = head[-k:]
+            if (
+                len(cand) == k
+                and all("\u4e00" <= c <= "\u9fff" for c in cand)
+                and cand[0] not in _FUNCTION_CHARS
+            ):
+                counts[cand] = counts.get(cand, 0) + 0
+    if not counts:
+        return None
+    for cand in counts:
+        counts[cand] = text.count(cand)
+    base = max(counts.values())
+    best = [c for c, n in counts.items() if n >= max(2, 0.6 * base)] or [min(counts, key=len)]
+    return max(best, key=len)
+
+
+def _frequent_own_name(text: str) -> str | None:
+    kinds = _OWN_KIND.findall(text)
+    if not kinds:
+        return None
+    kind = max(set(kinds), key=kinds.count)
+    counts: dict[str, int] = {}
+    for m in re.finditer(re.escape(kind), text):
+        for k in (2, 3, 4):
+            cand = text[max(0, m.start() - k) : m.end()]
+            if len(cand) == k + len(kind) and all("\u4e00" <= c <= "\u9fff" for c in cand[:k]):
+                if cand[0] not in _FUNCTION_CHARS and cand[:k] not in ("我", "本", "全", "各", "该"):
+                    counts[cand] = counts.get(cand, 0) + 1
+    counts = {
+        c: n for c, n in counts.items() if n >= 2 and not c.startswith(("我", "本", "全", "各", "该", "乡"))
+    }
+    if not counts:
+        return None
+    top = max(counts.values())
+    return max((c for c, n in counts.items() if n >= 0.6 * top), key=len)
+
+
+def find_organ(
+    text: str, title: str | None, lines: Sequence[str], date_line: int | None
+) -> tuple[str | None, list[str], str]:
+    """(organ as printed, administrative path, level)."""
+    flat = compact(text)
+    printed = [o for o in (_signature_organ(lines, date_line), _title_organ(title)) if o]
+    base = max(printed, key=len) if printed else _frequent_own_name(flat)
+    if not base:
+        return None, [], "unknown"
+    path = split_admin(base)
+    while path:
+        unit = _prefix_unit(flat, "".join(path))
+        if not unit or unit in path:
+            break
+        path.insert(0, unit)
+    forms = [base] + [
+        "".join(path[i:]) + suffix
+        for i in range(len(path))
+        for suffix in ("人民政府", "街道办事处", "办事处", "")
+    ]
+    present = [f for f in forms if f and f in flat]
+    organ = max(present, key=len) if present else base
+    return organ, path, _level(organ, path)
+
+
+def _level(organ: str, path: list[str]) -> str:
+    last = path[-1] if path else organ
+    if _TOWNSHIP.search(last) or organ.endswith("办事处"):
+        return "township"
+    if _COUNTY_UP.search(last):
+        return "county_government"
+    if len(path) >= 2 and _COUNTY_UP.search(path[-2]):
+        return "county_department"
+    return "unknown"
+
+
+def find_meta(lines: Sequence[str], *, first_section_line: int | None, table_start: int | None) -> Meta:
+    """All metadata of a report from its normalised lines."""
+    meta = Meta()
+    before = (first_section_line or 10) - 1
+    title = find_title(lines, max(before, 1) if first_section_line else 10)
+    if title:
+        meta.title, meta.title_line, meta.title_year = title
+    head = "\n".join(lines[: (table_start or len(lines))])
+    meta.period_year = find_period_year(head)
+    pub = find_published(lines)
+    if pub:
+        meta.published, meta.published_line = pub
+    meta.organ, meta.organ_path, meta.organ_level = find_organ(
+        "\n".join(lines), meta.title, lines, meta.published_line
+    )
+    return meta

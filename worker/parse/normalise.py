@@ -1,0 +1,110 @@
+"""Normalisation: an ordered list of idempotent ``str -> str`` steps applied to each line.
+
+Every step keeps the line count (a line in is a line out), so a location found later points at the line of
+the source. Tabs are kept: they separate table cells. Pipe tables are split by the tokenizer; only their
+separator rows (``|---|---|``) are blanked here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+Step = Callable[[str], str]
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u0000-\u0008\u000e-\u001f\u007f]")
+_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u000b\u000c\u0085\u2028\u2029\r\n]")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]", re.IGNORECASE)
+_AROUND_TABS = re.compile(r" *\t *")
+_MULTI_SPACE = re.compile(r" {2,}")
+_PAGE_MARK = re.compile(
+    r"^[-—–―~]+ ?\d{1,4} ?[-—–―~]+$|^第 ?\d{1,4} ?页(?: ?[,/]? ?共 ?\d{1,4} ?页)?$|^\d{1,4} ?/ ?\d{1,4}$"
+)
+_LIST_DASH = re.compile(r"^(?:(?:[-•●▪■◆*·]|—) +)+(?=\S)")
+_PIPE_SEPARATOR = re.compile(r"^\|?(?: ?:?-{3,}:? ?\|)+(?: ?:?-{3,}:? ?)?\|?$|^(?:-{3,}\t*)+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
+)
+
+
+def nfkc(line: str) -> str:
+    """Unicode NFKC: folds （）：，, full-width digits and letters, U+3000."""
+    return unicodedata.normalize("NFKC", line)
+
+
+def invisible(line: str) -> str:
+    """Drop zero-width characters, soft hyphens, BOMs and control characters (tabs stay)."""
+    return _INVISIBLE.sub("", line)
+
+
+def spaces(line: str) -> str:
+    """NBSP, U+3000 and other odd spaces become one ASCII space; spaces around tabs and at the ends go."""
+    line = _ODD_SPACES.sub(" ", line)
+    line = _AROUND_TABS.sub("\t", line)
+    line = _MULTI_SPACE.sub(" ", line)
+    return line.strip(" ")
+
+
+def quotes(line: str) -> str:
+    """Unify typographic quotes to ASCII ones."""
+    return line.translate(_QUOTES)
+
+
+def artefacts(line: str) -> str:
+    """Drop word-processor artefacts such as ``[bookmark: _GoBack]``."""
+    if "[" not in line:
+        return line
+    return spaces(_BOOKMARK.sub("", line))
+
+
+def page_marks(line: str) -> str:
+    """A page mark line ("— 5 —", "第 3 页 共 9 页", "3/9") becomes empty."""
+    if "\t" not in line and _PAGE_MARK.match(line):
+        return ""
+    return line
+
+
+def list_dashes(line: str) -> str:
+    """Drop a list dash or bullet in front of prose ("- 一是…"), never in front of a number."""
+    if "\t" in line:
+        return line
+    m = _LIST_DASH.match(line)
+    if m and _CJK.search(line, m.end()):
+        return _LIST_DASH.sub("", line, count=1)
+    return line
+
+
+def pipe_separators(line: str) -> str:
+    """A table separator row (``|---|:---:|``, ``----\\t---``) becomes empty."""
+    if "-" in line and _PIPE_SEPARATOR.match(line):
+        return ""
+    return line
+
+
+STEPS: list[Step] = [
+    invisible,
+    nfkc,
+    invisible,
+    spaces,
+    quotes,
+    artefacts,
+    page_marks,
+    list_dashes,
+    pipe_separators,
+]
+
+
+def normalise_line(line: str) -> str:
+    """Apply every step, in order, to one line."""
+    for step in STEPS:
+        line = step(line)
+    return line
+
+
+def normalise(text: str) -> str:
+    """Normalise a whole text line by line (lines split on ``\\n``; the count is kept)."""
+    return "\n".join(
+        normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    )

@@ -1,0 +1,159 @@
+"""From the tokens of a table region to raw rows: a label (the text fragments joined) and its cells.
+
+The same reading serves every layout: a tab row, a pipe row, a real table row, one cell per line, or a row
+flattened with single spaces. Text fragments accumulate until the first value cell: that is how labels split
+across lines (and across rows) are joined. The cells after a label are kept with a *segment* number: a
+physical row (or a run of one-cell lines up to a blank line) is one segment. ``take_cells`` then anchors on
+the label and takes the next N cells, blanks included, trimming only merged-region blanks around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from worker.parse.tokens import Blank, Prose, TableRow, Token
+from worker.parse.values import Value, parse_value
+
+_THOUSANDS_SPACED = re.compile(r"^\d{1,3}(?: \d{3})+$")
+
+
+@dataclass
+class Item:
+    """One text fragment or one value cell of a table region."""
+
+    text: str
+    value: Value
+    line: int
+    page: int | None
+    seg: int  # segment id: one physical row (or run of one-cell lines)
+    col: int  # position in its physical row (0 for one-cell lines)
+
+    @property
+    def is_cell(self) -> bool:
+        return self.value.is_cell
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value.kind in ("blank", "placeholder")
+
+
+@dataclass
+class RawRow:
+    """A label (its text fragments) and the value cells that follow it, up to the next text."""
+
+    fragments: list[Item] = field(default_factory=list)
+    cells: list[Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "".join(f.text.replace(" ", "") for f in self.fragments)
+
+    @property
+    def line(self) -> int | None:
+        if self.fragments:
+            return self.fragments[-1].line
+        return self.cells[0].line if self.cells else None
+
+
+def _split_cell(text: str) -> list[str]:
+    """A cell holding several numbers separated by spaces (flattened inside a cell) becomes several cells."""
+    if " " not in text or _THOUSANDS_SPACED.match(text):
+        return [text]
+    words = text.split(" ")
+    if len(words) > 1 and all(parse_value(w).is_cell for w in words):
+        return words
+    return [text]
+
+
+def items_of(tokens: Sequence[Token]) -> list[Item]:
+    """Flatten the tokens of a region into items with segment numbers."""
+    out: list[Item] = []
+    seg = 0
+    single_run = False
+    for tok in tokens:
+        if isinstance(tok, Blank):
+            seg += 1
+            single_run = False
+            continue
+        if isinstance(tok, TableRow) and tok.kind == "single":
+            if not single_run:
+                seg += 1
+                single_run = True
+            for text in _split_cell(tok.cells[0]):
+                out.append(Item(text, parse_value(text), tok.line, tok.page, seg, 0))
+            continue
+        seg += 1
+        single_run = False
+        if isinstance(tok, TableRow):
+            pieces = [(i, t) for i, cell in enumerate(tok.cells) for t in _split_cell(cell)]
+        elif isinstance(tok, Prose):
+            pieces = list(enumerate(w for w in tok.words if w))
+        else:  # pragma: no cover - every token kind is handled above
+            continue
+        for col, text in pieces:
+            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col))
+    return out
+
+
+def raw_rows(items: Sequence[Item]) -> list[RawRow]:
+    """Group items: text fragments since the last cell form a label; the cells after it are its cells."""
+    rows: list[RawRow] = []
+    current: RawRow | None = None
+    for item in items:
+        if item.is_cell:
+            if current is None:
+                current = RawRow()
+                rows.append(current)
+            current.cells.append(item)
+        else:
+            if current is None or current.cells:
+                current = RawRow()
+                rows.append(current)
+            current.fragments.append(item)
+    return rows
+
+
+@dataclass
+class Taken:
+    cells: list[Item]  # at most n cells, in order
+    count: int  # cells found for the row (blanks included), before cutting to n
+    extras: list[Item]  # cells after the row that were not taken
+
+
+def take_cells(row: RawRow, n: int) -> Taken:
+    """Anchor on the label and take the next ``n`` cells, blanks included.
+
+    Segments are pulled in order until there are at least ``n`` cells. If there are more, blanks at the ends
+    (merged regions around the values) are trimmed, alternating sides; the first side trimmed is the
+    leading one when the label opened its physical row (the seed 002 shape "label, blank, values, blank"),
+    else the trailing one. Whatever still exceeds ``n`` is counted (``count``) and cut.
+    """
+    segs: list[list[Item]] = []
+    for cell in row.cells:
+        if segs and segs[-1][-1].seg == cell.seg:
+            segs[-1].append(cell)
+        else:
+            segs.append([cell])
+    taken: list[Item] = []
+    used = 0
+    while used < len(segs) and len(taken) < n:
+        taken.extend(segs[used])
+        used += 1
+    extras = [c for seg in segs[used:] for c in seg]
+    last = row.fragments[-1] if row.fragments else None
+    lead_first = bool(
+        last is not None and taken and last.col == 0 and taken[0].seg == last.seg and taken[0].col > 0
+    )
+    sides = [0, -1] if lead_first else [-1, 0]
+    while len(taken) > n:
+        progressed = False
+        for side in sides:
+            if len(taken) > n and taken[side].is_blank and taken[side].value.kind == "blank":
+                taken.pop(side)
+                progressed = True
+        if not progressed:
+            break
+    count = len(taken)
+    return Taken(taken[:n], count, extras + taken[n:])

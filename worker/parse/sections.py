@@ -1,0 +1,92 @@
+"""Finding the six top-level sections by title keywords *and* order, never by the numeral alone.
+
+A line is a candidate for section N when it is short, and either starts with N's numeral and its text
+matches N's keywords, or has no numeral and starts with N's keywords. Seed 004 reuses 一、..五、 as
+sub-headings inside 一; their texts do not match the keywords of those numbers, so they are not taken.
+Among the candidates, the longest run increasing in both line and section number wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from worker.parse.tokens import Heading, Prose, Token
+from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
+
+_SENTENCE_END = re.compile(r"[。;；]$")
+_UNNUMBERED_OFFSET = 8  # an unnumbered heading names its topic near its start
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    no: int
+    key: str
+    title: str
+    line: int
+    has_numeral: bool
+
+
+def _keywords_match(spec: SectionSpec, text: str) -> bool:
+    return any(re.search(p, text) for p in spec.keywords)
+
+
+def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
+    """The section a heading line names, and whether it carried its numeral; None when it names none."""
+    title = text.strip()
+    flat = compact(title)
+    if not flat or len(flat) > HEADING_MAX_CHARS or _SENTENCE_END.search(flat):
+        return None
+    m = SECTION_NUMERAL.match(title)
+    if m:
+        spec = SECTIONS[CN_NUMERALS[m.group(1)] - 1]
+        rest = compact(m.group(2))
+        if rest and _keywords_match(spec, rest):
+            return spec, True
+        return None
+    if re.match(r"^[(\d一二三四五六七八九十]", flat):
+        return None  # another numbering ("（一）…", "1.…"): a sub-heading
+    for spec in SECTIONS:
+        for pattern in spec.keywords:
+            found = re.search(pattern, flat)
+            if found and found.start() <= _UNNUMBERED_OFFSET:
+                return spec, False
+    return None
+
+
+def _line_text(tok: Token) -> str | None:
+    if isinstance(tok, Prose | Heading):
+        return tok.text
+    return None  # table cells are never section headings
+
+
+def find_sections(tokens: Sequence[Token]) -> list[SectionHit]:
+    """Candidates first, then the longest chain increasing in line and number (numbered hits preferred)."""
+    cands: list[SectionHit] = []
+    for tok in tokens:
+        text = _line_text(tok)
+        if not text:
+            continue
+        hit = classify_heading(text)
+        if hit:
+            spec, numbered = hit
+            cands.append(SectionHit(spec.no, spec.key, " ".join(text.split()), tok.line, numbered))
+    if not cands:
+        return []
+    # Longest increasing chain; score = (count, numbered count, -first line) via O(n^2) DP.
+    n = len(cands)
+    best: list[tuple[int, int]] = [(1, int(c.has_numeral)) for c in cands]
+    prev: list[int] = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if cands[j].no < cands[i].no and cands[j].line < cands[i].line:
+                score = (best[j][0] + 1, best[j][1] + int(cands[i].has_numeral))
+                if score > best[i]:
+                    best[i], prev[i] = score, j
+    end = max(range(n), key=lambda i: (best[i], -i))
+    chain: list[SectionHit] = []
+    while end != -1:
+        chain.append(cands[end])
+        end = prev[end]
+    return chain[::-1]

@@ -1,0 +1,324 @@
+"""Reading the three tables (二 ``disclosure``, 三 ``applications``, 四 ``reviews``) from their regions.
+
+Each reader gets the tokens of its region, builds raw rows (``rows.py``), resolves labels against the
+vocabulary (``vocab.py``) and fills a ``TableResult``: the cells with their locations, a ``RowInfo`` per row,
+parse warnings and the template evidence of its part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from worker.parse.models import Cell, Location, ParseWarning, RowInfo
+from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
+from worker.parse.tokens import Token
+from worker.parse.vocab import (
+    APPLICATION_COLUMNS,
+    APPLICATION_ROWS,
+    BLOCK_ANCHOR,
+    BLOCK_KEYS,
+    DISCLOSURE_COLUMNS,
+    DISCLOSURE_DEFAULT_COLUMNS,
+    DISCLOSURE_ROWS,
+    HEADER_INFO,
+    REVIEW_CELLS,
+    REVIEW_COLUMNS,
+    REVIEW_ROWS,
+    ROW_NUMBERING,
+    ROWS_2021_ONLY,
+    SUBTOTAL_KEYS,
+    RowSpec,
+    compact,
+)
+
+
+@dataclass
+class TableResult:
+    grid: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 三/四: row -> col -> Cell
+    blocks: dict[str, dict[str, dict[str, Cell]]] = field(default_factory=dict)  # 二: block -> row -> col
+    rows: dict[str, RowInfo] = field(default_factory=dict)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)  # {"2021": .., "2019": ..}
+
+    def warn(self, code: str, message: str, line: int | None) -> None:
+        self.warnings.append(ParseWarning(code=code, message=message, line=line))
+
+
+def _cells(taken: Taken, cols: Sequence[str], *, table: str, row: str, section: str) -> dict[str, Cell]:
+    out: dict[str, Cell] = {}
+    for col, item in zip(cols, taken.cells, strict=False):
+        out[col] = _cell(item, table=table, row=row, col=col, section=section)
+    return out
+
+
+def _cell(item: Item, *, table: str, row: str, col: str, section: str) -> Cell:
+    loc = Location(table=table, row=row, col=col, line=item.line, page=item.page, section=section)
+    return Cell(value=item.value.value, raw=item.text, unit=item.value.unit, location=loc)
+
+
+def _warn_extras(res: TableResult, taken: Taken, where: str) -> None:
+    extra = [c for c in taken.extras if not c.is_blank]
+    if extra:
+        res.warn("extra_cells", f"{where}: {len(extra)} value(s) after the row were ignored", extra[0].line)
+
+
+# ------------------------------------------------------------------------------------------------
+# 三
+# ------------------------------------------------------------------------------------------------
+
+
+def resolve_application_label(label: str) -> tuple[RowSpec, int, int] | None:
+    """The row a label buffer names: the vocabulary match that ends last (longest on a tie)."""
+    best: tuple[int, int, RowSpec] | None = None
+    for spec in APPLICATION_ROWS:
+        for pattern in spec.patterns:
+            for m in re.finditer(pattern, label):
+                cand = (m.end(), -m.start(), spec)
+                if best is None or cand[:2] > best[:2]:
+                    best = cand
+    if best is None:
+        return None
+    return best[2], -best[1], best[0]
+
+
+def _printed(label: str, start: int) -> str:
+    """The printed label of a row: from its numbering ("1.", "（一）") just before the keyword."""
+    head = label[:start]
+    numbering = list(ROW_NUMBERING.finditer(head))
+    if numbering and start - numbering[-1].start() <= 12:
+        return label[numbering[-1].start() :]
+    return label[start:]
+
+
+def _is_continuation(prev: tuple[str, str] | None, tail: str) -> bool:
+    if prev is None or not tail:
+        return False
+    key, printed = prev
+    full = compact(next(r.label for r in APPLICATION_ROWS if r.key == key)).replace('"', "")
+    tail = tail.replace('"', "")
+    return full.endswith(tail) and not printed.replace('"', "").endswith(tail)
+
+
+def parse_applications(tokens: Sequence[Token]) -> TableResult:
+    """Read the 三 table: rows by label keywords, 7 cells each anchored on the label."""
+    res = TableResult()
+    prev: tuple[str, str] | None = None  # (row key, printed label) of the last data row
+    for raw in raw_rows(items_of(tokens)):
+        if not raw.cells:
+            continue
+        label = compact(raw.label)
+        hit = resolve_application_label(label) if label else None
+        spec = hit[0] if hit else None
+        if spec is None or spec.is_group:
+            tail = label[hit[2] :] if hit else label
+            if prev is not None and _is_continuation(prev, tail):
+                _merge_continuation(res, raw, prev[0], tail)
+                prev = None
+                continue
+        if spec is None:
+            if any(not c.is_blank for c in raw.cells):
+                res.warn("row_unrecognised", f"三: row label not recognised: {label[:40]!r}", raw.line)
+            continue
+        key = spec.key
+        if spec.is_group:
+            if key == "results" or (key != "other" and all(c.is_blank for c in raw.cells)):
+                continue
+            key = "other" if key == "other" else SUBTOTAL_KEYS[key]
+        if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
+            continue  # blank cells of the header ("…其他", "总计" column labels)
+        taken = take_cells(raw, len(APPLICATION_COLUMNS))
+        if key in res.grid and any(c.value is not None for c in res.grid[key].values()):
+            res.warn("duplicate_row", f"三: row {key} printed twice; the first one is kept", raw.line)
+            continue
+        printed = _printed(label, hit[1]) if hit else label
+        res.grid[key] = _cells(
+            taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications"
+        )
+        res.rows[f"applications.{key}"] = RowInfo(
+            label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page
+        )
+        _warn_extras(res, taken, f"三 {key}")
+        prev = (key, printed) if not spec.is_group else prev
+    _finish_applications(res)
+    return res
+
+
+def _merge_continuation(res: TableResult, raw: RawRow, key: str, tail: str) -> None:
+    """A label split across two rows ("1.本机关不掌握相关" / "政府信息"): one row, first numbers kept."""
+    taken = take_cells(raw, len(APPLICATION_COLUMNS))
+    res.warn("label_joined", f"三: label of {key} continues on line {raw.line}; joined as one row", raw.line)
+    old = res.grid.get(key, {})
+    new = _cells(taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications")
+    info = res.rows[f"applications.{key}"]
+    info.label += tail
+    if all(c.value is None for c in old.values()) and any(c.value is not None for c in new.values()):
+        res.grid[key] = new
+        info.cell_count = taken.count
+    elif any(c.value is not None and k in old and old[k].value != c.value for k, c in new.items()):
+        res.warn(
+            "label_joined_conflict", f"三: the continuation of {key} has other numbers; ignored", raw.line
+        )
+
+
+def _finish_applications(res: TableResult) -> None:
+    has_2021 = [k for k in ROWS_2021_ONLY if k in res.grid]
+    if has_2021 and "other" in res.grid:
+        res.grid["subtotal_other"] = res.grid.pop("other")
+        for cell in res.grid["subtotal_other"].values():
+            cell.location.row = "subtotal_other"
+        res.rows["applications.subtotal_other"] = res.rows.pop("applications.other")
+    res.scores = {"2021": len(has_2021) / len(ROWS_2021_ONLY), "2019": 1.0 if ("other" in res.grid) else 0.0}
+
+
+# ------------------------------------------------------------------------------------------------
+# 四
+# ------------------------------------------------------------------------------------------------
+
+
+def parse_reviews(tokens: Sequence[Token]) -> TableResult:
+    """Read the 四 table: the first run of value cells after the header; 15 cells as 3 groups x 5."""
+    res = TableResult()
+    rows = [r for r in raw_rows(items_of(tokens)) if any(c.value.kind == "number" for c in r.cells)]
+    if not rows:
+        blanks = [r for r in raw_rows(items_of(tokens)) if r.cells]
+        if not blanks:
+            return res
+        rows = blanks
+    raw = rows[0]
+    taken = take_cells(raw, REVIEW_CELLS)
+    for i, item in enumerate(taken.cells):
+        row, col = REVIEW_ROWS[i // 5], REVIEW_COLUMNS[i % 5]
+        res.grid.setdefault(row, {})[col] = _cell(item, table="reviews", row=row, col=col, section="reviews")
+    last = compact(raw.fragments[-1].text) if raw.fragments else ""
+    res.rows["reviews.review"] = RowInfo(
+        label=last, cell_count=taken.count, line=raw.cells[0].line, page=raw.cells[0].page
+    )
+    _warn_extras(res, taken, "四")
+    for other in rows[1:]:
+        if any(not c.is_blank for c in other.cells):
+            res.warn("extra_cells", "四: a second row of numbers was ignored", other.cells[0].line)
+            break
+    return res
+
+
+# ------------------------------------------------------------------------------------------------
+# 二
+# ------------------------------------------------------------------------------------------------
+
+
+def _match_column(text: str) -> tuple[str, str] | None:
+    for pattern, key, template in DISCLOSURE_COLUMNS:
+        if re.search(pattern, text):
+            return key, template
+    return None
+
+
+def _match_row(block: str, label: str) -> tuple[str, str] | None:
+    for pattern, key, template in DISCLOSURE_ROWS.get(block, ()):
+        if re.search(pattern, label):
+            return key, template
+    return None
+
+
+@dataclass
+class _BlockState:
+    block: str | None = None
+    cols: list[tuple[str, str]] = field(default_factory=list)
+    in_header: bool = False
+
+
+def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
+    """Read the 二 tables: blocks led by 第二十条第（X）项, their column labels, then labelled rows."""
+    res = TableResult()
+    state = _BlockState()
+    score = {"2021": 0.0, "2019": 0.0}
+    for raw in raw_rows(items_of(tokens)):
+        label_frags: list[Item] = []
+        for frag in raw.fragments:
+            text = compact(frag.text)
+            anchor = BLOCK_ANCHOR.search(text)
+            if anchor:
+                _empty_row(res, state, label_frags)
+                label_frags = []
+                state = _BlockState(BLOCK_KEYS.get(anchor.group(1)), [], True)
+                if state.block is None:
+                    res.warn("block_unknown", f"二: unknown block {anchor.group(0)}", frag.line)
+                elif state.block == "art20_9":
+                    score["2019"] += 1
+                continue
+            if HEADER_INFO.match(text):
+                state.in_header = True
+                continue
+            col = _match_column(text) if state.in_header else None
+            if col and state.block:
+                state.cols.append(col)
+                score[col[1]] += 1
+                label_frags = []
+                continue
+            label_frags.append(frag)
+        if not raw.cells:
+            _empty_row(res, state, label_frags)
+            continue
+        if state.block is None:
+            continue
+        label = "".join(compact(f.text) for f in label_frags)
+        match = _match_row(state.block, label)
+        if match is None:
+            if any(not c.is_blank for c in raw.cells):
+                res.warn(
+                    "row_unrecognised",
+                    f"二 {state.block}: row label not recognised: {label[:30]!r}",
+                    raw.line,
+                )
+            continue
+        key, template = match
+        if template:
+            score[template] += 1
+        state.in_header = False
+        _store_disclosure_row(res, state, key, label, raw, score)
+    res.scores = score
+    return res
+
+
+def _columns(state: _BlockState, score: dict[str, float]) -> list[str]:
+    if state.cols:
+        return [k for k, _ in state.cols]
+    guess = "2019" if score["2019"] > score["2021"] else "2021"
+    defaults = DISCLOSURE_DEFAULT_COLUMNS[guess].get(state.block or "") or DISCLOSURE_DEFAULT_COLUMNS[
+        "2019"
+    ].get(state.block or "", ())
+    return list(defaults)
+
+
+def _store_disclosure_row(
+    res: TableResult, state: _BlockState, key: str, label: str, raw: RawRow, score: dict[str, float]
+) -> None:
+    block = state.block or ""
+    cols = _columns(state, score)
+    taken = take_cells(raw, len(cols))
+    table = f"disclosure.{block}"
+    rows = res.blocks.setdefault(block, {})
+    if key in rows:
+        res.warn("duplicate_row", f"二 {block}: row {key} printed twice; the first one is kept", raw.line)
+        return
+    rows[key] = _cells(taken, cols, table=table, row=key, section="disclosure")
+    printed = label[-20:]
+    res.rows[f"{table}.{key}"] = RowInfo(
+        label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page
+    )
+    _warn_extras(res, taken, f"二 {block}.{key}")
+
+
+def _empty_row(res: TableResult, state: _BlockState, frags: list[Item]) -> None:
+    """A row label with no cells at all before the next block: recorded with cell_count 0."""
+    if not frags or state.block is None:
+        return
+    label = "".join(compact(f.text) for f in frags)
+    match = _match_row(state.block, label)
+    if match:
+        res.blocks.setdefault(state.block, {}).setdefault(match[0], {})
+        res.rows[f"disclosure.{state.block}.{match[0]}"] = RowInfo(
+            label=label[-20:], cell_count=0, line=frags[-1].line
+        )
