@@ -160,6 +160,7 @@ def extract_pdf(path: Path) -> Extracted:
     except ExtractionError:
         raise
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError) as exc:
+        reraise_time_limit(exc)
         raise _open_error(exc, path) from exc
     except Exception as exc:  # pdfminer raises a zoo of errors on broken files
         reraise_time_limit(exc)

@@ -120,7 +120,23 @@ def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
         raise ExtractionError(f"corrupt Office file: malformed XML in {name}: {exc}", path=str(path)) from exc
 
 
+_CONTROL = {"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError"}
+
+
 def reraise_time_limit(exc: BaseException) -> None:
-    """Re-raise Celery's soft time limit (and other control-flow exceptions) untouched."""
-    if type(exc).__name__ in {"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError"}:
-        raise exc
+    """Re-raise Celery's soft time limit (and other control-flow exceptions) untouched.
+
+    Libraries wrap what they catch (pdfplumber's ``PdfminerException(original)``), so the wrapped exception,
+    its ``__cause__`` and its ``__context__`` are looked at too.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if type(current).__name__ in _CONTROL:
+            raise current
+        todo.extend(a for a in current.args if isinstance(a, BaseException))
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)

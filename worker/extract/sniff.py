@@ -119,11 +119,16 @@ def sniff(path: Path, head: bytes | None = None) -> Sniffed:
     return _sniff_textual(path, head)
 
 
+def _read_head(zf: zipfile.ZipFile, name: str) -> str:
+    with zf.open(name) as fh:  # at most 100 bytes: the entry itself may be a bomb
+        return fh.read(100).decode("ascii", "replace")
+
+
 def _sniff_zip(path: Path) -> Sniffed:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            mimetype = zf.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+            mimetype = _read_head(zf, "mimetype") if "mimetype" in names else ""
     except zipfile.BadZipFile as exc:
         raise ExtractionError(f"corrupt or truncated ZIP/Office file: {exc}", path=str(path)) from exc
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
@@ -178,18 +183,29 @@ def _strip_text_bom(head: bytes) -> tuple[bytes, str | None]:
 
 
 def utf16_without_bom(head: bytes) -> str | None:
-    """Guess BOM-less UTF-16 from the position of NUL bytes (ASCII-heavy text has them every other byte)."""
+    """Guess BOM-less UTF-16: the NUL-free encoding of Chinese text makes NUL counting useless, so decode
+    the head both ways and keep the byte order that gives (almost) only Chinese, ASCII and punctuation."""
     sample = head[:4096]
-    if len(sample) < 8:
+    if len(sample) < 8 or b"\x00" not in sample:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
+    sample = sample[: len(sample) - len(sample) % 2]
+    best, best_share = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(enc, "replace")
+        good = sum(1 for ch in text if _plausible(ch))
+        share = good / max(1, len(text))
+        if share > best_share:
+            best, best_share = enc, share
+    return best if best_share >= 0.97 else None
+
+
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    if ch in "\t\r\n":
+        return True
+    if 0x20 <= o < 0x7F:
+        return True
+    return 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x2027
 
 
 def _sniff_textual(path: Path, head: bytes) -> Sniffed:

@@ -44,11 +44,12 @@ def _is_cjk(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
 
 
-def garbage_reason(text: str) -> str | None:
+def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
     """Why ``text`` looks mis-decoded, or None when it looks like real text.
 
-    Checks: control characters, replacement characters, private-use characters, and, for CJK text, the share
-    of characters outside GB2312 (a GBK file read as Big5 or the reverse is mostly rare characters).
+    Checks: control characters, replacement characters, private-use characters, and, when ``simplified``
+    (text read with a GB code page or UTF), the share of Chinese characters outside GB2312: a file in another
+    code page read as GBK decodes to mostly rare characters.
     """
     sample = text[:200_000]
     if not sample.strip():
@@ -76,7 +77,7 @@ def garbage_reason(text: str) -> str | None:
         return f"{bad} control or replacement characters"
     if private > max(2, n * 0.01):
         return f"{private} unassigned or private-use characters"
-    if cjk >= 20 and rare / cjk > 0.25:
+    if simplified and cjk >= 20 and rare / cjk > 0.25:
         return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
     return None
 
@@ -128,7 +129,7 @@ def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
                 text = data.decode(enc)
             except (UnicodeDecodeError, LookupError):
                 text = ""
-            if text and garbage_reason(text) is None:
+            if text and garbage_reason(text, simplified=not enc.startswith("big5")) is None:
                 return text, enc
         tried.append(f"detected {enc}: not plausible report text")
     raise ExtractionError("cannot decode text: " + "; ".join(tried), path=where)

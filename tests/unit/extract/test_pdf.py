@@ -1,0 +1,103 @@
+"""PDF: ruled tables with merged cells, tables across pages, page chrome dropped, aligned text, refusals."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from tests.utils.render_formats import FONT, render_pdf
+from tests.utils.render_formats_layout import random_report
+from worker.errors import ExtractionError
+from worker.extract import extract_file
+from worker.extract.pdf_lines import is_page_number
+
+
+@pytest.fixture(scope="module")
+def ruled(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list]:  # type: ignore[type-arg]
+    report = random_report(random.Random(11))
+    path = render_pdf(report, tmp_path_factory.mktemp("pdf") / "r.pdf")
+    return report, extract_file(path).lines
+
+
+def test_pdf_merged_cells_resolve_to_the_grid(ruled: tuple[dict, list]) -> None:  # type: ignore[type-arg]
+    _, lines = ruled
+    rows = [ln for ln in lines if ln.cells is not None]
+    head = next(r for r in rows if r.cells[0].startswith("（本列数据的勾稽关系为"))
+    assert head.cells[3] == "申请人情况" and head.cells[1:3] == ["", ""] and head.spans[:4] == [3, 0, 0, 7]
+    granted = next(r for r in rows if r.cells[1] == "（一）予以公开")
+    assert granted.cells[0].replace("\n", "") == "三、本年度办理结果"
+    assert granted.spans[:3] == [1, 2, 0]
+    partial = next(r for r in rows if r.cells[1].startswith("（二）部分公开"))
+    assert partial.cells[0] == "" and partial.spans[0] == -1
+    assert all(len(r.cells) == 10 for r in rows if r.table == head.table)
+
+
+def test_pdf_values_match_the_source(ruled: tuple[dict, list]) -> None:  # type: ignore[type-arg]
+    report, lines = ruled
+    rows = {r.cells[0].replace("\n", ""): r.cells for r in lines if r.cells and r.cells[0]}
+    new = report["tables"]["applications"]["new"]
+    expected = ["" if v is None else str(v) for v in new.values()]
+    assert rows["一、本年新收政府信息公开申请数量"][3:] == expected
+
+
+def test_pdf_table_across_pages_is_joined_and_chrome_dropped(ruled: tuple[dict, list]) -> None:  # type: ignore[type-arg]
+    _, lines = ruled
+    app = [ln for ln in lines if ln.cells is not None and len(ln.cells) == 10]
+    assert len({ln.page for ln in app}) == 2, "the renderer splits the 三 table over two pages"
+    assert len({ln.table for ln in app}) == 1
+    assert [ln.row for ln in app] == sorted(ln.row for ln in app)
+    texts = [ln.text for ln in lines]
+    assert not any(t.startswith("—") for t in texts), "page numbers dropped"
+    assert not any(t.endswith("政府信息公开") and len(t) < 30 for t in texts), "running header dropped"
+    assert texts[0].endswith("政府信息公开工作年度报告")
+
+
+def test_pdf_wrapped_paragraph_lines_are_joined(ruled: tuple[dict, list]) -> None:  # type: ignore[type-arg]
+    _, lines = ruled
+    preamble = lines[1].text
+    assert preamble.startswith("本报告根据") and preamble.endswith("12月31日止。")
+
+
+def test_pdf_whitespace_aligned_table_becomes_tab_separated(samples: Path) -> None:
+    lines = extract_file(samples / "report_aligned.pdf").lines
+    texts = [ln.text for ln in lines]
+    assert "信息内容\t本年制发件数\t本年废止件数\t现行有效件数" in texts
+    assert "规章\t5\t0\t12" in texts
+    assert all(ln.cells is None for ln in lines)
+
+
+def test_pdf_refusals_have_clear_reasons(samples: Path, tmp_path: Path) -> None:
+    with pytest.raises(ExtractionError) as scanned:
+        extract_file(samples / "hostile_scanned.pdf")
+    assert scanned.value.reason == "scanned PDF: no text layer; OCR not supported"
+    with pytest.raises(ExtractionError, match="encrypted PDF: a password is required"):
+        extract_file(samples / "hostile_encrypted.pdf")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\ntrailer <<>>\n%%EOF\n")
+    with pytest.raises(ExtractionError, match="PDF"):
+        extract_file(broken)
+
+
+def test_pdf_owner_password_only_is_readable(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(FONT))
+    pdf.set_font("cjk", size=12)
+    pdf.add_page()
+    pdf.cell(0, 10, "一、总体情况")
+    pdf.set_encryption(owner_password="only-owner")
+    path = tmp_path / "owner.pdf"
+    pdf.output(str(path))
+    assert [ln.text for ln in extract_file(path).lines] == ["一、总体情况"]
+
+
+@pytest.mark.parametrize("text", ["— 5 —", "- 12 -", "第 3 页", "第3页 共9页", "3/9", "Page 2 of 7", "５"])
+def test_pdf_page_number_styles(text: str) -> None:
+    assert is_page_number(text.replace("５", "5"))
+
+
+@pytest.mark.parametrize("text", ["2023年1月20日", "一、总体情况", "0\t0\t0", "本年新收 5 件"])
+def test_pdf_not_page_numbers(text: str) -> None:
+    assert not is_page_number(text)

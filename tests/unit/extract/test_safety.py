@@ -1,0 +1,110 @@
+"""Hostile files: each is refused with a clear reason, in bounded time and memory, and the next file still reads."""
+
+from __future__ import annotations
+
+import random
+import signal
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from billiard.exceptions import SoftTimeLimitExceeded
+
+from tests.utils.make_format_samples import ole_stub
+from tests.utils.render_formats import render_pdf
+from tests.utils.render_formats_layout import random_report
+from worker.errors import ExtractionError
+from worker.extract import extract_file
+from worker.settings import Settings
+
+HOSTILE = {
+    "hostile_truncated.docx": "corrupt or truncated ZIP/Office file",
+    "hostile_zipbomb.docx": "ZIP bomb refused: 210 MB uncompressed, limit is 200 MB (zip_max_uncompressed_mb)",
+    "hostile_billion_laughs.docx": "unsafe XML refused in word/document.xml: DTDForbidden",
+    "hostile_encrypted.pdf": "encrypted PDF: a password is required to open it",
+    "hostile_scanned.pdf": "scanned PDF: no text layer; OCR not supported",
+    "hostile_empty.txt": "empty file (0 bytes)",
+    "hostile_random.docx": "unsupported format: unrecognised binary data",
+    "legacy_word.doc": "legacy Word/WPS format: convert to .docx",
+    "spreadsheet.et": "unsupported format: spreadsheet (.xls/.et)",
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_file_refused_with_reason_in_bounded_memory(samples: Path, name: str) -> None:
+    if name == "legacy_word.doc":
+        from worker.extract.legacy import find_soffice
+
+        if find_soffice():
+            HOSTILE[name] = "LibreOffice could not convert it"  # a stub OLE file is not a real .doc
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExtractionError) as info:
+            extract_file(samples / name)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert HOSTILE[name] in info.value.reason
+    assert info.value.path == str(samples / name)
+    assert peak < 40 * 1024 * 1024, f"{name}: peak {peak / 1e6:.0f} MB"
+
+
+def test_extraction_carries_on_after_hostile_files(samples: Path) -> None:
+    for name in HOSTILE:
+        with pytest.raises(ExtractionError):
+            extract_file(samples / name)
+    assert extract_file(samples / "report_word_textbox.docx").lines[0].text.endswith("年度报告")
+
+
+def test_size_limit_refuses_before_reading(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as fh:  # sparse: 51 MB on paper, nothing on disk
+        fh.truncate(51 * 1024 * 1024)
+    with pytest.raises(ExtractionError, match=r"file too large: 51.0 MB, limit is 50 MB \(max_file_mb\)"):
+        extract_file(huge, settings=Settings())
+    small = tmp_path / "r.txt"
+    small.write_bytes("一、总体情况\n".encode() * 10_000)
+    with pytest.raises(ExtractionError, match="limit is 0.05 MB"):
+        extract_file(small, settings=Settings(max_file_mb=0.05))
+
+
+def test_zip_entry_count_and_size_limits_come_from_settings(tmp_path: Path, small_limits: Settings) -> None:
+    many = tmp_path / "many.docx"
+    with zipfile.ZipFile(many, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+        for i in range(25):
+            zf.writestr(f"word/media/{i}.bin", b"x")
+    with pytest.raises(ExtractionError, match=r"ZIP bomb refused: 26 entries, limit is 20 \(zip_max_entries\)"):
+        extract_file(many, settings=small_limits)
+    big = tmp_path / "big.docx"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b" " * (2 * 1024 * 1024))
+    with pytest.raises(ExtractionError, match="ZIP bomb refused: 2 MB uncompressed, limit is 1 MB"):
+        extract_file(big, settings=small_limits)
+
+
+def test_password_protected_office_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "locked.docx"
+    path.write_bytes(ole_stub("EncryptedPackage"))
+    with pytest.raises(ExtractionError, match="password-protected Office document"):
+        extract_file(path)
+
+
+def test_soft_time_limit_is_not_swallowed(tmp_path: Path) -> None:
+    """Celery's soft time limit arrives as a signal raising SoftTimeLimitExceeded; it must reach the task."""
+    path = render_pdf(random_report(random.Random(5)), tmp_path / "slow.pdf")
+
+    def fire(signum: int, frame: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, 0.02)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            for _ in range(50):  # the limit fires inside pdfplumber/pdfminer on one of these reads
+                extract_file(path)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
