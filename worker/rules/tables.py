@@ -116,9 +116,8 @@ def outcome_rows(report: Report) -> tuple[str, ...]:
 
 
 def outcome_sum(report: Report, col: str) -> Number:
-    """Sum of the outcome rows of one column of 三."""
-    grid = report.tables.applications
-    return sum(num(grid[r].get(col)) for r in outcome_rows(report))
+    """Sum of the outcome rows of one column of 三 (a blank 总计 of a row counts as the sum of its row)."""
+    return sum(effective_total(report, r, col) for r in outcome_rows(report))
 
 
 def applicant_sum(report: Report, row: str) -> Number:
@@ -128,10 +127,13 @@ def applicant_sum(report: Report, row: str) -> Number:
 
 
 def effective_total(report: Report, row: str, col: str) -> Number:
-    """A total cell's value, or the sum of its parts when the report left it blank (see T3_TOTAL_BLANK)."""
+    """A cell's value for sums; a blank total cell (总计 column, or the （七）总计 row) counts as the sum of
+    its parts, since a blank total is T3_TOTAL_BLANK and must not also make every other sum fail."""
     cell = report.cell("applications", row, col)
     if cell is not None and cell.value is not None:
         return cell.value
+    if row != "total" and col != "total":
+        return 0
     if row == "total":
         by_rows = outcome_sum(report, col)
         if by_rows or col != "total":

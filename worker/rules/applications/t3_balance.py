@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.labels import APPLICATION_COLS_ZH, where_zh
-from worker.rules.tables import APPLICATION_COLS, effective_total, fmt, loc, num, same
+from worker.rules.tables import APPLICATION_COLS, effective_total, fmt, loc, same
 
 
 class ApplicationsUnbalanced(Rule):
@@ -39,8 +39,8 @@ class ApplicationsUnbalanced(Rule):
         for col in APPLICATION_COLS:
             if not any(col in grid.get(r, {}) for r in ("new", "carried_over", "total", "carried_forward")):
                 continue
-            inflow = num(grid["new"].get(col)) + num(grid.get("carried_over", {}).get(col))
-            outflow = effective_total(report, "total", col) + num(grid.get("carried_forward", {}).get(col))
+            inflow = effective_total(report, "new", col) + effective_total(report, "carried_over", col)
+            outflow = effective_total(report, "total", col) + effective_total(report, "carried_forward", col)
             if same(inflow, outflow):
                 continue
             where = loc(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.labels import cell_zh, where_zh
-from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, fmt, loc, num, same
+from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, effective_total, fmt, loc, same
 
 
 class SubtotalWrong(Rule):
@@ -43,7 +43,7 @@ class SubtotalWrong(Rule):
                 cell = grid[subtotal].get(col)
                 if cell is None or cell.value is None:
                     continue
-                expected = sum(num(grid[r].get(col)) for r in present)
+                expected = sum(effective_total(report, r, col) for r in present)
                 if same(expected, cell.value):
                     continue
                 where = loc(report, "applications", subtotal, col)

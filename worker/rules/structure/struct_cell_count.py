@@ -79,6 +79,8 @@ class WrongCellCount(Rule):
                 )
 
     def _reviews(self, report: Report) -> Iterator[Finding]:
+        if not any(c.value is not None for cols in report.tables.reviews.values() for c in cols.values()):
+            return  # no numbers at all: STRUCT_TABLE_MISSING says so
         info = report.rows.get("reviews")
         per_row = {k: v for k, v in report.rows.items() if k.startswith("reviews.")}
         if info is not None:

@@ -8,6 +8,11 @@ from worker.parse.models import Location, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 
 
+def _where(report: Report) -> Location:
+    section = report.section("disclosure")
+    return Location(table="disclosure", section="disclosure", line=section.line if section else None)
+
+
 class NewTemplateTooEarly(Rule):
     """## What it does
     Checks that a report for 2020 or an earlier year is not on the 2021 template.
@@ -32,7 +37,7 @@ class NewTemplateTooEarly(Rule):
             return
         yield self.finding(
             f"{report.year}年度报告应使用2019年版格式（国办公开办函〔2019〕60号），本报告使用的是2021年版格式",
-            location=Location(table="disclosure"),
+            location=_where(report),
             expected="2019",
             actual="2021",
         )

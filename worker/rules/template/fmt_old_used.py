@@ -11,6 +11,11 @@ NEW_TEMPLATE_FROM = 2021
 PART_ZH = {"disclosure": "二、主动公开", "applications": "三、申请情况"}
 
 
+def _where(report: Report) -> Location:
+    section = report.section("disclosure")
+    return Location(table="disclosure", section="disclosure", line=section.line if section else None)
+
+
 class OldTemplateUsed(Rule):
     """## What it does
     Checks that a report for 2021 or a later year uses the 2021 template, judging by the parser's template
@@ -43,6 +48,4 @@ class OldTemplateUsed(Rule):
             message = (
                 f"{report.year}年度报告应统一使用2021年版格式，本报告{which}仍为2019年版格式（新旧格式混用）"
             )
-        yield self.finding(
-            message, location=Location(table="disclosure"), expected="2021", actual=report.template
-        )
+        yield self.finding(message, location=_where(report), expected="2021", actual=report.template)

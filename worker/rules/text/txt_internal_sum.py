@@ -9,9 +9,7 @@ from worker.parse.models import Location, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.textscan import find_line, sentences
 
-_TOTAL = re.compile(
-    r"共(?P<label>[^\d，,。；]{0,15}?)(?P<n>\d{1,7})(?P<approx>余|多)?(?P<unit>条|件|个|篇|次|项|期|场|份)"
-)
+_COUNT = re.compile(r"(?P<n>\d{1,7})(?P<approx>余|多)?(?P<unit>条|件|个|篇|次|项|期|场|份)(?![\d%])")
 _PARENS = re.compile(r"（[^（）]*）|\([^()]*\)")
 _CHANNELS = re.compile(
     r"网站|公众号|微博|微信|平台|客户端|APP|app|新媒体|政务号|抖音|公开栏|公示栏|电子屏|报刊|电视"
@@ -22,7 +20,7 @@ _VAGUE = re.compile(r"约|近|超过|逾")
 
 class StatedPartsDoNotAddUp(Rule):
     """## What it does
-    Finds sentences of the form "共N条，其中A类a条，B类b条，其他c条" and checks the parts against N: parts
+    Finds sentences of the form "（共）…N条，其中A类a条，B类b条，其他c条" and checks the parts against N: parts
     adding up to **more** than N are always reported; parts adding up to less are reported only when the
     list is evidently complete (it ends with 其他/其余). Vague numbers ("300余条", "约"), parts in another
     unit, and lists by channel (网站, 公众号… where one item is often published on several) are skipped.
@@ -49,14 +47,17 @@ class StatedPartsDoNotAddUp(Rule):
                     yield finding
 
     def _check_sentence(self, report: Report, sentence: str, section: str, start: int) -> Finding | None:
-        total = _TOTAL.search(sentence)
-        if total is None or total.group("approx") or "其中" not in sentence[total.end() :]:
+        at = sentence.find("其中")
+        if at < 0:
             return None
-        if _VAGUE.search(total.group("label")):
+        # the total is the one count of the clause just before "其中" ("…共公开信息120条，其中…")
+        before = re.split(r"[，,：:]", sentence[:at].rstrip("，,：:"))[-1]
+        counts = list(_COUNT.finditer(before))
+        if len(counts) != 1 or counts[0].group("approx") or _VAGUE.search(before):
             return None
+        total = counts[0]
         unit = total.group("unit")
-        after = sentence[total.end() :]
-        parts_text = _PARENS.sub("", after[after.index("其中") + 2 :])
+        parts_text = _PARENS.sub("", sentence[at + 2 :])
         cut = parts_text.find("共")
         if cut >= 0:
             parts_text = parts_text[:cut]
