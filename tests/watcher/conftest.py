@@ -78,6 +78,15 @@ class Queue:
             self.client.lrem(QUEUE, 0, raw)
 
     def close(self) -> None:
+        """Remove this inbox's messages and in-flight records (the broker may be a shared Redis)."""
+        from watcher import inflight_key
+
+        paths = {Path(p) for p in self.paths()}
+        inbox = Path(self.inbox)
+        if inbox.is_dir():
+            paths.update(p for p in inbox.rglob("*") if p.is_file())
+        for path in paths:
+            self.client.delete(inflight_key(path))
         self.clear()
         self.conn.release()
 
