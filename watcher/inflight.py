@@ -84,7 +84,7 @@ class RedisInflight:
         raw = self.client.get(inflight_key(path))
         if isinstance(raw, bytes):
             raw = raw.decode()
-        return raw == _value(state)
+        return bool(raw == _value(state))
 
 
 class LocalInflight:
