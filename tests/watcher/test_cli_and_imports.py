@@ -38,7 +38,10 @@ def test_watcher_sources_do_not_reference_parsing_packages() -> None:
 
 
 @pytest.mark.integration
-def test_cli_watch_enqueues_and_stops_on_sigterm(broker_url: str, queue: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_cli_watch_enqueues_and_stops_on_signal(
+    broker_url: str, queue: Any, tmp_path: Path, sig: int
+) -> None:
     inbox = tmp_path / "inbox"
     env = {
         **os.environ,
@@ -62,7 +65,7 @@ def test_cli_watch_enqueues_and_stops_on_sigterm(broker_url: str, queue: Any, tm
         assert proc.poll() is None, proc.communicate()
         (inbox / "dropped.txt").write_text("report")
         assert queue.wait_for(1, timeout=15) == [str(inbox / "dropped.txt")]
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _out, err = proc.communicate(timeout=15)
     finally:
         if proc.poll() is None:
