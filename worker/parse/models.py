@@ -95,7 +95,9 @@ class Report(BaseModel):
 
     source: str | None = None  # file name (or path) it came from
     organ: str | None = None  # issuing body as printed in full, e.g. "将乐县南口镇人民政府"
-    organ_path: list[str] = Field(default_factory=list)  # ["福建省", "三明市", "将乐县", "南口镇"] as far as known
+    organ_path: list[str] = Field(
+        default_factory=list
+    )  # ["福建省", "三明市", "将乐县", "南口镇"] as far as known
     organ_level: Literal["township", "county_department", "county_government", "unknown"] = "unknown"
     year: int | None = None  # report year: title year, else statistics-period year
     title: str | None = None
@@ -106,7 +108,9 @@ class Report(BaseModel):
     published_line: int | None = None
     template: Template = "unknown"
     template_scores: dict[str, float] = Field(default_factory=dict)  # {"2021": .., "2019": ..} per part
-    template_parts: dict[str, Template] = Field(default_factory=dict)  # {"disclosure": "2021", "applications": "2021"}
+    template_parts: dict[str, Template] = Field(
+        default_factory=dict
+    )  # {"disclosure": "2021", "applications": "2021"}
     sections: list[Section] = Field(default_factory=list)
     tables: Tables = Field(default_factory=Tables)
     rows: dict[str, RowInfo] = Field(default_factory=dict)  # "applications.granted" -> RowInfo

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from worker.parse.vocab import PLACEHOLDER
+
 Step = Callable[[str], str]
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u0000-\u0008\u000e-\u001f\u007f]")
@@ -24,6 +26,7 @@ _PAGE_MARK = re.compile(
 _LIST_DASH = re.compile(r"^(?:(?:[-•●▪■◆*·]|—) +)+(?=\S)")
 _PIPE_SEPARATOR = re.compile(r"^\|?(?: ?:?-{3,}:? ?\|)+(?: ?:?-{3,}:? ?)?\|?$|^(?:-{3,}\t*)+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"^[+-]?\d[\d,.]*(?:万元|元)?$")
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
@@ -72,6 +75,9 @@ def list_dashes(line: str) -> str:
         return line
     m = _LIST_DASH.match(line)
     if m and _CJK.search(line, m.end()):
+        first = line[m.end() :].split(" ", 1)[0]
+        if PLACEHOLDER.match(first) or _NUMERIC.match(first):
+            return line  # "- 无 0 17 …": a placeholder cell of a flattened row, not a list dash
         return _LIST_DASH.sub("", line, count=1)
     return line
 

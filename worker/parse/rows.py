@@ -67,6 +67,17 @@ def _split_cell(text: str) -> list[str]:
     return [text]
 
 
+def _numbering_joined(words: list[str]) -> list[str]:
+    """In a flattened row, "1 .属于…" is numbering split by a space, not a value: join it back."""
+    out: list[str] = []
+    for word in words:
+        if out and word[:1] in ".、" and out[-1].isdigit() and len(out[-1]) <= 2:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
 def items_of(tokens: Sequence[Token]) -> list[Item]:
     """Flatten the tokens of a region into items with segment numbers."""
     out: list[Item] = []
@@ -89,7 +100,7 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
         if isinstance(tok, TableRow):
             pieces = [(i, t) for i, cell in enumerate(tok.cells) for t in _split_cell(cell)]
         elif isinstance(tok, Prose):
-            pieces = list(enumerate(w for w in tok.words if w))
+            pieces = list(enumerate(_numbering_joined([w for w in tok.words if w])))
         else:  # pragma: no cover - every token kind is handled above
             continue
         for col, text in pieces:
@@ -136,13 +147,21 @@ def take_cells(row: RawRow, n: int) -> Taken:
             segs[-1].append(cell)
         else:
             segs.append([cell])
-    taken: list[Item] = []
+    last = row.fragments[-1] if row.fragments else None
     used = 0
+    if (
+        last is not None
+        and len(segs) > 1
+        and segs[0][0].seg == last.seg
+        and len(segs[0]) < n
+        and all(c.value.kind == "blank" for c in segs[0])
+    ):
+        used = 1  # blank tail of the label's own row (a header row's merged cells): not the values
+    taken: list[Item] = []
     while used < len(segs) and len(taken) < n:
         taken.extend(segs[used])
         used += 1
     extras = [c for seg in segs[used:] for c in seg]
-    last = row.fragments[-1] if row.fragments else None
     lead_first = bool(
         last is not None and taken and last.col == 0 and taken[0].seg == last.seg and taken[0].col > 0
     )

@@ -234,6 +234,7 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
     res = TableResult()
     state = _BlockState()
     score = {"2021": 0.0, "2019": 0.0}
+    pending = ""  # header fragments not matched yet (a column label split over lines)
     for raw in raw_rows(items_of(tokens)):
         label_frags: list[Item] = []
         for frag in raw.fragments:
@@ -243,16 +244,22 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
                 _empty_row(res, state, label_frags)
                 label_frags = []
                 state = _BlockState(BLOCK_KEYS.get(anchor.group(1)), [], True)
+                pending = ""
                 if state.block is None:
                     res.warn("block_unknown", f"二: unknown block {anchor.group(0)}", frag.line)
                 elif state.block == "art20_9":
                     score["2019"] += 1
                 continue
-            if HEADER_INFO.match(text):
+            if HEADER_INFO.match(text) or (state.in_header and HEADER_INFO.match(pending + text)):
                 state.in_header = True
+                pending = ""
+                label_frags = []
                 continue
-            col = _match_column(text) if state.in_header else None
-            if col and state.block:
+            col = None
+            if state.in_header and state.block:
+                col = _match_column(text) or _match_column(pending + text)
+                pending = "" if col else pending + text
+            if col:
                 state.cols.append(col)
                 score[col[1]] += 1
                 label_frags = []

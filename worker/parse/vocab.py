@@ -114,12 +114,12 @@ DISCLOSURE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 
 # (regex, row key, template or "" when both); the printed label is kept in RowInfo.label.
 DISCLOSURE_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "art20_1": ((r"^规章$", "rules", ""), (r"规范性文件$", "normative_docs", "")),
+    "art20_1": ((r"规章$", "rules", ""), (r"规范性文件$", "normative_docs", "")),
     "art20_5": (
-        (r"^行政许可$", "licensing", ""),
+        (r"行政许可$", "licensing", ""),
         (r"其他对外管理服务事项|对外管理服务", "other_services", "2019"),
     ),
-    "art20_6": ((r"^行政处罚$", "penalty", ""), (r"^行政强制$", "coercion", "")),
+    "art20_6": ((r"行政处罚$", "penalty", ""), (r"行政强制$", "coercion", "")),
     "art20_8": ((r"行政事业性收费", "fees", ""),),
     "art20_9": ((r"政府集中采购", "procurement", "2019"),),
 }
