@@ -19,7 +19,7 @@ from worker import monitoring
 from worker.cli import main
 from worker.settings import Settings, get_settings
 from worker.store.db import session_scope
-from worker.store.ops_models import AlertLedger
+from worker.store.ops_models import AlertLedger, TaskRun
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +46,7 @@ def test_status_shows_queue_work_quarantine_and_failed_alerts(ops: Settings, mon
     from worker.alerts.source import load_report_alert
     from worker.app import celery_config
 
+    monitoring.connect_signals()  # as worker/app.py does for producers such as the watcher
     # three ingest tasks waiting (no worker consumes this test's queue)
     app = Celery("nianbao-status-test")
     app.conf.update(celery_config(ops))
@@ -83,6 +84,11 @@ def test_status_shows_queue_work_quarantine_and_failed_alerts(ops: Settings, mon
     recent = st["alerts"]["recent"]
     assert [(d["to"], d["status"]) for d in recent] == [("nobody@example.gov.cn", "failed"), ("zwgk@example.gov.cn", "sent")]
     assert "550" in recent[0]["error"] and recent[1]["reply"] == "250 OK"
+
+    with session_scope(ops) as s:
+        queued = s.exec(select(TaskRun).where(TaskRun.name == "nianbao.ingest").order_by(TaskRun.id)).all()
+    # recorded at publish time, with the file name as the readable argument
+    assert [(r.state, r.args) for r in queued] == [("queued", f"报告{i}.txt") for i in range(3)]
 
     code, text = _invoke("status")
     assert code == 0
@@ -123,3 +129,11 @@ def test_alerts_test_prints_server_reply(ops: Settings, smtp_sink: SmtpSink) -> 
 def test_flower_refuses_public_bind_without_auth(ops: Settings) -> None:
     code, out = _invoke("flower", "--address", "0.0.0.0")
     assert code == 2 and "refusing to start Flower" in out
+
+
+@pytest.mark.parametrize("auth", ["nocolon", ":pw", "ops:密码"])
+def test_flower_rejects_bad_credentials(ops: Settings, monkeypatch: pytest.MonkeyPatch, auth: str) -> None:
+    monkeypatch.setenv("NIANBAO_FLOWER_BASIC_AUTH", auth)
+    get_settings.cache_clear()
+    code, out = _invoke("flower", "--address", "0.0.0.0")
+    assert code == 2 and "flower_basic_auth must be" in out

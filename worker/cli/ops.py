@@ -251,6 +251,9 @@ def flower_argv(settings: Settings, *, address: str, port: int, extra: tuple[str
     auth = settings.flower_basic_auth.get_secret_value() if settings.flower_basic_auth else None
     if auth is not None and (":" not in auth or not auth.split(":", 1)[0] or not auth.split(":", 1)[1]):
         raise ConfigError("flower_basic_auth must be 'user:password'")
+    if auth is not None and not auth.isascii():
+        # Flower 2.2 compares credentials with hmac.compare_digest on str: non-ASCII answers 500 to everyone
+        raise ConfigError("flower_basic_auth must be ASCII (Flower cannot compare non-ASCII credentials)")
     if address not in LOCAL_ADDRESSES and not auth:
         raise ConfigError(f"refusing to start Flower on {address} without NIANBAO_FLOWER_BASIC_AUTH=user:password")
     url = _broker_url(settings)

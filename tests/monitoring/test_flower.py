@@ -1,0 +1,91 @@
+"""Flower for real (``nianbao flower`` subprocess) against the test broker: lists tasks, enforces basic auth."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+
+from tests.utils.services import make_settings, settings_env, wait_until
+from tests.utils.smtp import free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+AUTH = "ops:s3cret-pw"
+
+
+def _get(url: str, auth: str | None = None) -> tuple[int, Any]:
+    req = urllib.request.Request(url)
+    if auth:
+        req.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            body = resp.read()
+            return resp.status, json.loads(body) if body[:1] in (b"{", b"[") else body
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except OSError:
+        return 0, None
+
+
+@pytest.fixture
+def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
+    port = free_port()
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", broker_url, flower_port=port)
+    env = settings_env(settings)
+    env["NIANBAO_FLOWER_BASIC_AUTH"] = AUTH
+    log = open(tmp_path / "flower.log", "wb")  # noqa: SIM115
+    exe = Path(sys.executable).with_name("nianbao")
+    proc = subprocess.Popen([str(exe), "flower"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _get(f"{base}/healthcheck")[0] == 200 or proc.poll() is not None, 30, "flower to listen")
+        assert proc.poll() is None, (tmp_path / "flower.log").read_text()
+        yield base, settings
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_flower_lists_an_ingest_task_and_requires_auth(flower: tuple[str, Any]) -> None:
+    from worker.app import celery_config
+
+    base, settings = flower
+    assert _get(f"{base}/api/tasks")[0] == 401
+    assert _get(f"{base}/api/tasks", auth="ops:wrong")[0] == 401
+    assert _get(f"{base}/api/tasks", auth=AUTH)[0] == 200
+
+    app = Celery("nianbao-flower-test")
+    app.conf.update(celery_config(settings))
+    path = str(settings.inbox_path / "将乐县南口镇2023年报.docx")
+    sent: list[str] = []
+
+    def listed() -> Any:
+        # Flower's event consumer connects a moment after it answers HTTP: send until it has seen one
+        res = app.send_task("nianbao.ingest", args=[path])  # what the watcher sends for a dropped file
+        sent.append(res.id)
+        del res
+        code, tasks = _get(f"{base}/api/tasks", auth=AUTH)
+        if code != 200 or not isinstance(tasks, dict):
+            return None
+        return next((tasks[t] for t in sent if t in tasks), None)
+
+    task = wait_until(listed, 30, "flower to list the task", interval=0.5)
+    assert task["name"] == "nianbao.ingest"
+    assert "将乐县南口镇2023年报.docx" in task["args"]
+    gc.collect()
+    app.close()
