@@ -71,6 +71,15 @@ DUP_GOOD_DISCLOSURE = copy.deepcopy(DISCLOSURE_2021)
 DUP_GOOD_DISCLOSURE["art20_1"]["normative_docs"] = {"issued": 2, "repealed": 1, "in_force": 11}
 
 
+# a report that prints its own numbers on the group rows （三）..（六） (the parser's subtotal_* rows)
+ALL_SUBTOTALS = apps(
+    subtotal_withheld=[3, 0, 0, 0, 0, 0, 3],
+    subtotal_unavailable=[3, 1, 0, 0, 0, 0, 4],
+    subtotal_rejected=[1, 0, 1, 1, 0, 0, 3],
+    subtotal_other=[1, 0, 0, 0, 1, 0, 2],
+)
+
+
 def _cf(text: str) -> int:
     return line_of(text, "四、结转下年度继续办理")
 
@@ -85,10 +94,10 @@ CASES = [
     Case("T3_COL_TOTAL", clean_spec(apps=apps(partial=[3, 1, 0, 0, 0, 0, 5])),
          lambda t: [(line_of(t, "（二）部分公开"), "（二）部分公开·总计 应为 4（六类申请人之和），报告填写 5")]),
     Case("T3_SUBTOTAL",
-         clean_spec(apps=apps(subtotal_withheld=[4, 0, 0, 0, 0, 0, 4])),
+         clean_spec(apps={**ALL_SUBTOTALS, "subtotal_withheld": [4, 0, 0, 0, 0, 0, 4]}),
          lambda t: [(line_of(t, "（三）不予公开"), "（三）不予公开（小计）·自然人 应为 3（其下各项之和），报告填写 4"),
                     (line_of(t, "（三）不予公开"), "（三）不予公开（小计）·总计 应为 3")],
-         good=clean_spec(apps=apps(subtotal_withheld=[3, 0, 0, 0, 0, 0, 3]))),
+         good=clean_spec(apps=ALL_SUBTOTALS)),
     Case("T3_TOTAL_BLANK", clean_spec(apps=apps(granted=[10, 2, 0, 0, 0, 0, None])),
          lambda t: [(line_of(t, "（一）予以公开"), "（一）予以公开·总计 未填写，按各项之和应为 12")]),
     Case("T4_REVIEW_TOTAL", clean_spec(reviews=reviews(review_total=2)),
@@ -111,8 +120,8 @@ CASES = [
     Case("STRUCT_TABLE_MISSING", clean_spec(reviews=[]),
          lambda t: [(line_of(t, "四、政府信息公开行政复议"), "未找到“四、行政复议、行政诉讼情况表”或表中没有任何数字")]),
     Case("STRUCT_CELL_COUNT",
-         clean_spec(reviews=[*REVIEWS, 0], apps=apps(withheld_security=[0, 0, 0, 0, 0, 0])),
-         lambda t: [(line_of(t, "3.危及"), "“（三）不予公开·3.危及“三安全一稳定””行有 6 个单元格，应为 7 个"),
+         clean_spec(reviews=[*REVIEWS, 0], apps=apps(total=[21, 4, 1, 1, 1, 0])),
+         lambda t: [(line_of(t, "（七）总计"), "三、申请情况表“（七）总计”行有 6 个单元格，应为 7 个"),
                     (line_of(t, "1\t1\t0\t1\t3\t1"), "数据行有 16 个数字，应为 15 个")]),
     Case("FMT_OLD_USED", clean_spec(template="2019", year=2023, published=dt.date(2024, 1, 15)),
          lambda t: [(line_of(t, "二、主动公开政府信息情况"), "2023年度报告应使用2021年版格式")]),

@@ -115,9 +115,18 @@ def outcome_rows(report: Report) -> tuple[str, ...]:
     return tuple(rows)
 
 
-def outcome_sum(report: Report, col: str) -> Number:
-    """Sum of the outcome rows of one column of 三 (a blank 总计 of a row counts as the sum of its row)."""
-    return sum(effective_total(report, r, col) for r in outcome_rows(report))
+def outcome_sum(report: Report, col: str, rows: tuple[str, ...] | None = None) -> Number:
+    """Sum of the outcome rows (``rows``, default ``outcome_rows(report)``) of one column of 三; a blank 总计
+    of a row counts as the sum of its row."""
+    grid = report.tables.applications
+    total: Number = 0
+    for r in outcome_rows(report) if rows is None else rows:
+        cell = grid[r].get(col)
+        if cell is not None and cell.value is not None:
+            total += cell.value
+        elif col == "total":
+            total += applicant_sum(report, r)
+    return total
 
 
 def applicant_sum(report: Report, row: str) -> Number:
@@ -129,7 +138,7 @@ def applicant_sum(report: Report, row: str) -> Number:
 def effective_total(report: Report, row: str, col: str) -> Number:
     """A cell's value for sums; a blank total cell (总计 column, or the （七）总计 row) counts as the sum of
     its parts, since a blank total is T3_TOTAL_BLANK and must not also make every other sum fail."""
-    cell = report.cell("applications", row, col)
+    cell = report.tables.applications.get(row, {}).get(col)
     if cell is not None and cell.value is not None:
         return cell.value
     if row != "total" and col != "total":

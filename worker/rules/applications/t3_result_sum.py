@@ -34,13 +34,14 @@ class ResultTotalWrong(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         grid = report.tables.applications
-        if "total" not in grid or not outcome_rows(report):
+        rows = outcome_rows(report)
+        if "total" not in grid or not rows:
             return
         for col in APPLICATION_COLS:
             cell = grid["total"].get(col)
             if cell is None or cell.value is None:
                 continue  # absent: STRUCT_CELL_COUNT; blank: BLANK_CELL / T3_TOTAL_BLANK
-            expected = outcome_sum(report, col)
+            expected = outcome_sum(report, col, rows)
             if same(expected, cell.value):
                 continue
             where = loc(report, "applications", "total", col)

@@ -48,7 +48,8 @@ class TotalLeftBlank(Rule):
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for row, cells in report.tables.applications.items():
             for col in APPLICATION_COLS:
-                if col not in cells:
+                cell = cells.get(col)
+                if cell is None or cell.value is not None:
                     continue
                 parts = blank_total_parts(report, row, col)
                 if not parts:

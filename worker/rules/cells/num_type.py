@@ -36,18 +36,17 @@ class ValueNotACount(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for table, row, col, cell in iter_cells(report):
-            what = cell_zh(table, row, col)
             if is_non_numeric(cell):
                 where = loc(report, table, row, col)
                 yield self.finding(
-                    f"{what} 填写为“{cell.raw.strip()}”，不是数字{where_zh(where)}",
+                    f"{cell_zh(table, row, col)} 填写为“{cell.raw.strip()}”，不是数字{where_zh(where)}",
                     location=where,
                     expected="数字",
                     actual=cell.raw.strip(),
                 )
                 continue
             value = cell.value
-            if value is None:
+            if value is None or (type(value) is int and value >= 0):
                 continue
             problem = None
             if value < 0 and col not in SIGNED_COLS:
@@ -57,7 +56,7 @@ class ValueNotACount(Rule):
             if problem:
                 where = loc(report, table, row, col)
                 yield self.finding(
-                    f"{what} 填写为 {fmt(value)}，{problem}{where_zh(where)}",
+                    f"{cell_zh(table, row, col)} 填写为 {fmt(value)}，{problem}{where_zh(where)}",
                     location=where,
                     expected=">= 0 的整数" if col not in AMOUNT_COLS else ">= 0 的数值",
                     actual=value,

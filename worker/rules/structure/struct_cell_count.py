@@ -20,6 +20,7 @@ ROWS_2021 = (
 )  # fmt: skip
 ROWS_2019 = (*ROWS_2021[:20], "other", "total", "carried_forward")
 REVIEW_CELLS = 15
+_ORDER = {row: i for i, row in enumerate((*ROWS_2021, "other"))}
 
 
 class WrongCellCount(Rule):

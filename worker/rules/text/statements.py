@@ -27,6 +27,7 @@ CN_DIGITS = {
 NUM = r"(?P<pre>约|近|大约|超过|逾)?(?P<n>\d{1,6}|[零〇一二两三四五六七八九十]{1,3})(?P<approx>余|多)?"
 UNIT = r"(?:件|起|宗|个|次)"
 
+_SENTENCES = re.compile(r"[。；;！!？?\n]+")
 _CLAUSE_SPLIT = re.compile(r"[，,：:（）()]")
 _COUNT_IN_CLAUSE = re.compile(r"(?:\d+|[零〇一二两三四五六七八九十]{1,3})(?:余|多)?" + UNIT)
 
@@ -114,29 +115,37 @@ def _terms_targets(terms: str) -> list[str]:
 def read_statements(text: str) -> list[Statement]:
     """All counts a text states, clause by clause (text may contain whitespace and line breaks)."""
     found: list[Statement] = []
-    for sentence in re.split(r"[。；;！!？?\n]+", text):
+    for sentence in _SENTENCES.split(text):
+        if not _KEYWORDS.search(sentence):
+            continue
         for clause in _CLAUSE_SPLIT.split(re.sub(r"\s+", "", sentence)):
             if clause:
                 found.extend(_read_clause(clause))
     return found
 
 
+_KEYWORDS = re.compile(r"复议|诉讼|申请|公开|提供|处理")
+
+
 def _read_clause(clause: str) -> list[Statement]:
     out: list[Statement] = []
+    if not _KEYWORDS.search(clause):
+        return out
     rest = clause
-    for match in _COMBINED.finditer(clause):
+    has_cases = "复议" in clause or "诉讼" in clause
+    for match in _COMBINED.finditer(clause) if has_cases else ():
         number = _number(match)
         if number is not None:
             targets = ["review", "litigation"] if match.group("each") else ["review+litigation"]
             out.extend(Statement(t, number[0], number[1], match.group(0)) for t in targets)
         rest = rest.replace(match.group(0), "｜")
-    for target, pattern in (("review", _REVIEW), ("litigation", _LITIGATION)):
+    for target, pattern in (("review", _REVIEW), ("litigation", _LITIGATION)) if has_cases else ():
         for match in pattern.finditer(rest):
             number = _number(match)
             if number is not None:
                 out.append(Statement(target, number[0], number[1], match.group(0)))
     has_count = bool(_COUNT_IN_CLAUSE.search(clause))
-    if not has_count and not _REVIEW_QUALIFIERS.search(clause):
+    if has_cases and not has_count and not _REVIEW_QUALIFIERS.search(clause):
         for pattern in (_NO_REVIEWS_VERB, _NO_REVIEWS_DIRECT):
             match = pattern.search(clause)
             if match:
@@ -146,13 +155,13 @@ def _read_clause(clause: str) -> list[Statement]:
                 break
     if "结转" in clause or "上年" in clause:
         return out
-    if not has_count:
+    if "申请" in clause and not has_count:
         match = _NO_APPLICATIONS.search(clause)
         if match and not _OFF_TOPIC.search(match.group("mid")):
             out.append(Statement("new", 0, None, match.group(0)))
         elif _NO_APPLICATIONS_DIRECT.search(clause) and not _OFF_TOPIC.search(clause):
             out.append(Statement("new", 0, None, _NO_APPLICATIONS_DIRECT.search(clause).group(0)))  # type: ignore[union-attr]
-    for pattern in (_NEW_COUNT, _NEW_COUNT_BEFORE):
+    for pattern in (_NEW_COUNT, _NEW_COUNT_BEFORE) if has_count and "申请" in clause else ():
         match = pattern.search(clause)
         if match is None:
             continue
@@ -161,7 +170,7 @@ def _read_clause(clause: str) -> list[Statement]:
         if number is not None and not _OFF_TOPIC.search(words):
             out.append(Statement("new", number[0], number[1], match.group(0)))
             break
-    if "主动" not in clause:
+    if has_count and "主动" not in clause:
         for target, pattern in _OUTCOMES.items():
             match = pattern.search(clause)
             if match:
