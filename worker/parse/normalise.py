@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from worker.parse.vocab import PLACEHOLDER
 
@@ -102,8 +103,9 @@ STEPS: list[Step] = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def normalise_line(line: str) -> str:
-    """Apply every step, in order, to one line."""
+    """Apply every step, in order, to one line (cached: report lines repeat a lot)."""
     for step in STEPS:
         line = step(line)
     return line

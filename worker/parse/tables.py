@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from worker.parse.models import Cell, Location, ParseWarning, RowInfo
 from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
@@ -69,15 +70,22 @@ def _warn_extras(res: TableResult, taken: Taken, where: str) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
+_APP_PATTERNS = [(re.compile(p), spec) for spec in APPLICATION_ROWS for p in spec.patterns]
+
+
+@lru_cache(maxsize=4096)
 def resolve_application_label(label: str) -> tuple[RowSpec, int, int] | None:
-    """The row a label buffer names: the vocabulary match that ends last (longest on a tie)."""
+    """The row a label buffer names: the vocabulary match that ends last (longest on a tie).
+
+    Returns:
+        (row spec, match start, match end), or None when no label of the vocabulary is in ``label``.
+    """
     best: tuple[int, int, RowSpec] | None = None
-    for spec in APPLICATION_ROWS:
-        for pattern in spec.patterns:
-            for m in re.finditer(pattern, label):
-                cand = (m.end(), -m.start(), spec)
-                if best is None or cand[:2] > best[:2]:
-                    best = cand
+    for pattern, spec in _APP_PATTERNS:
+        for m in pattern.finditer(label):
+            cand = (m.end(), -m.start(), spec)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
     if best is None:
         return None
     return best[2], -best[1], best[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from worker.parse.vocab import COUNT_UNITS, MONEY_UNITS, PLACEHOLDER, compact
@@ -33,6 +34,7 @@ class Value:
 BLANK = Value("blank")
 
 
+@lru_cache(maxsize=8192)
 def parse_value(raw: str) -> Value:
     """Classify a cell text and read its number.
 
