@@ -21,10 +21,10 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 def configure(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, broker_url: str | None = None, **overrides: Any
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, broker: str | None = None, **overrides: Any
 ) -> Settings:
     """Make ``get_settings()`` (what tasks read) return settings under ``tmp_path``; migrate the database."""
-    wanted = make_settings(tmp_path, database_url, broker_url, **overrides)
+    wanted = make_settings(tmp_path, db_url, broker, **overrides)
     for key in list(os.environ):
         if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
             monkeypatch.delenv(key)

@@ -208,7 +208,7 @@ def claim_due(session: Session, recipient: str, *, token: str, now: dt.datetime)
     """Mark the recipient's due rows (window ended) as being sent by ``token`` and return them."""
     session.execute(
         sa.update(AlertLedger)
-        .where(AlertLedger.recipient == recipient, AlertLedger.status == DUE, AlertLedger.due_at <= now)
+        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.due_at) <= now)
         .values(status=SENDING, claim=token, claimed_at=now)
     )
     return list(session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id))))
@@ -232,7 +232,7 @@ def release_stale_claims(session: Session, *, older_than: dt.datetime) -> int:
     """Rows stuck in ``sending`` (the flushing worker died) fall due again."""
     result = session.execute(
         sa.update(AlertLedger)
-        .where(AlertLedger.status == SENDING, AlertLedger.claimed_at < older_than)
+        .where(col(AlertLedger.status) == SENDING, col(AlertLedger.claimed_at) < older_than)
         .values(status=DUE, claim=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -242,7 +242,7 @@ def fail_due(session: Session, recipient: str, *, error: str) -> int:
     """After the last retry: the recipient's due rows that were attempted are failed (visible in status)."""
     result = session.execute(
         sa.update(AlertLedger)
-        .where(AlertLedger.recipient == recipient, AlertLedger.status == DUE, AlertLedger.attempts > 0)
+        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.attempts) > 0)
         .values(status=FAILED, last_error=error)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

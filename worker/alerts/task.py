@@ -98,7 +98,7 @@ def _after_record(task: Task, rec: Recorded, settings: Settings) -> dict[str, An
     return out
 
 
-@shared_task(name="nianbao.alert_report", bind=True, acks_late=True)
+@shared_task(name="nianbao.alert_report", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alerts of stored report ``report_id``.
 
@@ -117,7 +117,7 @@ def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     return _after_record(self, rec, settings)
 
 
-@shared_task(name="nianbao.alert_quarantine", bind=True, acks_late=True)
+@shared_task(name="nianbao.alert_quarantine", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alert of quarantine record ``quarantine_id``."""
     settings = get_settings()
@@ -132,7 +132,7 @@ def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     return _after_record(self, rec, settings)
 
 
-@shared_task(name="nianbao.alert_flush", bind=True, acks_late=True)
+@shared_task(name="nianbao.alert_flush", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_flush(self: Task, recipient: str) -> dict[str, Any]:
     """At the end of a window: send the recipient's due alerts (singles, or one digest)."""
     settings = get_settings()
