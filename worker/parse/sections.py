@@ -16,7 +16,7 @@ from worker.parse.tokens import Heading, Prose, Token
 from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
 
 _SENTENCE_END = re.compile(r"[。;；]$")
-_UNNUMBERED_OFFSET = 8  # an unnumbered heading names its topic near its start
+_UNNUMBERED_OFFSET = 12  # an unnumbered heading names its topic near its start
 
 
 @dataclass(frozen=True)
