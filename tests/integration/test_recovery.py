@@ -24,9 +24,9 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
             default_database_url,
             broker_url,
             test_task_delay=2.5,
-            visibility_timeout=12,
-            soft_time_limit=8,
-            time_limit=10,
+            visibility_timeout=8,
+            soft_time_limit=5,
+            time_limit=6,
             alerts_enabled=False,
         )
     )
