@@ -132,7 +132,8 @@ def _read_clause(clause: str) -> list[Statement]:
     if not _KEYWORDS.search(clause):
         return out
     rest = clause
-    has_cases = "复议" in clause or "诉讼" in clause
+    # "尚未审结的行政复议1件", "行政诉讼被纠错1件": a part of the cases, not their total — never read
+    has_cases = ("复议" in clause or "诉讼" in clause) and not _REVIEW_QUALIFIERS.search(clause)
     for match in _COMBINED.finditer(clause) if has_cases else ():
         number = _number(match)
         if number is not None:
@@ -145,7 +146,7 @@ def _read_clause(clause: str) -> list[Statement]:
             if number is not None:
                 out.append(Statement(target, number[0], number[1], match.group(0)))
     has_count = bool(_COUNT_IN_CLAUSE.search(clause))
-    if has_cases and not has_count and not _REVIEW_QUALIFIERS.search(clause):
+    if has_cases and not has_count:
         for pattern in (_NO_REVIEWS_VERB, _NO_REVIEWS_DIRECT):
             match = pattern.search(clause)
             if match:

@@ -1,0 +1,51 @@
+"""``nianbao rules``: list (bare or ``list``, text or JSON) and ``explain``."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from worker.cli import main
+from worker.rules import RULES
+
+
+def test_bare_rules_and_rules_list_show_every_rule() -> None:
+    runner = CliRunner()
+    bare = runner.invoke(main, ["rules"])
+    listed = runner.invoke(main, ["rules", "list"])
+    assert bare.exit_code == listed.exit_code == 0
+    assert bare.output == listed.output
+    lines = listed.output.splitlines()
+    assert len(lines) == len(RULES)
+    row = next(line for line in lines if line.startswith("PUB_AFTER_JAN31 "))
+    assert "error" in row and "晚于1月31日发布" in row and "Published after 31 January" in row
+
+
+def test_rules_list_json() -> None:
+    result = CliRunner().invoke(main, ["rules", "list", "--json"])
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == sorted(RULES)
+    assert {r["severity"] for r in rows} == {"error", "warning"}
+    assert all(r["title_zh"] and r["title_en"] for r in rows)
+
+
+def test_explain_prints_the_doc() -> None:
+    result = CliRunner().invoke(main, ["rules", "explain", "t3_balance"])
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("T3_BALANCE (error)\n申请情况表勾稽关系不平\n")
+    for heading in ("## What it does", "## Why is this bad?", "## Example"):
+        assert heading in out
+    assert "勾稽关系" in out
+
+
+def test_explain_without_id_explains_all() -> None:
+    out = CliRunner().invoke(main, ["rules", "explain"]).output
+    assert out.count("## What it does") == len(RULES)
+
+
+def test_explain_unknown_id_exits_2() -> None:
+    result = CliRunner().invoke(main, ["rules", "explain", "NOPE"])
+    assert result.exit_code == 2
+    assert "unknown rule id 'NOPE'" in result.output
