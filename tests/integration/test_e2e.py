@@ -164,7 +164,9 @@ def test_e2e_seeds_bad_report_and_junk(pipeline: Pipeline, seeds_dir: Path) -> N
     about_bad = [b for b in bodies if "T3_BALANCE" in b]
     assert len(about_bad) == 1
     assert "bad_balance.txt" in about_bad[0]
-    assert any(str(f.line) in about_bad[0] for f in balance if f.line)
+    for f in balance:  # each finding with its location: the column and the source line
+        assert f.line and f"第 {f.line} 行" in about_bad[0]
+    assert "自然人" in about_bad[0]
     report_mails = [b for b in bodies if "junk.txt" not in b]
     assert len(report_mails) == len(failed)
 
