@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.utils.services import broker_url, database_url, make_settings, migrated, settings_env  # noqa: F401
+from tests.utils.services import (  # noqa: F401
+    broker_url,
+    database_url,
+    default_database_url,
+    make_settings,
+    migrated,
+    settings_env,
+)
 from tests.utils.smtp import SmtpSink
 from worker.settings import Settings, get_settings
 
