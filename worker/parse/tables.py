@@ -200,9 +200,8 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
         row, col = REVIEW_ROWS[i // 5], REVIEW_COLUMNS[i % 5]
         res.grid.setdefault(row, {})[col] = _cell(item, table="reviews", row=row, col=col, section="reviews")
     last = compact(raw.fragments[-1].text) if raw.fragments else ""
-    res.rows["reviews.review"] = RowInfo(
-        label=last, cell_count=taken.count, line=raw.cells[0].line, page=raw.cells[0].page
-    )
+    first = taken.cells[0] if taken.cells else raw.cells[0]
+    res.rows["reviews.review"] = RowInfo(label=last, cell_count=taken.count, line=first.line, page=first.page)
     _warn_extras(res, taken, "四")
     for other in rows[1:]:
         if any(not c.is_blank for c in other.cells):

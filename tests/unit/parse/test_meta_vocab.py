@@ -1,0 +1,102 @@
+"""Unit tests of metadata (title, period, date, issuing body), template combination and Chinese locations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from worker.parse import parse_text
+from worker.parse.meta import find_organ, find_period_year, find_title, parse_date_line, split_admin
+from worker.parse.models import Location
+from worker.parse.template import combine, part_template
+from worker.parse.vocab import describe_location_zh
+
+
+def test_title_split_over_two_lines_is_joined() -> None:
+    assert find_title(["南口镇2020年政府信息公开工作", "", "年度报告", "一、总体情况"], 3) == (
+        "南口镇2020年政府信息公开工作年度报告", 1, 2020)  # fmt: skip
+
+
+def test_a_preamble_citing_the_template_is_not_a_title() -> None:
+    line = "根据《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）要求，编制本报告。"
+    assert find_title([line], 1) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("统计时限为2023年1月1日起至2023年12月31日止", 2023),
+        ("内容涵盖 2024 年 1 月 1 日至 2024 年 12 月 31 日期间", 2024),
+        ("本报告统计期限为2022年度", 2022),
+        ("没有期限", None),
+    ],  # fmt: skip
+)
+def test_period_year(text: str, year: int | None) -> None:
+    assert find_period_year(text) == year
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("2024年1月23日", dt.date(2024, 1, 23)),
+        ("二〇二四年一月二十三日", dt.date(2024, 1, 23)),
+        ("2024-02-05", dt.date(2024, 2, 5)),
+        ("2024年2月30日", None),
+        ("石门镇人民政府", None),
+    ],  # fmt: skip
+)
+def test_date_lines(line: str, date: dt.date | None) -> None:
+    assert parse_date_line(line) == date
+
+
+def test_split_admin() -> None:
+    assert split_admin("福建省三明市将乐县南口镇人民政府") == ["福建省", "三明市", "将乐县", "南口镇"]
+    assert split_admin("将乐县市场监督管理局") == ["将乐县", "市场监督管理局"]
+
+
+def test_organ_path_grows_from_the_text_and_tells_same_named_towns_apart() -> None:
+    a = "南口镇2023年政府信息公开工作年度报告\n如有疑问，请与将乐县南口镇人民政府联系（地址：将乐县南口镇松岭村）。"
+    b = "南口镇2020年政府信息公开工作年度报告\n严格按照区政府统一部署。"
+    organ_a, path_a, level_a = find_organ(a, "南口镇2023年政府信息公开工作年度报告", a.split("\n"), None)
+    organ_b, path_b, _ = find_organ(b, "南口镇2020年政府信息公开工作年度报告", b.split("\n"), None)
+    assert (organ_a, path_a, level_a) == ("将乐县南口镇人民政府", ["将乐县", "南口镇"], "township")
+    assert path_b == ["南口镇"] and organ_b == "南口镇"
+    assert "/".join(path_a) != "/".join(path_b)
+
+
+def test_signature_gives_organ_and_date_and_year_falls_back_to_the_period() -> None:
+    text = "根据条例，统计期限为2023年1月1日起至2023年12月31日止。\n一、总体情况\n无。\n\n将乐县教育局\n2024年1月20日\n"
+    report = parse_text(text)
+    assert (report.organ, report.organ_level, report.published, report.published_line) == (
+        "将乐县教育局", "county_department", dt.date(2024, 1, 20), 6)  # fmt: skip
+    assert (report.title, report.title_year, report.period_year, report.year) == (None, None, 2023, 2023)
+
+
+def test_template_parts_combine() -> None:
+    assert part_template({"2021": 3, "2019": 0}) == "2021"
+    assert part_template({"2021": 0, "2019": 0}) == "unknown"
+    assert part_template({"2021": 1, "2019": 1}) == "mixed"
+    assert combine({"disclosure": "2019", "applications": "2021"}) == "mixed"
+    assert combine({"disclosure": "2019", "applications": "unknown"}) == "2019"
+    assert combine({"disclosure": "unknown", "applications": "unknown"}) == "unknown"
+
+
+def test_describe_location_zh_is_clerk_readable() -> None:
+    loc = Location(table="applications", row="total", col="natural_person", line=362)
+    assert describe_location_zh(loc) == "三、收到和处理政府信息公开申请情况表 （七）总计·自然人（第 362 行）"
+    loc = Location(table="applications", row="withheld_secret", col="total", line=5, page=2)
+    assert (
+        describe_location_zh(loc)
+        == "三、收到和处理政府信息公开申请情况表 （三）不予公开1.属于国家秘密·总计（第 2 页，第 5 行）"
+    )
+    loc = Location(table="disclosure.art20_1", row="normative_docs", col="in_force")
+    assert (
+        describe_location_zh(loc)
+        == "二、主动公开政府信息情况表 第二十条第（一）项 行政规范性文件·现行有效件数"
+    )
+    assert (
+        describe_location_zh(Location(section="problems", line=3))
+        == "五、存在的主要问题及改进情况（第 3 行）"
+    )
+    assert describe_location_zh(Location()) == "（位置不详）"
