@@ -46,7 +46,8 @@ _NO_REVIEWS_DIRECT = re.compile(
 )
 _REVIEW_QUALIFIERS = re.compile(r"纠错|纠正|败诉|撤销|确认违法|维持|审结|结案|办结")
 
-_NO_APPLICATIONS = re.compile(r"(?:未|没有)(?:收到|接到|受理)(?P<mid>[^\d]{0,20}?)申请(?!人)")
+_NO_APPLICATIONS = re.compile(r"(?:未|没有)(?:收到|接到|受理)(?P<mid>[^\d]{0,30}?)申请(?!人)")
+_SOME_OTHERS = re.compile(r"其[他它](?!组织)|别的|另外|再|新的|除")
 _NO_APPLICATIONS_DIRECT = re.compile(r"无(?:政府)?(?:信息公开申请|依申请公开)")
 _NEW_COUNT = re.compile(
     r"(?:收到|接到|新收|受理)(?P<mid>[^\d]{0,20}?)申请(?P<tail>[^\d]{0,6}?)(?:共|合计|为)?" + NUM + UNIT
@@ -118,9 +119,11 @@ def read_statements(text: str) -> list[Statement]:
     for sentence in _SENTENCES.split(text):
         if not _KEYWORDS.search(sentence):
             continue
+        # "收到申请5件（其中上年结转1件）": the count may include carried-over ones; the sentence says too much
+        mixes_years = "结转" in sentence or "上年" in sentence
         for clause in _CLAUSE_SPLIT.split(re.sub(r"\s+", "", sentence)):
             if clause:
-                found.extend(_read_clause(clause))
+                found.extend(s for s in _read_clause(clause) if not (mixes_years and s.target == "new"))
     return found
 
 
@@ -158,7 +161,7 @@ def _read_clause(clause: str) -> list[Statement]:
         return out
     if "申请" in clause and not has_count:
         match = _NO_APPLICATIONS.search(clause)
-        if match and not _OFF_TOPIC.search(match.group("mid")):
+        if match and not _OFF_TOPIC.search(match.group("mid")) and not _SOME_OTHERS.search(clause):
             out.append(Statement("new", 0, None, match.group(0)))
         elif _NO_APPLICATIONS_DIRECT.search(clause) and not _OFF_TOPIC.search(clause):
             out.append(Statement("new", 0, None, _NO_APPLICATIONS_DIRECT.search(clause).group(0)))  # type: ignore[union-attr]
