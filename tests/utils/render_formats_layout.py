@@ -193,9 +193,17 @@ def layout(report: dict[str, Any]) -> list[Para | Table]:
         Para(SECTION_TITLES[5], heading=2),
         Para(f"本机关{year}年度未收取政府信息公开信息处理费。"),
         Para(organ),
-        Para(f"{year + 1}年1月20日"),
+        Para(_signed(report, year)),
     ]
     return blocks
+
+
+def _signed(report: dict[str, Any], year: int) -> str:
+    published = (report.get("meta") or {}).get("published")
+    if published:
+        y, m, d = (int(part) for part in str(published).split("-"))
+        return f"{y}年{m}月{d}日"
+    return f"{year + 1}年1月20日"
 
 
 def grid(table: Table) -> tuple[list[list[str]], list[list[bool]]]:

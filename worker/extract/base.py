@@ -28,6 +28,16 @@ class SourceLine(BaseModel):
     # None when the format carries no merge information (plain text, whitespace-aligned PDF text).
     spans: list[int] | None = None
 
+    def own_cells(self) -> list[str] | None:
+        """The row's cells without horizontal continuations (span 0): one entry per source cell.
+
+        This is the docx-to-text shape of the seeds (a merged cell appears once, a vertically merged
+        continuation as ""), convenient for anchoring on a label and taking the next N cells.
+        """
+        if self.cells is None or self.spans is None or len(self.spans) != len(self.cells):
+            return self.cells
+        return [cell for cell, span in zip(self.cells, self.spans, strict=True) if span != 0]
+
 
 class Extracted(BaseModel):
     """The result of reading a file."""
