@@ -82,7 +82,7 @@ app = Celery("nianbao", include=_includes())
 app.conf.update(celery_config(get_settings()))
 
 
-@signals.setup_logging.connect
+@signals.setup_logging.connect  # type: ignore[untyped-decorator]
 def _setup_logging(**_: Any) -> None:
     # our structlog setup instead of Celery's; Celery's own records go through the stdlib root logger
     from worker.logging import configure_logging
@@ -90,7 +90,7 @@ def _setup_logging(**_: Any) -> None:
     configure_logging(get_settings().log_level)
 
 
-@signals.worker_process_init.connect
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]
 def _fresh_connections(**_: Any) -> None:
     # a forked pool process must not share the parent's database sockets
     from worker.store.db import dispose_engines
@@ -98,7 +98,7 @@ def _fresh_connections(**_: Any) -> None:
     dispose_engines()
 
 
-@signals.worker_ready.connect
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _recover_orphans(sender: Any = None, **_: Any) -> None:
     """Re-enqueue files left in processing/ by a worker that died (their claim lock is free)."""
     from worker.logging import get_logger

@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from worker.errors import ConfigError
@@ -255,6 +256,7 @@ def ping_url(url: str, timeout: float = 2.0) -> bool:
     parsed = urlparse(url)
     password = unquote(parsed.password) if parsed.password else None
     username = unquote(parsed.username) if parsed.username else None
+    address: Any
     if parsed.scheme in ("redis+socket", "unix", "socket"):
         if password is None:
             return ping_socket(Path(parsed.path), timeout)
@@ -267,7 +269,7 @@ def ping_url(url: str, timeout: float = 2.0) -> bool:
         )
     try:
         if family == socket.AF_INET:
-            raw = socket.create_connection(address, timeout=timeout)  # type: ignore[arg-type]
+            raw = socket.create_connection(address, timeout=timeout)
         else:
             raw = socket.socket(family, socket.SOCK_STREAM)
             raw.settimeout(timeout)

@@ -151,14 +151,14 @@ def run_command(inbox: Path | None) -> None:
     settings.inbox_path.mkdir(parents=True, exist_ok=True)
     url = ensure_broker(settings)
     sup: _Supervisor | None = None
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     try:
         upgrade(settings)
         env = dict(os.environ, NIANBAO_BROKER_URL=url, NIANBAO_INBOX=str(settings.inbox_path))
         os.environ["NIANBAO_BROKER_URL"] = url
-        sup = _Supervisor(settings, env)
+        sup = supervisor = _Supervisor(settings, env)
         for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, lambda *_: sup.stop_event.set())  # type: ignore[union-attr]
+            previous[sig] = signal.signal(sig, lambda *_: supervisor.stop_event.set())
         sup.start_worker()
         sup.start_watcher()
         log.info("run_started", inbox=str(settings.inbox_path), broker=url.split("@")[-1])

@@ -35,7 +35,7 @@ class SourceFile(SQLModel, table=True):
     status: str = Field(max_length=16)  # ingested | duplicate
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
     archived_path: str | None = Field(default=None, sa_type=sa.Text)
-    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
 
 
 class StoredReport(SQLModel, table=True):
@@ -57,8 +57,8 @@ class StoredReport(SQLModel, table=True):
     warning_count: int = 0
     parse_warning_count: int = 0
     report_json: str = Field(sa_type=sa.Text)  # Report.model_dump_json(): rebuilds the Report for rechecks
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
-    checked_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+    checked_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
 
 
 class CellValue(SQLModel, table=True):
@@ -126,7 +126,7 @@ class QuarantineRecord(SQLModel, table=True):
     quarantine_path: str | None = Field(default=None, sa_type=sa.Text)
     stage: str = Field(max_length=32)  # extract | parse | deliveries | too_large | claim
     reason: str = Field(sa_type=sa.Text)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
 
 
 class Delivery(SQLModel, table=True):
@@ -142,7 +142,7 @@ class Delivery(SQLModel, table=True):
     unfinished: int = 0  # attempts that started and never reached a clean end (worker killed)
     state: str = Field(default="started", max_length=16)  # started | done
     last_task_id: str | None = Field(default=None, max_length=64)
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)  # type: ignore[call-overload]
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
 
 
 CORE_TABLES = ("source_file", "report", "cell", "finding", "quarantine", "delivery")
