@@ -90,6 +90,13 @@ def test_status_shows_queue_work_quarantine_and_failed_alerts(ops: Settings, mon
     # recorded at publish time, with the file name as the readable argument
     assert [(r.state, r.args) for r in queued] == [("queued", f"报告{i}.txt") for i in range(3)]
 
+    # and the message itself carries it, so Flower shows the file name once a worker receives it
+    from worker.cli.ops import _broker_url, _redis_client
+
+    raw = _redis_client(_broker_url(ops)).lrange(ops.task_queue, 0, -1)
+    argsreprs = sorted(json.loads(m)["headers"]["argsrepr"] for m in raw)
+    assert argsreprs == [f"('报告{i}.txt',)" for i in range(3)]
+
     code, text = _invoke("status")
     assert code == 0
     assert "3 waiting" in text and "1 FAILED" in text and "乙镇人民政府" in text

@@ -33,6 +33,7 @@ from worker.alerts.models import (
 from worker.alerts.routing import recipients_for_quarantine, recipients_for_report
 from worker.logging import get_logger
 from worker.settings import Settings
+from worker.store.db import lock_identity
 from worker.store.ops_models import (
     DIGESTED,
     DUE,
@@ -48,6 +49,7 @@ from worker.store.ops_models import (
 log = get_logger(__name__)
 
 DELIVERED = (SENT, DIGESTED, SENDING)
+CLAIM_SLACK_S = 2.0  # a flush also takes rows whose window ends this soon (no lone mail right after a digest)
 
 
 @dataclass
@@ -99,6 +101,8 @@ def _record_one(
     out: Recorded,
 ) -> None:
     sha, fp = template.content_sha256, template.fingerprint
+    # PostgreSQL: one transaction at a time per recipient, so concurrent tasks agree on the open window
+    lock_identity(session, f"alert-window:{recipient}")
     existing = session.exec(
         select(AlertLedger).where(
             AlertLedger.content_sha256 == sha, AlertLedger.fingerprint == fp, AlertLedger.recipient == recipient
@@ -205,10 +209,11 @@ def record_quarantine(
 
 # --- flush side -------------------------------------------------------------------------------
 def claim_due(session: Session, recipient: str, *, token: str, now: dt.datetime) -> list[AlertLedger]:
-    """Mark the recipient's due rows (window ended) as being sent by ``token`` and return them."""
+    """Mark the recipient's due rows (window ended, or ending within ``CLAIM_SLACK_S``) as claimed by ``token``."""
+    cutoff = now + dt.timedelta(seconds=CLAIM_SLACK_S)
     session.execute(
         sa.update(AlertLedger)
-        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.due_at) <= now)
+        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.due_at) <= cutoff)
         .values(status=SENDING, claim=token, claimed_at=now)
     )
     return list(session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id))))
