@@ -151,34 +151,33 @@ def _read_clause(clause: str) -> list[Statement]:
     has_count = bool(_COUNT_IN_CLAUSE.search(clause))
     if has_cases and not has_count:
         for pattern in (_NO_REVIEWS_VERB, _NO_REVIEWS_DIRECT):
-            match = pattern.search(clause)
-            if match:
-                out.extend(
-                    Statement(t, 0, None, match.group(0)) for t in _terms_targets(match.group("terms"))
-                )
+            none = pattern.search(clause)
+            if none:
+                out.extend(Statement(t, 0, None, none.group(0)) for t in _terms_targets(none.group("terms")))
                 break
     if "结转" in clause or "上年" in clause:
         return out
     if "申请" in clause and not has_count:
-        match = _NO_APPLICATIONS.search(clause)
-        if match and not _OFF_TOPIC.search(match.group("mid")) and not _SOME_OTHERS.search(clause):
-            out.append(Statement("new", 0, None, match.group(0)))
-        elif _NO_APPLICATIONS_DIRECT.search(clause) and not _OFF_TOPIC.search(clause):
-            out.append(Statement("new", 0, None, _NO_APPLICATIONS_DIRECT.search(clause).group(0)))  # type: ignore[union-attr]
+        said = _NO_APPLICATIONS.search(clause)
+        direct = _NO_APPLICATIONS_DIRECT.search(clause)
+        if said and not _OFF_TOPIC.search(said.group("mid")) and not _SOME_OTHERS.search(clause):
+            out.append(Statement("new", 0, None, said.group(0)))
+        elif direct and not _OFF_TOPIC.search(clause):
+            out.append(Statement("new", 0, None, direct.group(0)))
     for pattern in (_NEW_COUNT, _NEW_COUNT_BEFORE) if has_count and "申请" in clause else ():
-        match = pattern.search(clause)
-        if match is None:
+        count = pattern.search(clause)
+        if count is None:
             continue
-        words = match.group("mid") + (match.groupdict().get("tail") or "")
-        number = _number(match)
+        words = count.group("mid") + (count.groupdict().get("tail") or "")
+        number = _number(count)
         if number is not None and not _OFF_TOPIC.search(words):
-            out.append(Statement("new", number[0], number[1], match.group(0)))
+            out.append(Statement("new", number[0], number[1], count.group(0)))
             break
     if has_count and "主动" not in clause:
         for target, pattern in _OUTCOMES.items():
-            match = pattern.search(clause)
-            if match:
-                number = _number(match)
+            outcome = pattern.search(clause)
+            if outcome:
+                number = _number(outcome)
                 if number is not None:
-                    out.append(Statement(target, number[0], number[1], match.group(0)))
+                    out.append(Statement(target, number[0], number[1], outcome.group(0)))
     return out

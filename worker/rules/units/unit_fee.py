@@ -42,6 +42,7 @@ class FeeAmountUnitWrong(Rule):
         in_yuan = cell.unit == "元" or (raw.endswith("元") and not raw.endswith("万元"))
         limit = PLAUSIBLE_MAX_WAN.get(report.organ_level, PLAUSIBLE_MAX_WAN["default"])
         where = loc(report, "disclosure.art20_8", "fees", "amount_wan")
+        expected: float | str
         if in_yuan:
             message = (
                 f"行政事业性收费的本年收费金额应以万元为单位，报告填写“{cell.raw.strip()}”（以元为单位）"
