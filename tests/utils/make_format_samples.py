@@ -8,6 +8,7 @@ committed files; this script only documents how they were made and rebuilds them
 from __future__ import annotations
 
 import io
+import json
 import random
 import zipfile
 from pathlib import Path
@@ -156,6 +157,9 @@ def main() -> None:
     import tempfile
 
     SAMPLES.mkdir(parents=True, exist_ok=True)
+    (SAMPLES / "report_expected.json").write_text(
+        json.dumps(SAMPLE_REPORT, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         make_word_sample(Path(tmp))
     write_html(SAMPLE_REPORT, SAMPLES / "report_portal_gbk.html", encoding="gbk", chrome=True)
