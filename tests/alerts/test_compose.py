@@ -77,6 +77,12 @@ def test_untrusted_text_is_escaped_in_html(smtp_sink: SmtpSink, alert_settings: 
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;镇人民政府" in html
     assert "&lt;img src=x onerror=alert(1)&gt;.txt" in html
     assert "说明 &lt;b&gt;粗体&lt;/b&gt; &amp; 更多" in html
+    # as a mail client renders it: no script or img element, the hostile text shown as text
+    import lxml.html
+
+    doc = lxml.html.document_fromstring(html)
+    assert doc.xpath("//script") == [] and doc.xpath("//img") == [] and doc.xpath("//b[text()='粗体']") == []
+    assert evil in doc.text_content() and "<img src=x onerror=alert(1)>.txt" in doc.text_content()
     # the plain part keeps the text as printed, and the subject carries it decoded
     assert evil in got.get_body(("plain",)).get_content()
     assert evil in str(got["Subject"])
