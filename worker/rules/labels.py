@@ -6,8 +6,6 @@ the short forms used for *telling* ("（七）总计·自然人"). Keys are thos
 
 from __future__ import annotations
 
-from worker.parse.models import Location
-
 TABLE_ZH = {
     "disclosure": "二、主动公开政府信息情况表",
     "applications": "三、收到和处理政府信息公开申请情况表",
@@ -139,14 +137,3 @@ def cell_zh(table: str, row: str, col: str) -> str:
         block = table.split(".", 1)[1]
         return f"{DISCLOSURE_BLOCKS_ZH.get(block, block)}·{row_zh('disclosure', row)}·{col_zh('disclosure', col)}"
     return f"{row_zh(table, row)}·{col_zh(table, col)}"
-
-
-def where_zh(loc: Location | None) -> str:
-    """ "（第 12 行）" / "（第 3 页）" or "" — appended to messages so the clerk can find the spot."""
-    if loc is None:
-        return ""
-    if loc.line:
-        return f"（第 {loc.line} 行）"
-    if loc.page:
-        return f"（第 {loc.page} 页）"
-    return ""

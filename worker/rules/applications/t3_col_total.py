@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import applicant_sum, fmt, loc, same
 
 
@@ -42,7 +42,7 @@ class RowTotalWrong(Rule):
             where = loc(report, "applications", row, "total")
             yield self.finding(
                 f"{cell_zh('applications', row, 'total')} 应为 {fmt(expected)}（六类申请人之和），"
-                f"报告填写 {fmt(total.value)}{where_zh(where)}",
+                f"报告填写 {fmt(total.value)}",
                 location=where,
                 expected=expected,
                 actual=total.value,

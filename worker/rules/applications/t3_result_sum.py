@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import APPLICATION_COLS, fmt, loc, outcome_rows, outcome_sum, same
 
 
@@ -47,7 +47,7 @@ class ResultTotalWrong(Rule):
             where = loc(report, "applications", "total", col)
             yield self.finding(
                 f"{cell_zh('applications', 'total', col)} 应为 {fmt(expected)}（各项办理结果之和），"
-                f"报告填写 {fmt(cell.value)}{where_zh(where)}",
+                f"报告填写 {fmt(cell.value)}",
                 location=where,
                 expected=expected,
                 actual=cell.value,

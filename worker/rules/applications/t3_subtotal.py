@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, effective_total, fmt, loc, same
 
 
@@ -49,7 +49,7 @@ class SubtotalWrong(Rule):
                 where = loc(report, "applications", subtotal, col)
                 yield self.finding(
                     f"{cell_zh('applications', subtotal, col)} 应为 {fmt(expected)}（其下各项之和），"
-                    f"报告填写 {fmt(cell.value)}{where_zh(where)}",
+                    f"报告填写 {fmt(cell.value)}",
                     location=where,
                     expected=expected,
                     actual=cell.value,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Number, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import APPLICATION_COLS, applicant_sum, fmt, loc, outcome_rows, outcome_sum
 
 
@@ -56,7 +56,7 @@ class TotalLeftBlank(Rule):
                     continue
                 where = loc(report, "applications", row, col)
                 yield self.finding(
-                    f"{cell_zh('applications', row, col)} 未填写，按各项之和应为 {fmt(parts)}{where_zh(where)}",
+                    f"{cell_zh('applications', row, col)} 未填写，按各项之和应为 {fmt(parts)}",
                     location=where,
                     expected=parts,
                     actual=None,

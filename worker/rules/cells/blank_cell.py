@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.applications.t3_total_blank import blank_total_parts
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import REVIEW_PARTS, fmt, is_non_numeric, iter_cells, loc, num
 
 
@@ -45,7 +45,7 @@ class CellLeftBlank(Rule):
             shown = f"“{cell.raw.strip()}”" if cell.raw.strip() else "空白"
             where = loc(report, table, row, col)
             yield self.finding(
-                f"{cell_zh(table, row, col)} 为{shown}{hint}{where_zh(where)}",
+                f"{cell_zh(table, row, col)} 为{shown}{hint}",
                 location=where,
                 expected="数字",
                 actual=cell.raw.strip() or None,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh, where_zh
+from worker.rules.labels import cell_zh
 from worker.rules.tables import fmt, is_non_numeric, iter_cells, loc
 
 AMOUNT_COLS = frozenset({"amount_wan", "amount"})
@@ -39,7 +39,7 @@ class ValueNotACount(Rule):
             if is_non_numeric(cell):
                 where = loc(report, table, row, col)
                 yield self.finding(
-                    f"{cell_zh(table, row, col)} 填写为“{cell.raw.strip()}”，不是数字{where_zh(where)}",
+                    f"{cell_zh(table, row, col)} 填写为“{cell.raw.strip()}”，不是数字",
                     location=where,
                     expected="数字",
                     actual=cell.raw.strip(),
@@ -56,7 +56,7 @@ class ValueNotACount(Rule):
             if problem:
                 where = loc(report, table, row, col)
                 yield self.finding(
-                    f"{cell_zh(table, row, col)} 填写为 {fmt(value)}，{problem}{where_zh(where)}",
+                    f"{cell_zh(table, row, col)} 填写为 {fmt(value)}，{problem}",
                     location=where,
                     expected=">= 0 的整数" if col not in AMOUNT_COLS else ">= 0 的数值",
                     actual=value,

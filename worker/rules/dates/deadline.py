@@ -24,7 +24,7 @@ def not_assessable(rule: Rule, report: Report) -> Iterator[Finding]:
     what = "报告年度" if report.year is None else "签署或发布日期"
     yield rule.finding(
         f"报告未写明{what}，无法判断是否按期发布",
-        location=Location(line=report.published_line),
+        location=None,
         status="not_assessable",
         severity=Severity.WARNING,
     )

@@ -46,8 +46,7 @@ class PlanNamesReportYear(Rule):
             if this_year.search(sentence) and _PLAN.search(sentence) and not next_year.search(sentence):
                 line = find_line(report, sentence, start=section.line)
                 yield self.finding(
-                    f"五、改进情况中的工作计划写的是“{report.year}年”（本报告年度），应为下一年度：“{sentence[:60]}”"
-                    + (f"（第 {line} 行）" if line else ""),
+                    f"五、改进情况中的工作计划写的是“{report.year}年”（本报告年度），应为下一年度：“{sentence[:60]}”",
                     location=Location(section="problems", line=line),
                     expected=report.year + 1,
                     actual=report.year,

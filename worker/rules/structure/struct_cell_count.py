@@ -60,8 +60,7 @@ class WrongCellCount(Rule):
                 continue
             line = info.line if info is not None else None
             yield self.finding(
-                f"三、申请情况表“{APPLICATION_ROWS_ZH.get(row, row)}”行有 {count} 个单元格，应为 7 个"
-                + (f"（第 {line} 行）" if line else ""),
+                f"三、申请情况表“{APPLICATION_ROWS_ZH.get(row, row)}”行有 {count} 个单元格，应为 7 个",
                 location=Location(table="applications", row=row, line=line, page=info.page if info else None),
                 expected=len(APPLICATION_COLS),
                 actual=count,
@@ -98,8 +97,7 @@ class WrongCellCount(Rule):
         if count == REVIEW_CELLS:
             return
         yield self.finding(
-            f"四、行政复议行政诉讼情况表的数据行有 {count} 个数字，应为 15 个（3 组 × 5 项）"
-            + (f"（第 {line} 行）" if line else ""),
+            f"四、行政复议行政诉讼情况表的数据行有 {count} 个数字，应为 15 个（3 组 × 5 项）",
             location=Location(table="reviews", line=line, page=page),
             expected=REVIEW_CELLS,
             actual=count,

@@ -49,16 +49,14 @@ class OldLabelInNewTemplate(Rule):
             if row in OLD_ROW_LABELS and label == OLD_ROW_LABELS[row][0]:
                 old, new = OLD_ROW_LABELS[row]
                 yield self.finding(
-                    f"2021年版格式中应写“{new}”，报告写的是旧版标签“{old}”"
-                    + (f"（第 {info.line} 行）" if info.line else ""),
+                    f"2021年版格式中应写“{new}”，报告写的是旧版标签“{old}”",
                     location=where,
                     expected=new,
                     actual=old,
                 )
             elif row in OLD_ONLY_ROWS:
                 yield self.finding(
-                    f"“{OLD_ONLY_ROWS[row]}”是2019年版格式的行，2021年版格式中没有"
-                    + (f"（第 {info.line} 行）" if info.line else ""),
+                    f"“{OLD_ONLY_ROWS[row]}”是2019年版格式的行，2021年版格式中没有",
                     location=where,
                     expected=None,
                     actual=OLD_ONLY_ROWS[row],

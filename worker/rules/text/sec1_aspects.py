@@ -50,7 +50,7 @@ class OverviewAspectMissing(Rule):
             return
         yield self.finding(
             f"一、总体情况未涉及：{'、'.join(missing)}（2021年版格式要求包括主动公开、依申请公开、政府信息管理、"
-            f"平台建设、监督保障五方面）（第 {section.line} 行起）",
+            f"平台建设、监督保障五方面）",
             location=Location(section="overview", line=section.line),
             expected=list(ASPECTS),
             actual=[name for name in ASPECTS if name not in missing],

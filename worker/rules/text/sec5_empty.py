@@ -45,7 +45,7 @@ class ProblemsSectionEmpty(Rule):
         if _NOTHING.match(text):
             shown = f"“{text}”" if text else "空白"
             yield self.finding(
-                f"五、存在的主要问题及改进情况为{shown}，应写明存在的主要问题和改进措施（第 {section.line} 行）",
+                f"五、存在的主要问题及改进情况为{shown}，应写明存在的主要问题和改进措施",
                 location=where,
                 expected="问题及改进情况",
                 actual=text or None,
@@ -58,7 +58,7 @@ class ProblemsSectionEmpty(Rule):
             missing.append("改进情况")
         if missing:
             yield self.finding(
-                f"五、存在的主要问题及改进情况未写明{'和'.join(missing)}（第 {section.line} 行）",
+                f"五、存在的主要问题及改进情况未写明{'和'.join(missing)}",
                 location=where,
                 expected="问题及改进情况",
                 actual="缺少" + "、".join(missing),

@@ -36,7 +36,7 @@ class FeeStatementMissing(Rule):
         if section is None or _FEE.search(squash(section.text)):
             return
         yield self.finding(
-            f"六、其他需要报告的事项未说明信息处理费的收取情况（如“本年度未收取信息处理费”）（第 {section.line} 行）",
+            "六、其他需要报告的事项未说明信息处理费的收取情况（如“本年度未收取信息处理费”）",
             location=Location(section="other", line=section.line),
             expected="信息处理费收取情况",
             actual=squash(section.text)[:40] or None,

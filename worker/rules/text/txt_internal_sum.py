@@ -75,8 +75,7 @@ class StatedPartsDoNotAddUp(Rule):
             return None
         line = find_line(report, sentence, start=start)
         return self.finding(
-            f"正文“{sentence[:50]}”中，各分项之和为 {parts_sum}{unit}，与所述总数 {stated}{unit} 不符"
-            + (f"（第 {line} 行）" if line else ""),
+            f"正文“{sentence[:50]}”中，各分项之和为 {parts_sum}{unit}，与所述总数 {stated}{unit} 不符",
             location=Location(section=section, line=line),
             expected=stated,
             actual=parts_sum,

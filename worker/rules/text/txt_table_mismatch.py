@@ -115,7 +115,7 @@ class TextContradictsTable(Rule):
             severity, relation = Severity.ERROR, str(statement.value)
         line = find_line(report, statement.text, start=start)
         where = Location(section=section, line=line, table=cell_loc.table, row=cell_loc.row, col=cell_loc.col)
-        said = f"正文（第 {line} 行）" if line else "正文"
+        said = "正文"
         return self.finding(
             f"{said}写明“{statement.text}”（即 {relation}），但{TARGET_ZH[statement.target]}为 {fmt(value)}",
             location=where,

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import where_zh
 from worker.rules.tables import fmt, loc
 
 # 万元. Above this a single body's annual 行政事业性收费 is far more likely an amount in 元 typed into the
@@ -55,4 +54,4 @@ class FeeAmountUnitWrong(Rule):
             expected = f"<= {limit}"
         else:
             return
-        yield self.finding(message + where_zh(where), location=where, expected=expected, actual=cell.value)
+        yield self.finding(message, location=where, expected=expected, actual=cell.value)

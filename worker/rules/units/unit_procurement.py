@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import where_zh
 from worker.rules.tables import fmt, loc
 
 _HEADER_UNIT = re.compile(r"采购总?金额[^\n]{0,6}?[（(](?:单位[:：])?(?P<unit>万元|元)[)）]")
@@ -55,7 +54,7 @@ class ProcurementAmountWithoutUnit(Rule):
             return
         where = loc(report, "disclosure.art20_9", "procurement", "amount")
         yield self.finding(
-            f"第二十条第（九）项·政府集中采购·采购总金额填写为 {fmt(cell.value)}，未注明单位（元或万元）{where_zh(where)}",
+            f"第二十条第（九）项·政府集中采购·采购总金额填写为 {fmt(cell.value)}，未注明单位（元或万元）",
             location=where,
             expected="注明单位（元/万元）",
             actual=cell.raw.strip() or fmt(cell.value),
