@@ -96,3 +96,20 @@ def test_backoff_grows_and_jitters_within_bounds() -> None:
     assert backoff(20, base=10, jitter=False) == 600  # capped
     samples = {backoff(3, base=10, jitter=True) for _ in range(50)}
     assert all(5 <= s <= 80 for s in samples) and len(samples) > 1
+
+
+def test_cli_concurrent_upgrades_on_a_fresh_database(tmp_path: Path, database_url: str) -> None:
+    # several workers starting at once must not fail with "table already exists"
+    settings = make_settings(tmp_path, database_url)
+    procs = [
+        subprocess.Popen(
+            [EXE, "db", "upgrade"], env=settings_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=90), p.stderr.read().decode() if p.stderr else "") for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    for p in procs:
+        for stream in (p.stdout, p.stderr):
+            if stream:
+                stream.close()
