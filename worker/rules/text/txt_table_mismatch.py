@@ -104,7 +104,7 @@ class TextContradictsTable(Rule):
         found = table_value(report, statement.target)
         if found is None:
             return None
-        value, cell_loc = found
+        value, _ = found
         if statement.vague == "at_least":
             if value >= statement.value:
                 return None
@@ -114,7 +114,8 @@ class TextContradictsTable(Rule):
                 return None
             severity, relation = Severity.ERROR, str(statement.value)
         line = find_line(report, statement.text, start=start)
-        where = Location(section=section, line=line, table=cell_loc.table, row=cell_loc.row, col=cell_loc.col)
+        # the finding points at the sentence; the message names the cell it contradicts
+        where = Location(section=section, line=line)
         said = "正文"
         return self.finding(
             f"{said}写明“{statement.text}”（即 {relation}），但{TARGET_ZH[statement.target]}为 {fmt(value)}",
