@@ -183,3 +183,18 @@ def test_file_archived_after_the_alert_fell_due_shows_its_place(alert_settings: 
         s.add(sf)
     _flush(alert_settings)
     assert "现存位置：/srv/archive/late.txt" in smtp_sink.wait_for(1)[0].get_body(("plain",)).get_content()
+
+
+def test_warnings_alert_only_when_configured(alert_settings: Settings, smtp_sink: SmtpSink) -> None:
+    rid = store_report(alert_settings, [warning(), warning("SEC6_FEE", title="未说明信息处理费")])
+    assert _record(alert_settings, rid) == 0
+    loud = alert_settings.model_copy(update={"alert_on_warnings": True})
+    with session_scope(loud) as s:
+        alert = load_report_alert(s, rid)
+        assert alert is not None
+        assert len(record_report(s, alert, settings=loud).rows) == 1
+    _flush(loud)
+    (msg,) = smtp_sink.wait_for(1)
+    assert str(msg["Subject"]) == "【年报校验】将乐县南口镇人民政府 2023年度报告：2 项警告"
+    text = msg.get_body(("plain",)).get_content()
+    assert "校验发现2 项警告。" in text and "一、警告（2 项）" in text and "[SEC6_FEE] 未说明信息处理费" in text

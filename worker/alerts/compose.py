@@ -112,12 +112,13 @@ def _file_facts(alert: ReportAlert) -> list[tuple[str, str]]:
     return facts
 
 
-def report_subject(alert: ReportAlert, *, kind: MessageKind, count: int) -> str:
-    """Subject of a report alert: body name, year, error count."""
+def report_subject(alert: ReportAlert, *, kind: MessageKind, errors: int, warnings: int = 0) -> str:
+    """Subject of a report alert: body name, year, error count (warning count when there are no errors)."""
     year = f"{alert.year}年度" if alert.year else "年度"
     if kind == "resolved":
         return f"【年报校验（已更正）】{alert.display_name()} {year}报告：此前的错误已消除"
-    return f"【年报校验{KIND_ZH[kind]}】{alert.display_name()} {year}报告：{count} 项错误"
+    count = f"{errors} 项错误" if errors or not warnings else f"{warnings} 项警告"
+    return f"【年报校验{KIND_ZH[kind]}】{alert.display_name()} {year}报告：{count}"
 
 
 def compose_report(
@@ -143,14 +144,14 @@ def compose_report(
         A multipart/alternative ``EmailMessage``.
     """
     errors = sum(1 for f in findings if f.severity == Severity.ERROR and f.status == "fail")
-    subject = report_subject(alert, kind=kind, count=errors)
+    warn = sum(1 for f in findings if f.severity == Severity.WARNING and f.status == "fail")
+    subject = report_subject(alert, kind=kind, errors=errors, warnings=warn)
     year = f"{alert.year}年度" if alert.year else ""
     name = alert.display_name()
     if kind == "resolved":
         lead = f"{name}{year}政府信息公开工作年度报告经重新校验，此前通报的错误已全部消除。"
     else:
-        parts = [f"{errors} 项错误"]
-        warn = sum(1 for f in findings if f.severity == Severity.WARNING and f.status == "fail")
+        parts = [f"{errors} 项错误"] if errors or not warn else []
         if warn:
             parts.append(f"{warn} 项警告")
         lead = f"{name}{year}政府信息公开工作年度报告校验发现" + "、".join(parts) + "。"
