@@ -127,7 +127,9 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         template_scores=scores,
         template_parts=parts,
         sections=sections,
-        tables=Tables(disclosure=disclosure.blocks, applications=applications.grid, reviews=reviews.grid),
+        tables=Tables.model_validate(
+            {"disclosure": disclosure.blocks, "applications": applications.grid, "reviews": reviews.grid}
+        ),
         rows={**disclosure.rows, **applications.rows, **reviews.rows},
         lines=list(lines),
         warnings=warnings,

@@ -19,7 +19,7 @@ from worker.parse.values import Value, parse_value
 _THOUSANDS_SPACED = re.compile(r"^\d{1,3}(?: \d{3})+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One text fragment or one value cell of a table region."""
 
@@ -39,7 +39,7 @@ class Item:
         return self.value.kind in ("blank", "placeholder")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """A label (its text fragments) and the value cells that follow it, up to the next text."""
 
@@ -126,7 +126,7 @@ def raw_rows(items: Sequence[Item]) -> list[RawRow]:
     return rows
 
 
-@dataclass
+@dataclass(slots=True)
 class Taken:
     cells: list[Item]  # at most n cells, in order
     count: int  # cells found for the row (blanks included), before cutting to n

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from worker.parse.tokens import Heading, Prose, Token
 from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
@@ -28,10 +29,14 @@ class SectionHit:
     has_numeral: bool
 
 
+_KEYWORDS = {spec.no: [re.compile(p) for p in spec.keywords] for spec in SECTIONS}
+
+
 def _keywords_match(spec: SectionSpec, text: str) -> bool:
-    return any(re.search(p, text) for p in spec.keywords)
+    return any(p.search(text) for p in _KEYWORDS[spec.no])
 
 
+@lru_cache(maxsize=4096)
 def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
     """The section a heading line names, and whether it carried its numeral; None when it names none."""
     title = text.strip()
@@ -48,8 +53,8 @@ def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
     if re.match(r"^[(\d一二三四五六七八九十]", flat):
         return None  # another numbering ("（一）…", "1.…"): a sub-heading
     for spec in SECTIONS:
-        for pattern in spec.keywords:
-            found = re.search(pattern, flat)
+        for pattern in _KEYWORDS[spec.no]:
+            found = pattern.search(flat)
             if found and found.start() <= _UNNUMBERED_OFFSET:
                 return spec, False
     return None

@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-from worker.parse.models import Cell, Location, ParseWarning, RowInfo
+from worker.parse.models import ParseWarning, RowInfo
 from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
@@ -34,11 +35,14 @@ from worker.parse.vocab import (
     compact,
 )
 
+# A cell as plain data; recognise.py validates all of them into ``Cell`` models in one pydantic call.
+CellData = dict[str, Any]
+
 
 @dataclass
 class TableResult:
-    grid: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 三/四: row -> col -> Cell
-    blocks: dict[str, dict[str, dict[str, Cell]]] = field(default_factory=dict)  # 二: block -> row -> col
+    grid: dict[str, dict[str, CellData]] = field(default_factory=dict)  # 三/四: row -> col -> cell
+    blocks: dict[str, dict[str, dict[str, CellData]]] = field(default_factory=dict)  # 二: block -> row -> col
     rows: dict[str, RowInfo] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)  # {"2021": .., "2019": ..}
@@ -47,16 +51,16 @@ class TableResult:
         self.warnings.append(ParseWarning(code=code, message=message, line=line))
 
 
-def _cells(taken: Taken, cols: Sequence[str], *, table: str, row: str, section: str) -> dict[str, Cell]:
-    out: dict[str, Cell] = {}
+def _cells(taken: Taken, cols: Sequence[str], *, table: str, row: str, section: str) -> dict[str, CellData]:
+    out: dict[str, CellData] = {}
     for col, item in zip(cols, taken.cells, strict=False):
         out[col] = _cell(item, table=table, row=row, col=col, section=section)
     return out
 
 
-def _cell(item: Item, *, table: str, row: str, col: str, section: str) -> Cell:
-    loc = Location(table=table, row=row, col=col, line=item.line, page=item.page, section=section)
-    return Cell(value=item.value.value, raw=item.text, unit=item.value.unit, location=loc)
+def _cell(item: Item, *, table: str, row: str, col: str, section: str) -> CellData:
+    loc = {"table": table, "row": row, "col": col, "line": item.line, "page": item.page, "section": section}
+    return {"value": item.value.value, "raw": item.text, "unit": item.value.unit, "location": loc}
 
 
 def _warn_extras(res: TableResult, taken: Taken, where: str) -> None:
@@ -137,7 +141,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
             continue  # blank cells of the header ("…其他", "总计" column labels)
         taken = take_cells(raw, len(APPLICATION_COLUMNS))
-        if key in res.grid and any(c.value is not None for c in res.grid[key].values()):
+        if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             res.warn("duplicate_row", f"三: row {key} printed twice; the first one is kept", raw.line)
             continue
         printed = _printed(label, hit[1]) if hit else label
@@ -161,10 +165,10 @@ def _merge_continuation(res: TableResult, raw: RawRow, key: str, tail: str) -> N
     new = _cells(taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications")
     info = res.rows[f"applications.{key}"]
     info.label += tail
-    if all(c.value is None for c in old.values()) and any(c.value is not None for c in new.values()):
+    if all(c["value"] is None for c in old.values()) and any(c["value"] is not None for c in new.values()):
         res.grid[key] = new
         info.cell_count = taken.count
-    elif any(c.value is not None and k in old and old[k].value != c.value for k, c in new.items()):
+    elif any(c["value"] is not None and k in old and old[k]["value"] != c["value"] for k, c in new.items()):
         res.warn(
             "label_joined_conflict", f"三: the continuation of {key} has other numbers; ignored", raw.line
         )
@@ -175,7 +179,7 @@ def _finish_applications(res: TableResult) -> None:
     if has_2021 and "other" in res.grid:
         res.grid["subtotal_other"] = res.grid.pop("other")
         for cell in res.grid["subtotal_other"].values():
-            cell.location.row = "subtotal_other"
+            cell["location"]["row"] = "subtotal_other"
         res.rows["applications.subtotal_other"] = res.rows.pop("applications.other")
     res.scores = {"2021": len(has_2021) / len(ROWS_2021_ONLY), "2019": 1.0 if ("other" in res.grid) else 0.0}
 
@@ -215,16 +219,22 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
 # ------------------------------------------------------------------------------------------------
 
 
+_COLUMNS = [(re.compile(p), key, template) for p, key, template in DISCLOSURE_COLUMNS]
+_ROWS = {block: [(re.compile(p), key, t) for p, key, t in rows] for block, rows in DISCLOSURE_ROWS.items()}
+
+
+@lru_cache(maxsize=2048)
 def _match_column(text: str) -> tuple[str, str] | None:
-    for pattern, key, template in DISCLOSURE_COLUMNS:
-        if re.search(pattern, text):
+    for pattern, key, template in _COLUMNS:
+        if pattern.search(text):
             return key, template
     return None
 
 
+@lru_cache(maxsize=2048)
 def _match_row(block: str, label: str) -> tuple[str, str] | None:
-    for pattern, key, template in DISCLOSURE_ROWS.get(block, ()):
-        if re.search(pattern, label):
+    for pattern, key, template in _ROWS.get(block, ()):
+        if pattern.search(label):
             return key, template
     return None
 

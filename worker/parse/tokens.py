@@ -25,18 +25,18 @@ _HEADING = re.compile(
 _HEADING_MAX = 40
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Token:
     line: int  # 1-based source line
     page: int | None = field(default=None, kw_only=True)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Blank(Token):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Prose(Token):
     text: str = ""
 
@@ -45,18 +45,18 @@ class Prose(Token):
         return self.text.split(" ")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Heading(Prose):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TableRow(Token):
     cells: tuple[str, ...] = ()
     kind: RowKind = "tab"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SourceRow:
     """What the tokenizer reads: a normalised line, and its cells when the format had a real table."""
 

@@ -81,15 +81,15 @@ def _apps(text: str):  # type: ignore[no-untyped-def]
 
 def test_subtotal_row_of_a_group_goes_in_its_subtotal_key() -> None:
     res = _apps("(三)不予公开\t3\t0\t0\t0\t0\t0\t3\n(三)不予公开\t1.属于国家秘密\t3\t0\t0\t0\t0\t0\t3")
-    assert res.grid["subtotal_withheld"]["total"].value == 3
-    assert res.grid["withheld_secret"]["natural_person"].value == 3
+    assert res.grid["subtotal_withheld"]["total"]["value"] == 3
+    assert res.grid["withheld_secret"]["natural_person"]["value"] == 3
 
 
 def test_2019_other_is_a_data_row_and_2021_other_a_subtotal() -> None:
     assert "other" in _apps("(六)其他处理\t1\t0\t0\t0\t0\t0\t1").grid
     res = _apps("(六)其他处理\t1\t0\t0\t0\t0\t0\t1\n3.其他\t1\t0\t0\t0\t0\t0\t1")
     assert set(res.grid) == {"subtotal_other", "other_misc"}
-    assert res.grid["subtotal_other"]["total"].location.row == "subtotal_other"
+    assert res.grid["subtotal_other"]["total"]["location"]["row"] == "subtotal_other"
     assert res.scores["2021"] > 0 and res.scores["2019"] == 0
 
 
@@ -105,17 +105,17 @@ def test_label_split_across_two_rows_is_one_row() -> None:
 def test_disclosure_block_columns_come_from_the_header() -> None:
     text = "第二十条第(五)项\t\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t12\t+3\t40\n其他对外管理\n服务事项\t1\t-1\t2"
     res = parse_disclosure(tokenize_text(text))
-    assert {k: v.value for k, v in res.blocks["art20_5"]["licensing"].items()} == {
+    assert {k: v["value"] for k, v in res.blocks["art20_5"]["licensing"].items()} == {
         "prev_items": 12, "change": 3, "decisions": 40}  # fmt: skip
-    assert res.blocks["art20_5"]["other_services"]["change"].value == -1
+    assert res.blocks["art20_5"]["other_services"]["change"]["value"] == -1
     assert res.scores["2019"] > res.scores["2021"]
 
 
 def test_reviews_take_15_cells_blanks_included() -> None:
     text = "行政复议\n结果维持 结果纠正 其他结果 尚未审结 总计\n" + "\t".join(["1"] * 14 + [""])
     res = parse_reviews(tokenize_text(text))
-    assert res.grid["litigation_after_review"]["total"].value is None
-    assert res.grid["review"]["upheld"].value == 1
+    assert res.grid["litigation_after_review"]["total"]["value"] is None
+    assert res.grid["review"]["upheld"]["value"] == 1
     assert res.rows["reviews.review"].cell_count == 15
 
 
