@@ -82,7 +82,7 @@ def _mht_html(data: bytes, *, path: Path) -> bytes:
 
 def _text(s: str) -> str:
     s = _SEGMENT_BREAK.sub("", s)
-    return _SPACES.sub(" ", s)
+    return _SPACES.sub(" ", s.replace("\u00a0", " "))
 
 
 def _is_chrome(el: etree._Element) -> bool:

@@ -54,6 +54,8 @@ def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
     sample = text[:200_000]
     if not sample.strip():
         return "no text content"
+    if "\x00" in sample:
+        return "NUL characters (binary data or a wrong UTF-16/32 guess)"
     n = len(sample)
     bad = 0
     private = 0
@@ -120,6 +122,11 @@ def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
         reason = garbage_reason(text)
         if reason is None:
             return text, enc
+        if not text.strip():
+            raise ExtractionError("the text file holds only whitespace", path=where)
+        if enc == "utf-8":
+            # strictly valid UTF-8 is near-certain evidence: never re-read the same bytes as another code page
+            raise ExtractionError(f"text decodes to garbage as utf-8: {reason}", path=where)
         tried.append(f"{enc}: {reason}")
     best = from_bytes(data[:2_000_000]).best()
     if best is not None:

@@ -30,4 +30,6 @@ def test_legacy_doc_is_converted_or_refused_with_the_reason(samples: Path, tmp_p
     converted = extract_file(renamed)
     original = extract_file(samples / "report_word_textbox.docx")
     assert converted.kind == "doc"
-    assert [ln.cells for ln in converted.lines if ln.cells] == [ln.cells for ln in original.lines if ln.cells]
+    # the .doc round trip may split a grid column (LibreOffice re-derives widths): compare source cells
+    assert [ln.own_cells() for ln in converted.lines if ln.cells] == [ln.own_cells() for ln in original.lines if ln.cells]
+    assert [ln.text for ln in converted.lines if not ln.cells] == [ln.text for ln in original.lines if not ln.cells]
