@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.utils.gen import random_report
-from tests.utils.render_text import LAYOUTS, render_with_sections
-from worker.parse import parse_text
+from tests.utils.render_text import LAYOUTS, render_extracted, render_with_sections
+from worker.parse import parse_extracted, parse_text
 
 
 def _cell_diff(actual: dict, expected: dict, path: str = "") -> list[str]:
@@ -44,6 +44,16 @@ def test_rendered_report_parses_back_cell_for_cell(
     assert canonical["sections"] == sections
     assert canonical["meta"]["organ_path"] == model["meta"]["organ_path"]
     assert canonical["meta"]["published"] == model["meta"]["published"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False), noise=st.booleans())
+def test_real_table_rows_parse_back_cell_for_cell(rnd: random.Random, noise: bool) -> None:
+    """The grid layout: table rows as SourceLine.cells with merged regions resolved to "" (docx/html/pdf)."""
+    model = random_report(rnd)
+    report = parse_extracted(render_extracted(model, rng=rnd, noise=noise))
+    assert _cell_diff(report.canonical()["tables"], model["tables"]) == []
+    assert report.template == model["template"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -5,6 +5,8 @@ Layouts (``LAYOUTS``):
     cells   one cell per line like seeds 000/001 ("\\tX" lines, rows separated by blank lines)
     pipe    pipe tables ``| a | b |`` with a ``|---|`` separator, as PDF-to-text tools print them
     spaced  rows flattened with single spaces; blanks printed as placeholders (空 / - — 无)
+    grid    real table rows (``render_extracted`` -> ``Extracted`` with ``SourceLine.cells``), merged
+            regions resolved to "" in a regular grid, as the docx/html/pdf extractors hand them over
 
 ``render_report(report, layout=..., rng=..., split_labels=..., noise=...)`` returns the text;
 ``render_with_sections`` also returns the sections (no, key, title, line) it printed, for expected JSON.
@@ -15,7 +17,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-LAYOUTS = ("tab", "cells", "pipe", "spaced")
+LAYOUTS = ("tab", "cells", "pipe", "spaced")  # plain-text layouts
+GRID = "grid"  # real table rows (``render_extracted``), as the docx/html/pdf extractors give them
 PLACEHOLDERS = ("-", "/", "—", "无", "空")
 
 APP_LABELS: dict[str, tuple[str, ...]] = {
@@ -89,11 +92,23 @@ _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 class _Doc:
     def __init__(self, rng: random.Random, *, noise: bool) -> None:
         self.lines: list[str] = []
+        self.cells: dict[int, list[str]] = {}  # grid layout: 0-based line -> the row's cells
         self.rng = rng
         self.noise = noise
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
+
+    def row(self, layout: str, cells: list[str], *, width: int | None = None) -> None:
+        """A table row: ``| a | b |`` (pipe), tab-joined (tab), or a real table row (grid, padded to width)."""
+        if layout == "pipe":
+            self.add("| " + " | ".join(cells) + " |")
+        elif layout == "grid":
+            cells = cells + [""] * ((width or len(cells)) - len(cells))
+            self.cells[len(self.lines)] = cells
+            self.add("\t".join(cells))
+        else:
+            self.add("\t".join(cells))
 
     def blank(self) -> None:
         self.lines.append("")
@@ -156,11 +171,10 @@ def _emit_row(
                 doc.add(part if doc.rng.random() < 0.5 else "\t" + part)
         doc.add(*("\t" + v for v in values))
         return
-    cells = _tab_cells(labels, values, style)
-    if layout == "pipe":
-        doc.add("| " + " | ".join(cells) + " |")
-    else:
-        doc.add("\t".join(cells))
+    if layout == "grid":  # merged label regions resolved to "" in a regular 3 + 7 grid
+        doc.row(layout, [*labels, *[""] * (3 - len(labels)), *values])
+        return
+    doc.row(layout, _tab_cells(labels, values, style))
 
 
 def _tab_cells(labels: list[str], values: list[str], style: str) -> list[str]:
@@ -192,7 +206,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
         else:
             width = len(header)
             for cells in ([anchor] + [""] * (width - 1), header):
-                doc.add("| " + " | ".join(cells) + " |" if layout == "pipe" else "\t".join(cells))
+                doc.row(layout, cells, width=4)
             if layout == "pipe":
                 doc.add("|" + "---|" * width)
         for row, values in rows.items():
@@ -207,7 +221,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
                 doc.add(doc.pad(" ".join([label, *texts])))
             else:
                 cells = [label, *texts]
-                doc.add("| " + " | ".join(cells) + " |" if layout == "pipe" else "\t".join(cells))
+                doc.row(layout, cells, width=4)
 
 
 def _applications(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, style: str) -> None:
@@ -224,7 +238,7 @@ def _applications(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool
         rows = [[head, "申请人情况", "", "", "", "", "", "", ""], ["", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
                 ["", "", "", *orgs, ""]]  # fmt: skip
         for cells in rows:
-            doc.add("| " + " | ".join(cells) + " |" if layout == "pipe" else "\t".join(cells))
+            doc.row(layout, cells)
         if layout == "pipe":
             doc.add("|" + "---|" * 9)
     for row, values in report["tables"]["applications"].items():
@@ -260,7 +274,7 @@ def _reviews(doc: _Doc, layout: str, report: dict[str, Any]) -> None:
         rows = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9], [*group, "未经复议直接起诉", "", "", "", "",
                 "复议后起诉", "", "", "", ""], [""] * 5 + group * 2, values]  # fmt: skip
         for i, cells in enumerate(rows):
-            doc.add("| " + " | ".join(cells) + " |" if layout == "pipe" else "\t".join(cells))
+            doc.row(layout, cells)
             if layout == "pipe" and i == 2:
                 doc.add("|" + "---|" * 15)
 
@@ -275,9 +289,24 @@ def render_with_sections(
     style: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Render and also return the sections printed: ``[{"no", "key", "title", "line"}]``."""
+    return _render(report, layout, rng=rng, split_labels=split_labels, noise=noise, style=style)
+
+
+def _render(
+    report: dict[str, Any],
+    layout: str,
+    *,
+    rng: random.Random | None = None,
+    split_labels: bool = False,
+    noise: bool = False,
+    style: str | None = None,
+    sink: dict[int, list[str]] | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
     rng = rng or random.Random(0)
     style = style or rng.choice(("seed002", "clean"))
     doc = _Doc(rng, noise=noise)
+    if sink is not None:
+        doc.cells = sink
     organ, year = report["organ"], report["year"]
     title = report["meta"].get("title") or f"{organ}{year}年政府信息公开工作年度报告"
     doc.add(title, "")
@@ -324,3 +353,20 @@ def render_with_sections(
 def render_report(report: dict[str, Any], layout: str = "tab", **options: Any) -> str:
     """Render a canonical report dict as plain text in ``layout`` (see the module docstring)."""
     return render_with_sections(report, layout, **options)[0]
+
+
+def render_extracted(report: dict[str, Any], **options: Any) -> Any:
+    """The ``grid`` layout as an extractor of a format with real tables hands it over: ``Extracted`` lines,
+    table rows as ``SourceLine.cells`` (merged regions resolved to "" in a regular grid), the rest as text.
+    """
+    from worker.extract.base import Extracted, SourceLine
+
+    rng = options.pop("rng", None) or random.Random(0)
+    doc_cells: dict[int, list[str]] = {}
+
+    text, _ = _render(report, "grid", rng=rng, sink=doc_cells, **options)
+    lines = [
+        SourceLine(text=line, cells=doc_cells[i], table=0, row=i) if i in doc_cells else SourceLine(text=line)
+        for i, line in enumerate(text.split("\n"))
+    ]
+    return Extracted(kind="docx", lines=lines)

@@ -29,6 +29,8 @@ class Item:
     page: int | None
     seg: int  # segment id: one physical row (or run of one-cell lines)
     col: int  # position in its physical row (0 for one-cell lines)
+    width: int = 1  # number of cells of its physical row
+    grid: bool = False  # from a real table (docx/html/pdf): merged regions resolved to a regular grid
 
     @property
     def is_cell(self) -> bool:
@@ -93,7 +95,7 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
                 seg += 1
                 single_run = True
             for text in _split_cell(tok.cells[0]):
-                out.append(Item(text, parse_value(text), tok.line, tok.page, seg, 0))
+                out.append(Item(text, parse_value(text), tok.line, tok.page, seg, 0, 1))
             continue
         seg += 1
         single_run = False
@@ -103,8 +105,10 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
             pieces = list(enumerate(_numbering_joined([w for w in tok.words if w])))
         else:  # pragma: no cover - every token kind is handled above
             continue
+        width = len(pieces)
+        grid = isinstance(tok, TableRow) and tok.kind == "cells"
         for col, text in pieces:
-            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col))
+            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid))
     return out
 
 
@@ -131,6 +135,7 @@ class Taken:
     cells: list[Item]  # at most n cells, in order
     count: int  # cells found for the row (blanks included), before cutting to n
     extras: list[Item]  # cells after the row that were not taken
+    trimmed: bool = False  # merged-region blanks were trimmed (the choice of cells was a guess)
 
 
 def take_cells(row: RawRow, n: int) -> Taken:
@@ -166,6 +171,7 @@ def take_cells(row: RawRow, n: int) -> Taken:
         last is not None and taken and last.col == 0 and taken[0].seg == last.seg and taken[0].col > 0
     )
     sides = [0, -1] if lead_first else [-1, 0]
+    trimmed = len(taken) > n
     while len(taken) > n:
         progressed = False
         for side in sides:
@@ -175,4 +181,49 @@ def take_cells(row: RawRow, n: int) -> Taken:
         if not progressed:
             break
     count = len(taken)
-    return Taken(taken[:n], count, extras + taken[n:])
+    return Taken(taken[:n], count, extras + taken[n:], trimmed)
+
+
+def row_shape(row: RawRow, taken: Taken) -> tuple[int, int] | None:
+    """(label column, row width) when the label and all its taken cells share one physical row.
+
+    In a real grid every row keeps its values in the same columns whatever its label column, so there the
+    shape is the width alone (label column -1).
+    """
+    last = row.fragments[-1] if row.fragments else None
+    if last is None or not taken.cells or last.width < 2 or any(c.seg != last.seg for c in taken.cells):
+        return None
+    return (-1 if last.grid else last.col), last.width
+
+
+class ValuePositions:
+    """Where the values of a row shape start, learnt from the unambiguous rows of the same table.
+
+    In a regular grid (a docx table with merged cells resolved to ""), rows of the same shape keep their
+    values in the same columns; a row whose blanks made ``take_cells`` guess is re-read at those columns.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.starts: dict[tuple[int, int], dict[int, int]] = {}
+
+    def learn(self, row: RawRow, taken: Taken) -> None:
+        shape = row_shape(row, taken)
+        if shape and len(taken.cells) == self.n and not any(c.is_blank for c in taken.cells):
+            counts = self.starts.setdefault(shape, {})
+            counts[taken.cells[0].col] = counts.get(taken.cells[0].col, 0) + 1
+
+    def refit(self, row: RawRow, taken: Taken) -> Taken:
+        shape = row_shape(row, taken)
+        if shape is None:
+            return taken
+        # only a guess that kept a blank can be wrong: trimming blanks around N numbers is always right
+        if not taken.trimmed or not any(c.is_blank for c in taken.cells) or shape not in self.starts:
+            return taken
+        counts = self.starts[shape]
+        start = max(counts, key=lambda k: (counts[k], -k))
+        seg = row.fragments[-1].seg
+        cells = [c for c in row.cells if c.seg == seg and start <= c.col < start + self.n]
+        if len(cells) != self.n or cells == taken.cells:
+            return taken
+        return Taken(cells, taken.count, [c for c in row.cells if c not in cells], True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from worker.parse.models import ParseWarning, RowInfo
-from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
+from worker.parse.rows import Item, RawRow, Taken, ValuePositions, items_of, raw_rows, take_cells
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
     APPLICATION_COLUMNS,
@@ -117,7 +117,13 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     """Read the 三 table: rows by label keywords, 7 cells each anchored on the label."""
     res = TableResult()
     prev: tuple[str, str] | None = None  # (row key, printed label) of the last data row
-    for raw in raw_rows(items_of(tokens)):
+    raws = raw_rows(items_of(tokens))
+    positions = ValuePositions(len(APPLICATION_COLUMNS))
+    first = {id(raw): take_cells(raw, len(APPLICATION_COLUMNS)) for raw in raws if raw.cells}
+    for raw in raws:
+        if raw.cells:
+            positions.learn(raw, first[id(raw)])
+    for raw in raws:
         if not raw.cells:
             continue
         label = compact(raw.label)
@@ -140,7 +146,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
             continue  # blank cells of the header ("…其他", "总计" column labels)
-        taken = take_cells(raw, len(APPLICATION_COLUMNS))
+        taken = positions.refit(raw, first[id(raw)])
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             res.warn("duplicate_row", f"三: row {key} printed twice; the first one is kept", raw.line)
             continue
@@ -244,6 +250,7 @@ class _BlockState:
     block: str | None = None
     cols: list[tuple[str, str]] = field(default_factory=list)
     in_header: bool = False
+    positions: list[tuple[int, int]] = field(default_factory=list)  # (physical col, row width) per column
 
 
 def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
@@ -278,6 +285,7 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
                 pending = "" if col else pending + text
             if col:
                 state.cols.append(col)
+                state.positions.append((frag.col, frag.width))
                 score[col[1]] += 1
                 label_frags = []
                 continue
@@ -316,12 +324,30 @@ def _columns(state: _BlockState, score: dict[str, float]) -> list[str]:
     return list(defaults)
 
 
+def _by_header(raw: RawRow, state: _BlockState) -> Taken | None:
+    """In a row as wide as its header row, each value sits under its column label: read by position."""
+    last = raw.fragments[-1] if raw.fragments else None
+    if last is None or not state.positions or last.width < 2 or len({w for _, w in state.positions}) != 1:
+        return None
+    width = state.positions[0][1]
+    own = [c for c in raw.cells if c.seg == last.seg]
+    if last.width != width or not own:
+        return None
+    by_col = {c.col: c for c in own}
+    cells = [by_col.get(col) for col, _ in state.positions]
+    if any(c is None for c in cells):
+        return None
+    chosen = [c for c in cells if c is not None]
+    rest = [c for c in raw.cells if c not in chosen]
+    return Taken(chosen, len(chosen) + sum(1 for c in own if c not in chosen and not c.is_blank), rest)
+
+
 def _store_disclosure_row(
     res: TableResult, state: _BlockState, key: str, label: str, raw: RawRow, score: dict[str, float]
 ) -> None:
     block = state.block or ""
     cols = _columns(state, score)
-    taken = take_cells(raw, len(cols))
+    taken = _by_header(raw, state) or take_cells(raw, len(cols))
     table = f"disclosure.{block}"
     rows = res.blocks.setdefault(block, {})
     if key in rows:

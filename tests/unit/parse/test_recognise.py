@@ -133,6 +133,26 @@ def test_real_table_rows_from_an_extractor_are_read() -> None:
     assert report.tables.applications["total"]["natural_person"].value == 5
 
 
+def test_grid_rows_with_blanks_are_read_at_the_columns_of_the_other_rows() -> None:
+    """A merged 3-column label then a blank last value: the blanks alone cannot tell; the grid can."""
+    rows = [
+        ["一、本年新收政府信息公开申请数量", "", "", "1", "2", "3", "4", "5", "6", "21"],
+        ["二、上年结转政府信息公开申请数量", "", "", "1", "0", "0", "0", "0", "0", ""],
+    ]
+    report = parse_extracted(Extracted(kind="docx", lines=[SourceLine(text="", cells=r) for r in rows]))
+    carried = report.tables.applications["carried_over"]
+    assert [c.value for c in carried.values()] == [1, 0, 0, 0, 0, 0, None]
+
+
+def test_disclosure_values_sit_under_their_column_labels() -> None:
+    text = "第二十条第(八)项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t\n行政事业性收费\t\t2\t"
+    res = parse_disclosure(tokenize_text(text))
+    assert {k: v["value"] for k, v in res.blocks["art20_8"]["fees"].items()} == {
+        "prev_items": None,
+        "change": 2,
+    }
+
+
 def test_text_with_nothing_report_like_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="not an annual report"):
         parse_text("hello world\nnothing to see here")
