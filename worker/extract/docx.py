@@ -213,9 +213,19 @@ class _Reader:
                 cells.extend(c for c in child if _w(c, "tc"))
         return cells
 
+    def _is_layout(self, rows: list[Element]) -> bool:
+        """One cell per row: a layout box when it is one grid column wide or holds a nested table."""
+        for tr in rows:
+            for tc in self._cells(tr):
+                tcpr = _child(tc, "tcPr")
+                if _int_attr(_child(tcpr, "gridSpan") if tcpr is not None else None, 1) > 1:
+                    if not any(_w(d, "tbl") for d in tc.iter()):
+                        return False
+        return True
+
     def table(self, tbl: Element) -> None:
         rows = self._rows(tbl)
-        if rows and all(len(self._cells(tr)) <= 1 for tr in rows):
+        if rows and all(len(self._cells(tr)) <= 1 for tr in rows) and self._is_layout(rows):
             for tr in rows:  # a layout table: one cell per row holding the real content
                 for tc in self._cells(tr):
                     self.block(tc)

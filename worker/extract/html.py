@@ -175,7 +175,8 @@ class _Walker:
 
     def table(self, table: etree._Element) -> None:
         own_cells = [c for c in table.iter("td", "th") if _owner_table(c) is table]
-        if any(len(c.xpath(".//table")) for c in own_cells) or len(own_cells) <= 1:
+        single = len(own_cells) == 1 and str(own_cells[0].get("colspan", "1")).strip() in ("", "1")
+        if any(len(c.xpath(".//table")) for c in own_cells) or single or not own_cells:
             for cell in own_cells:  # layout table: walk the content of each cell
                 self.walk(cell)
             self.flush()

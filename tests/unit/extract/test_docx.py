@@ -102,8 +102,13 @@ def test_docx_grid_before_and_after_become_empty_cells(tmp_path: Path) -> None:
         rows = xml.split("<w:tr")
         last = rows[2]
         first_tc_end = last.index("</w:tc>") + len("</w:tc>")
-        rows[2] = last[: last.index("<w:tc>")] + "<w:trPr><w:gridAfter w:val=\"2\"/></w:trPr>" + \
-            last[last.index("<w:tc>"):first_tc_end] + "</w:tr>" + last[last.index("</w:tr>") + len("</w:tr>"):]
+        rows[2] = (
+            last[: last.index("<w:tc>")]
+            + '<w:trPr><w:gridAfter w:val="2"/></w:trPr>'
+            + last[last.index("<w:tc>") : first_tc_end]
+            + "</w:tr>"
+            + last[last.index("</w:tr>") + len("</w:tr>") :]
+        )
         return "<w:tr".join(rows)
 
     lines = extract_file(_edit_document(src, tmp_path / "b.docx", edit)).lines

@@ -14,7 +14,9 @@ TABLE = """<table border=1>
 </table>"""
 
 
-def _write(tmp_path: Path, body: str, *, name: str = "r.html", encoding: str = "utf-8", head: str = "") -> Path:
+def _write(
+    tmp_path: Path, body: str, *, name: str = "r.html", encoding: str = "utf-8", head: str = ""
+) -> Path:
     path = tmp_path / name
     page = f"<html><head>{head}</head><body>{body}</body></html>"
     path.write_bytes(page.encode(encoding))
@@ -36,7 +38,12 @@ def test_html_rowspan_colspan_grid_and_nbsp_blank(tmp_path: Path) -> None:
 
 def test_html_gbk_charset_only_in_meta(samples: Path, tmp_path: Path) -> None:
     head = '<meta http-equiv=Content-Type content="text/html; charset=gb2312">'
-    path = _write(tmp_path, "<p>二、主动公开政府信息情况</p><p>行政规范性文件“三安全一稳定”</p>", encoding="gbk", head=head)
+    path = _write(
+        tmp_path,
+        "<p>二、主动公开政府信息情况</p><p>行政规范性文件“三安全一稳定”</p>",
+        encoding="gbk",
+        head=head,
+    )
     extracted = extract_file(path)
     assert extracted.encoding == "gb18030"
     assert [ln.text for ln in extracted.lines] == ["二、主动公开政府信息情况", "行政规范性文件“三安全一稳定”"]
@@ -47,14 +54,26 @@ def test_html_gbk_charset_only_in_meta(samples: Path, tmp_path: Path) -> None:
 
 def test_html_page_chrome_scripts_and_styles_are_dropped(samples: Path) -> None:
     text = extract_file(samples / "report_portal_gbk.html").text
-    for chrome in ("首页", "当前位置", "搜索", "相关链接", "版权所有", "统计代码", "_hmt", "MsoNormal", "区教育局"):
+    for chrome in (
+        "首页",
+        "当前位置",
+        "搜索",
+        "相关链接",
+        "版权所有",
+        "统计代码",
+        "_hmt",
+        "MsoNormal",
+        "区教育局",
+    ):
         assert chrome not in text, chrome
     assert "一、总体情况" in text and "六、其他需要报告的事项" in text
 
 
 def test_html_word_export_line_wraps_do_not_split_chinese(samples: Path) -> None:
     lines = [ln.text for ln in extract_file(samples / "report_word_export.htm").lines]
-    assert lines[1].startswith("本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》")
+    assert lines[1].startswith(
+        "本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
+    )
     assert " " not in lines[1] and "\n" not in lines[1]
     rows = [ln for ln in extract_file(samples / "report_word_export.htm").lines if ln.cells]
     assert rows[0].cells == ["第二十条第（一）项", "", "", ""]
@@ -62,12 +81,18 @@ def test_html_word_export_line_wraps_do_not_split_chinese(samples: Path) -> None
 
 def test_html_br_splits_lines_and_ascii_words_keep_spaces(tmp_path: Path) -> None:
     path = _write(tmp_path, "<div>南口镇人民政府<br>2024年1月20日</div><p>see   the\n  site  www.gov.cn</p>")
-    assert [ln.text for ln in extract_file(path).lines] == ["南口镇人民政府", "2024年1月20日", "see the site www.gov.cn"]
+    assert [ln.text for ln in extract_file(path).lines] == [
+        "南口镇人民政府",
+        "2024年1月20日",
+        "see the site www.gov.cn",
+    ]
 
 
 def test_html_layout_table_is_unwrapped(tmp_path: Path) -> None:
-    body = (f"<table><tr><td class=menu><a href=/>首页</a></td><td><p>一、总体情况</p>{TABLE}"
-            "<p>五、存在的主要问题及改进情况</p></td></tr></table>")
+    body = (
+        f"<table><tr><td class=menu><a href=/>首页</a></td><td><p>一、总体情况</p>{TABLE}"
+        "<p>五、存在的主要问题及改进情况</p></td></tr></table>"
+    )
     lines = extract_file(_write(tmp_path, body)).lines
     assert lines[0].text == "一、总体情况"
     assert lines[1].cells is not None and lines[1].cells[3] == "申请人情况"

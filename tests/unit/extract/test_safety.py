@@ -76,7 +76,9 @@ def test_zip_entry_count_and_size_limits_come_from_settings(tmp_path: Path, smal
         zf.writestr("word/document.xml", "<w:document/>")
         for i in range(25):
             zf.writestr(f"word/media/{i}.bin", b"x")
-    with pytest.raises(ExtractionError, match=r"ZIP bomb refused: 26 entries, limit is 20 \(zip_max_entries\)"):
+    with pytest.raises(
+        ExtractionError, match=r"ZIP bomb refused: 26 entries, limit is 20 \(zip_max_entries\)"
+    ):
         extract_file(many, settings=small_limits)
     big = tmp_path / "big.docx"
     with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -46,7 +46,9 @@ def _zip(path: Path, entries: dict[str, bytes]) -> Path:
 def test_sniff_tells_zip_containers_apart(tmp_path: Path) -> None:
     xlsx = _zip(tmp_path / "a.docx", {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
     plain = _zip(tmp_path / "b.docx", {"report.txt": b"hello"})
-    odt = _zip(tmp_path / "c.zip", {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
+    odt = _zip(
+        tmp_path / "c.zip", {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}
+    )
     with pytest.raises(UnsupportedFormatError, match=r"spreadsheet \(\.xlsx\)"):
         extract_file(xlsx)
     with pytest.raises(UnsupportedFormatError, match="ZIP archive"):
@@ -94,9 +96,13 @@ def test_sniff_html_and_text(tmp_path: Path) -> None:
 def test_sniff_mht_single_file_web_page(tmp_path: Path) -> None:
     body = "<html><head></head><body><p>一、总体情况</p><p>全年主动公开信息12条。</p></body></html>"
     mht = (
-        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b1\"\r\n\r\n--b1\r\n"
-        b"Content-Type: text/html; charset=\"gb2312\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-    ) + base64.encodebytes(body.encode("gb2312")) + b"\r\n--b1--\r\n"
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b1"\r\n\r\n--b1\r\n'
+            b'Content-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        )
+        + base64.encodebytes(body.encode("gb2312"))
+        + b"\r\n--b1--\r\n"
+    )
     path = tmp_path / "report.mht"
     path.write_bytes(mht)
     extracted = extract_file(path)

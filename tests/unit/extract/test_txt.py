@@ -18,8 +18,16 @@ REPORT = "南口镇人民政府2023年政府信息公开工作年度报告\n一�
 
 @pytest.mark.parametrize(
     ("encoding", "detected"),
-    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("utf-16-be", "utf-16-be"),
-     ("utf-16-le", "utf-16-le"), ("gb18030", "gb18030"), ("gbk", "gb18030"), ("gb2312", "gb18030")],
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("utf-16-be", "utf-16-be"),
+        ("utf-16-le", "utf-16-le"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("gb2312", "gb18030"),
+    ],
 )
 def test_txt_decodes_each_encoding(tmp_path: Path, encoding: str, detected: str) -> None:
     path = tmp_path / "r.txt"
@@ -34,8 +42,10 @@ def test_txt_decodes_each_encoding(tmp_path: Path, encoding: str, detected: str)
 
 
 def test_txt_committed_samples_decode_to_the_same_lines(samples: Path) -> None:
-    texts = {name: [ln.text for ln in extract_file(samples / name).lines]
-             for name in ("report_gb18030.txt", "report_utf16.txt", "report_utf8_bom.txt")}
+    texts = {
+        name: [ln.text for ln in extract_file(samples / name).lines]
+        for name in ("report_gb18030.txt", "report_utf16.txt", "report_utf8_bom.txt")
+    }
     assert texts["report_gb18030.txt"] == texts["report_utf16.txt"] == texts["report_utf8_bom.txt"]
     assert texts["report_gb18030.txt"][0] == "将乐县南口镇人民政府2023年政府信息公开工作年度报告"
 
@@ -45,7 +55,13 @@ def test_txt_line_numbers_match_the_file(tmp_path: Path) -> None:
     data = "第一行\r\n第二行\u2028仍是第二行\r第三行\x0c\n\n第五行".encode()
     path = tmp_path / "r.txt"
     path.write_bytes(data)
-    assert [ln.text for ln in extract_file(path).lines] == ["第一行", "第二行\u2028仍是第二行", "第三行\x0c", "", "第五行"]
+    assert [ln.text for ln in extract_file(path).lines] == [
+        "第一行",
+        "第二行\u2028仍是第二行",
+        "第三行\x0c",
+        "",
+        "第五行",
+    ]
 
 
 def test_txt_big5_is_not_silently_read_as_gbk() -> None:
@@ -71,9 +87,16 @@ def test_txt_invalid_bytes_after_bom_are_refused(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(codec="gb18030", exclude_categories=("Cc", "Cs", "Co", "Cn")),
-                        max_size=30), min_size=1, max_size=8),
-       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(codec="gb18030", exclude_categories=("Cc", "Cs", "Co", "Cn")), max_size=30
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]),
+)
 def test_txt_roundtrip_property(lines: list[str], encoding: str) -> None:
     """Whatever decodes is decoded right: a successful decode gives back exactly the encoded text."""
     text = "\n".join(lines) + "\n"
