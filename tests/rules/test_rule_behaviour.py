@@ -190,3 +190,22 @@ def test_statement_is_frozen() -> None:
     statement = Statement("new", 1, None, "x")
     with pytest.raises(AttributeError):
         statement.value = 2  # type: ignore[misc]
+
+
+def test_mixed_template_names_the_old_part() -> None:
+    report = build(clean_spec())
+    report.template = "mixed"
+    report.template_parts = {"disclosure": "2019", "applications": "2021"}
+    found = [f for f in run_checks(report) if f.rule.startswith("FMT_")]
+    old = next(f for f in found if f.rule == "FMT_OLD_USED")
+    assert "二、主动公开仍为2019年版格式" in old.message and old.actual == "mixed"
+    # a 2019-style 二 must then have its 第二十条第（九）项 too
+    assert [f.rule for f in found] == ["FMT_2019_INCOMPLETE", "FMT_OLD_USED"]
+
+
+def test_reviews_blank_total_with_parts_is_a_blank_cell_giving_the_sum() -> None:
+    spec = clean_spec()
+    spec.reviews[4] = None
+    found = run_checks(build(spec))
+    assert [(f.rule, f.location.row if f.location else None) for f in found] == [("BLANK_CELL", "review")]
+    assert "按各项之和应为 3" in found[0].message
