@@ -179,6 +179,7 @@ def test_internal_sum(sentence: str, fires: bool) -> None:
         ("2023年南山镇坚持不断完善平台建设将政府信息公开工作推进好。", False),  # looks back
         ("2024年，我镇将进一步加强业务培训。", False),
         ("2023年已完成培训，2024年将继续加强。", False),  # names the next year too
+        ("按照2023年工作计划，拟定了信息发布制度。", False),  # 计划/拟 as nouns, looking back
     ],
 )
 def test_forward_plan(plan: str, fires: bool) -> None:

@@ -12,7 +12,7 @@ from worker.rules.textscan import find_line, sentences
 # a plan, not a look back: "将" followed by a verb of intent, or an explicit planning word
 _PLAN = re.compile(
     r"将(?:继续|进一步|从|着力|在|重点|持续|不断|认真|切实|围绕|加大|加强|全面|深入|紧紧|按照|严格|积极|坚持)"
-    r"|计划|下一步|下一年|拟|力争|打算|今后"
+    r"|(?:计划|拟|打算)(?:于|在|将|开展|进一步|继续|加强|完善)|下一步|下一年|力争|今后"
 )
 
 
