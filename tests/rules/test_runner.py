@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.rules.factories import build, clean_spec
-from worker.rules import RuleContext, Severity, run_checks
+from worker.errors import ConfigError
+from worker.rules import RuleContext, Severity, run_checks, validate_severity_overrides
 from worker.settings import Settings
 
 
@@ -70,9 +71,12 @@ def test_override_can_soften_an_error_and_leaves_not_assessable_alone() -> None:
     }
 
 
-def test_unknown_severity_is_refused() -> None:
-    with pytest.raises(ValueError):
+def test_unknown_severity_or_rule_id_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="T3_BALANCE = 'fatal'"):
         run_checks(build(clean_spec()), RuleContext(severity_overrides={"T3_BALANCE": "fatal"}))
+    with pytest.raises(ConfigError, match="unknown rule id 'PUB_AFTER_JAN_31'"):
+        validate_severity_overrides({"PUB_AFTER_JAN_31": "error"})
+    assert validate_severity_overrides({" pub_after_jan31 ": "Error"}) == {"PUB_AFTER_JAN31": "error"}
 
 
 def test_2019_template_missing_block_is_a_warning_only_in_2019() -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from worker.rules.base import Finding, Neighbour, Rule, RuleContext, Severity
 from worker.rules.registry import REDIRECTS, REMOVED, RULES, UnknownRuleError, resolve
-from worker.rules.runner import run_checks
+from worker.rules.runner import run_checks, validate_severity_overrides
 
 __all__ = [
     # Running
     "run_checks",
+    "validate_severity_overrides",
     "RuleContext",
     "Neighbour",
     # Results

@@ -6,19 +6,34 @@ body's report for the year before (see ``worker.rules.cross_year.history``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from worker.errors import ConfigError
 from worker.parse.models import Report
 from worker.rules.base import Finding, RuleContext, Severity
 from worker.rules.registry import REDIRECTS, RULES
 
 OFF = frozenset({"off", "ignore", "disabled", "none"})
+SEVERITIES = frozenset(s.value for s in Severity)
 _INSTANCES = {code: cls() for code, cls in RULES.items()}
 
 
-def _overrides(ctx: RuleContext) -> dict[str, str]:
+def validate_severity_overrides(overrides: Mapping[str, str]) -> dict[str, str]:
+    """Normalise ``settings.rule_severity`` (ids upper-cased, redirects followed, values lower-cased).
+
+    Raises:
+        ConfigError: an unknown rule id or a severity other than error / warning / off.
+    """
     out: dict[str, str] = {}
-    for code, value in ctx.severity_overrides.items():
+    for code, value in overrides.items():
         key = code.strip().upper()
-        out[REDIRECTS.get(key, key)] = str(value).strip().lower()
+        key = REDIRECTS.get(key, key)
+        level = str(value).strip().lower()
+        if key not in RULES:
+            raise ConfigError(f"rule_severity: unknown rule id {code!r} (see `nianbao rules list`)")
+        if level not in SEVERITIES and level not in OFF:
+            raise ConfigError(f'rule_severity: {code} = {value!r}; use "error", "warning" or "off"')
+        out[key] = level
     return out
 
 
@@ -35,10 +50,10 @@ def run_checks(report: Report, ctx: RuleContext | None = None) -> list[Finding]:
         ``not_assessable`` findings stay warnings.
 
     Raises:
-        ValueError: an override names a severity that does not exist.
+        ConfigError: an override names an unknown rule or severity (``validate_severity_overrides``).
     """
     ctx = ctx or RuleContext()
-    overrides = _overrides(ctx)
+    overrides = validate_severity_overrides(ctx.severity_overrides) if ctx.severity_overrides else {}
     findings: list[Finding] = []
     for code, rule in _INSTANCES.items():
         override = overrides.get(code)
