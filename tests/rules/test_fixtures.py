@@ -20,20 +20,6 @@ from worker.parse.models import Report
 from worker.rules import Finding, Neighbour, RuleContext, run_checks
 
 RULE_DIRS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-# Known parser limits: fixtures the rule handles (see the factory tests) but parse_text cannot yet deliver.
-PARSER_GAPS = {
-    "STRUCT_SECTION_ORDER": "worker/parse/sections.py keeps only the longest in-order chain of headings, so an "
-    "out-of-order section is reported missing instead",
-}
-
-
-def _bad_params() -> list[object]:
-    return [
-        pytest.param(r, marks=pytest.mark.xfail(reason=PARSER_GAPS[r], strict=True))
-        if r in PARSER_GAPS
-        else r
-        for r in RULE_DIRS
-    ]
 
 
 def read_expected(path: Path) -> list[tuple[str, int | None, str]]:
@@ -75,7 +61,7 @@ def match(findings: list[Finding], expected: list[tuple[str, int | None, str]], 
     assert not left, f"unexpected findings: {[f.message for f in left]}"
 
 
-@pytest.mark.parametrize("rule", _bad_params())
+@pytest.mark.parametrize("rule", RULE_DIRS)
 def test_fixture_bad_yields_expected_findings(rule: str, parse_text: Callable[..., Report]) -> None:
     folder = FIXTURES / rule
     report = parse_text((folder / "bad.txt").read_text(encoding="utf-8"), source="bad.txt")

@@ -4,12 +4,16 @@ readers' precision (statements that must *not* be read as counts)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from tests.rules.conftest import FIXTURES
 from tests.rules.factories import build, clean_spec
 from worker.parse.models import Report
 from worker.rules import run_checks
+from worker.rules.structure.headings import stray_headings
 from worker.rules.text.statements import Statement, read_statements
 
 
@@ -210,3 +214,17 @@ def test_reviews_blank_total_with_parts_is_a_blank_cell_giving_the_sum() -> None
     found = run_checks(build(spec))
     assert [(f.rule, f.location.row if f.location else None) for f in found] == [("BLANK_CELL", "review")]
     assert "按各项之和应为 3" in found[0].message
+
+
+def test_a_misplaced_section_is_out_of_order_not_missing(parse_text: Callable[..., Report]) -> None:
+    text = (FIXTURES / "STRUCT_SECTION_ORDER" / "bad.txt").read_text(encoding="utf-8")
+    found = run_checks(parse_text(text))
+    assert [f.rule for f in found] == ["STRUCT_SECTION_ORDER"]
+
+
+def test_sub_headings_reusing_numerals_are_not_sections(
+    seeds_dir: Path, parse_text: Callable[..., Report]
+) -> None:
+    """Seed 004 reuses 一、..五、 inside 一; none of them may count as a misplaced section."""
+    text = next(seeds_dir.glob("004_*.txt")).read_text(encoding="utf-8")
+    assert stray_headings(parse_text(text)) == []

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from worker.parse.models import Location, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.labels import SECTION_ZH
+from worker.rules.structure.headings import Heading, stray_headings
 
 
 class SectionsOutOfOrder(Rule):
     """## What it does
-    Checks that the sections found appear in the order 一..六. Each section that comes after a section
-    with a higher number is reported once.
+    Checks that the sections appear in the order 一..六. Each section that comes after a section with a
+    higher number is reported once. Numbered headings the parser set aside for being out of order count too.
 
     ## Why is this bad?
     The template (国办公开办函〔2021〕30号) fixes the order of the six parts of 条例 art. 50 so that
@@ -30,11 +31,12 @@ class SectionsOutOfOrder(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         highest = None
-        for section in sorted(report.sections, key=lambda s: s.line):
+        found = [Heading(s.no, s.key, s.line) for s in report.sections]
+        for section in sorted([*found, *stray_headings(report)], key=lambda h: h.line):
             if highest is not None and section.no < highest.no:
                 yield self.finding(
-                    f"“{SECTION_ZH.get(section.key, section.title)}”（第 {section.line} 行）应在"
-                    f"“{SECTION_ZH.get(highest.key, highest.title)}”（第 {highest.line} 行）之前",
+                    f"“{SECTION_ZH[section.key]}”（第 {section.line} 行）应在"
+                    f"“{SECTION_ZH[highest.key]}”（第 {highest.line} 行）之前",
                     location=Location(section=section.key, line=section.line),
                     expected=f"第{section.no}部分在第{highest.no}部分之前",
                     actual=f"第{section.no}部分在第{highest.no}部分之后",
