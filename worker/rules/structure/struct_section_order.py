@@ -32,7 +32,8 @@ class SectionsOutOfOrder(Rule):
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         highest = None
         found = [Heading(s.no, s.key, s.line) for s in report.sections]
-        for section in sorted([*found, *stray_headings(report)], key=lambda h: h.line):
+        strays = stray_headings(report) if len(found) < len(SECTION_ZH) else []
+        for section in sorted([*found, *strays], key=lambda h: h.line):
             if highest is not None and section.no < highest.no:
                 yield self.finding(
                     f"“{SECTION_ZH[section.key]}”（第 {section.line} 行）应在"
