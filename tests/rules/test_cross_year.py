@@ -18,6 +18,7 @@ from tests.rules.factories import DISCLOSURE_2021, OVERVIEW, build, clean_spec
 from tests.rules.render import render
 from worker.parse.models import Report
 from worker.rules import Finding, Neighbour, RuleContext, run_checks
+from worker.rules.cross_year.history import previous_of
 from worker.rules.cross_year.xy_duplicate import THRESHOLD, prose_fingerprint, similarity
 
 BODY = "示例县南山镇人民政府"
@@ -197,3 +198,18 @@ def test_duplicate_report_is_flagged_with_what_it_copied() -> None:
     ]
     assert len(found) == 2 and all(f.compared_with == "sha-2022" for f in found)
     assert found[0].actual == 1.0
+
+
+def test_seed_000_and_003_are_different_bodies(seeds_dir: object, parse_text: Callable[..., Report]) -> None:
+    """Both are a 南口镇; 003 moved next to 000's year must still not be compared with it."""
+    from pathlib import Path
+
+    seeds = Path(str(seeds_dir))
+    jiangle = parse_text(next(seeds.glob("000_*.txt")).read_text(encoding="utf-8"))
+    district = parse_text(next(seeds.glob("003_*.txt")).read_text(encoding="utf-8").replace("2020", "2024"))
+    assert (jiangle.year, district.year) == (2023, 2024)
+    assert jiangle.identity_key != district.identity_key
+    ctx = RuleContext(previous=Neighbour(ref="sha-000", report=jiangle))
+    assert previous_of(district, ctx) is None  # the gate every XY_* rule goes through
+    same_body = parse_text(next(seeds.glob("000_*.txt")).read_text(encoding="utf-8").replace("2023", "2024"))
+    assert previous_of(same_body, ctx) is ctx.previous

@@ -67,6 +67,8 @@ def test_fixture_bad_yields_expected_findings(rule: str, parse_text: Callable[..
     report = parse_text((folder / "bad.txt").read_text(encoding="utf-8"), source="bad.txt")
     findings = [f for f in run_checks(report, context(folder, parse_text)) if f.rule == rule]
     match(findings, read_expected(folder / "expected.txt"), check_lines=True)
+    for f in findings:  # every failure says where and what was expected
+        assert f.location is not None and f.expected is not None and f.title, f.message
 
 
 @pytest.mark.parametrize("rule", RULE_DIRS)
