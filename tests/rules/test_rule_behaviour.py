@@ -228,3 +228,12 @@ def test_sub_headings_reusing_numerals_are_not_sections(
     """Seed 004 reuses 一、..五、 inside 一; none of them may count as a misplaced section."""
     text = next(seeds_dir.glob("004_*.txt")).read_text(encoding="utf-8")
     assert stray_headings(parse_text(text)) == []
+
+
+def test_procurement_in_wan_that_is_really_yuan() -> None:
+    spec = clean_spec(template="2019", year=2020, published=dt.date(2021, 1, 10))
+    spec.raws[("art20_9", "procurement", "amount")] = "438754万元"
+    found = [f for f in run_checks(build(spec)) if f.rule == "UNIT_PROCUREMENT"]
+    assert [(f.actual, "数额异常偏大" in f.message) for f in found] == [(438754, True)]
+    spec.raws[("art20_9", "procurement", "amount")] = "438754元"
+    assert rules_of(build(spec)) == []

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.tables import fmt, loc
+from worker.rules.units.unit_fee import PLAUSIBLE_MAX_WAN
 
 _HEADER_UNIT = re.compile(r"采购总?金额[^\n]{0,6}?[（(](?:单位[:：])?(?P<unit>万元|元)[)）]")
 
@@ -29,7 +30,8 @@ class ProcurementAmountWithoutUnit(Rule):
     """## What it does
     Checks 第二十条第（九）项·政府集中采购·采购总金额 of the 2019 template: the template prints no unit for
     it, so the report must give one (in the cell, "43.88万元", or in the column heading,
-    "采购总金额（万元）"). Reported when no unit is given at all.
+    "采购总金额（万元）"). Reported when no unit is given at all, and when an amount in 万元 is implausibly
+    large for one body (over 1 亿元 for a township, over 10 亿元 otherwise: 元 typed as 万元).
 
     ## Why is this bad?
     国办公开办函〔2019〕60号 leaves the unit of 采购总金额 open; "438754" may be 元 or 万元, a factor of ten
@@ -41,8 +43,8 @@ class ProcurementAmountWithoutUnit(Rule):
     """
 
     code = "UNIT_PROCUREMENT"
-    title_zh = "采购金额未注明单位"
-    title_en = "Procurement amount without a unit"
+    title_zh = "采购金额未注明单位或单位疑似错误"
+    title_en = "Procurement amount without a unit, or implausibly large"
     severity = Severity.WARNING
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
@@ -50,9 +52,20 @@ class ProcurementAmountWithoutUnit(Rule):
         if cell is None or cell.value is None:
             return
         raw = cell.raw.replace(" ", "")
-        if cell.unit or raw.endswith("元") or _header_unit(report):
-            return
+        unit = cell.unit or ("万元" if raw.endswith("万元") else "元" if raw.endswith("元") else None)
+        unit = unit or _header_unit(report)
         where = loc(report, "disclosure.art20_9", "procurement", "amount")
+        limit = PLAUSIBLE_MAX_WAN.get(report.organ_level, PLAUSIBLE_MAX_WAN["default"])
+        if unit == "万元" and cell.value > limit:
+            yield self.finding(
+                f"第二十条第（九）项·政府集中采购·采购总金额为 {fmt(cell.value)} 万元，数额异常偏大，可能误以元为单位填写",
+                location=where,
+                expected=f"<= {limit}",
+                actual=cell.value,
+            )
+            return
+        if unit:
+            return
         yield self.finding(
             f"第二十条第（九）项·政府集中采购·采购总金额填写为 {fmt(cell.value)}，未注明单位（元或万元）",
             location=where,
