@@ -128,3 +128,12 @@ def test_an_empty_report_is_missing_everything_and_nothing_else() -> None:
             ("PUB_AFTER_MAR31", "not_assessable"): 1,
         }
     )
+
+
+def test_docs_catalogue_lists_every_rule_as_it_is() -> None:
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    rows = {
+        m.group(1): (m.group(2), m.group(3).strip(), m.group(4).strip())
+        for m in re.finditer(r"^\| `([A-Z0-9_]+)` \| (\w+) \| \w+ \| ([^|]+) \| ([^|]+) \|$", doc, re.M)
+    }
+    assert rows == {c: (cls.severity.value, cls.title_zh, cls.title_en) for c, cls in RULES.items()}
