@@ -98,13 +98,23 @@ def _fresh_connections(**_: Any) -> None:
     dispose_engines()
 
 
-@signals.worker_ready.connect  # type: ignore[untyped-decorator]
-def _recover_orphans(sender: Any = None, **_: Any) -> None:
-    """Re-enqueue files left in processing/ by a worker that died (their claim lock is free)."""
+def requeue_orphans(settings: Settings | None = None) -> int:
+    """Re-enqueue files left in processing/ by a worker that died (their claim lock is free).
+
+    Returns:
+        How many files were re-enqueued.
+    """
     from worker.logging import get_logger
     from worker.spool import orphans
 
     log = get_logger(__name__)
-    for path in orphans(get_settings()):
+    found = orphans(settings or get_settings())
+    for path in found:
         app.send_task("nianbao.ingest", args=[str(path)])
         log.info("orphan_requeued", path=str(path))
+    return len(found)
+
+
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+def _recover_orphans(sender: Any = None, **_: Any) -> None:
+    requeue_orphans()

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -22,6 +23,7 @@ from typing import IO
 from worker.settings import Settings
 
 LOCK_NAME = ".lock"
+STALE_EMPTY_S = 300.0  # an empty, unlocked claim directory this old is debris: removed by a sweep
 
 
 class ClaimGone(Exception):
@@ -56,18 +58,25 @@ class Claim:
             self._lock = None
 
 
-def _try_lock(directory: Path) -> IO[str]:
-    """flock ``directory/.lock`` without waiting; raises ClaimBusy or ClaimGone."""
+def _try_lock(directory: Path, wait: float = 0.0) -> IO[str]:
+    """flock ``directory/.lock``, waiting up to ``wait`` seconds; raises ClaimBusy or ClaimGone.
+
+    A sweep (``orphans``) holds a free lock for a moment only; a fresh claim waits that moment out.
+    """
     try:
         fh = open(directory / LOCK_NAME, "a+")  # noqa: SIM115 (kept open for the claim's lifetime)
     except FileNotFoundError as exc:
         raise ClaimGone(str(directory)) from exc
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        fh.close()
-        raise ClaimBusy(str(directory)) from exc
-    return fh
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fh
+        except BlockingIOError as exc:
+            if time.monotonic() >= deadline:
+                fh.close()
+                raise ClaimBusy(str(directory)) from exc
+            time.sleep(0.01)
 
 
 def _move(src: Path, dst: Path) -> None:
@@ -126,7 +135,7 @@ def claim(path: Path, settings: Settings, token: str) -> Claim:
     elif not src.exists():
         raise ClaimGone(str(src))
     mine.mkdir(parents=True, exist_ok=True)
-    lock = _try_lock(mine)
+    lock = _try_lock(mine, wait=5.0)
     original = _original(src.parent, src) if old_lock else str(src)
     try:
         _move(src, own)
@@ -207,7 +216,12 @@ def orphans(settings: Settings) -> list[Path]:
         except (ClaimBusy, ClaimGone):
             continue
         try:
-            found += [p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")]
+            files = [p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")]
+            found += files
+            if not files and time.time() - directory.stat().st_mtime > STALE_EMPTY_S:
+                for leftover in (directory / LOCK_NAME, directory / ".origin", directory):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink() if leftover.is_file() else leftover.rmdir()
         finally:
             lock.close()
     return found

@@ -107,8 +107,17 @@ class _Supervisor:
         self.watcher.start()
 
     def loop(self) -> None:
+        from worker.app import requeue_orphans
+
         restarts: list[float] = []
+        next_sweep = time.monotonic() + self.settings.rescan_interval
         while not self.stop_event.wait(0.5):
+            if time.monotonic() >= next_sweep:  # files whose task was lost (e.g. a broker without AOF)
+                next_sweep = time.monotonic() + self.settings.rescan_interval
+                try:
+                    requeue_orphans(self.settings)
+                except Exception as exc:  # the broker may be restarting: try again next round
+                    log.warning("orphan_sweep_failed", error=str(exc))
             if self.proc is not None and self.proc.poll() is not None:
                 log.error("worker_exited", code=self.proc.returncode)
                 restarts = [t for t in restarts if time.monotonic() - t < 60] + [time.monotonic()]
