@@ -44,19 +44,30 @@ def configure(
 def smtp_overrides(sink: SmtpSink, **kw: Any) -> dict[str, Any]:
     """Settings sending to ``sink``, no digest window, fast retries (override with ``kw``)."""
     values: dict[str, Any] = {
-        "smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_security": "none", "digest_window_seconds": 0,
-        "digest_threshold": 10, "alert_retry_backoff": 0.2, "alert_recipients": ["zwgk@example.gov.cn"],
-        "mail_from": "nianbao@example.gov.cn", "mail_reply_to": "office@example.gov.cn", "alert_routes": [],
+        "smtp_host": "127.0.0.1",
+        "smtp_port": sink.port,
+        "smtp_security": "none",
+        "digest_window_seconds": 0,
+        "digest_threshold": 10,
+        "alert_retry_backoff": 0.2,
+        "alert_recipients": ["zwgk@example.gov.cn"],
+        "mail_from": "nianbao@example.gov.cn",
+        "mail_reply_to": "office@example.gov.cn",
+        "alert_routes": [],
     }
     values.update(kw)
     return values
 
 
 @pytest.fixture
-def alert_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Settings]:
+def alert_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp_sink: SmtpSink
+) -> Iterator[Settings]:
     """SQLite settings sending to ``smtp_sink``."""
     from worker.store.db import dispose_engines
 
-    yield configure(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", **smtp_overrides(smtp_sink))
+    yield configure(
+        monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", **smtp_overrides(smtp_sink)
+    )
     dispose_engines()
     get_settings.cache_clear()

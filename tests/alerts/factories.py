@@ -29,7 +29,15 @@ def finding(
     actual: Any = 4,
 ) -> Finding:
     loc = Location(table="applications", row=row, col=col, line=line) if (row or col or line) else None
-    return Finding(rule=rule, severity=severity, title=title, message=message, location=loc, expected=expected, actual=actual)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        title=title,
+        message=message,
+        location=loc,
+        expected=expected,
+        actual=actual,
+    )
 
 
 def warning(rule: str = "BLANK_CELL", **kw: Any) -> Finding:
@@ -63,29 +71,56 @@ def store_report(
     errors = sum(1 for f in findings if f.severity == Severity.ERROR)
     with session_scope(settings) as s:
         row = StoredReport(
-            sha256=digest, file_name=name, organ=organ, identity_key=report.identity_key, year=year,
-            template="2021", status="failed" if errors else "ok", error_count=errors,
-            warning_count=len(findings) - errors, report_json=report.model_dump_json(),
+            sha256=digest,
+            file_name=name,
+            organ=organ,
+            identity_key=report.identity_key,
+            year=year,
+            template="2021",
+            status="failed" if errors else "ok",
+            error_count=errors,
+            warning_count=len(findings) - errors,
+            report_json=report.model_dump_json(),
         )
         s.add(row)
         s.flush()
         assert row.id is not None
         _put_findings(s, row.id, findings)
-        s.add(SourceFile(sha256=digest, name=name, original_path=f"/inbox/{name}", size=100, status="ingested",
-                         report_id=row.id, archived_path=archived_path))
+        s.add(
+            SourceFile(
+                sha256=digest,
+                name=name,
+                original_path=f"/inbox/{name}",
+                size=100,
+                status="ingested",
+                report_id=row.id,
+                archived_path=archived_path,
+            )
+        )
         return row.id
 
 
 def _put_findings(s: Any, report_id: int, findings: list[Finding]) -> None:
     for f in findings:
         loc = f.location or Location()
-        s.add(StoredFinding(
-            report_id=report_id, rule=f.rule, severity=f.severity.value, status=f.status, title=f.title,
-            message=f.message, table_key=loc.table, row_key=loc.row, col_key=loc.col, section=loc.section,
-            line=loc.line, page=loc.page,
-            expected=None if f.expected is None else json.dumps(f.expected, ensure_ascii=False),
-            actual=None if f.actual is None else json.dumps(f.actual, ensure_ascii=False),
-        ))
+        s.add(
+            StoredFinding(
+                report_id=report_id,
+                rule=f.rule,
+                severity=f.severity.value,
+                status=f.status,
+                title=f.title,
+                message=f.message,
+                table_key=loc.table,
+                row_key=loc.row,
+                col_key=loc.col,
+                section=loc.section,
+                line=loc.line,
+                page=loc.page,
+                expected=None if f.expected is None else json.dumps(f.expected, ensure_ascii=False),
+                actual=None if f.actual is None else json.dumps(f.actual, ensure_ascii=False),
+            )
+        )
 
 
 def replace_findings(settings: Settings, report_id: int, findings: list[Finding]) -> None:
@@ -97,10 +132,18 @@ def replace_findings(settings: Settings, report_id: int, findings: list[Finding]
         _put_findings(s, report_id, findings)
 
 
-def store_quarantine(settings: Settings, *, name: str = "扫描件.pdf", reason: str = "扫描版 PDF，无文本层") -> int:
+def store_quarantine(
+    settings: Settings, *, name: str = "扫描件.pdf", reason: str = "扫描版 PDF，无文本层"
+) -> int:
     with session_scope(settings) as s:
-        rec = QuarantineRecord(sha256=sha(), name=name, original_path=f"/inbox/{name}",
-                               quarantine_path=f"/srv/nianbao/quarantine/{name}", stage="extract", reason=reason)
+        rec = QuarantineRecord(
+            sha256=sha(),
+            name=name,
+            original_path=f"/inbox/{name}",
+            quarantine_path=f"/srv/nianbao/quarantine/{name}",
+            stage="extract",
+            reason=reason,
+        )
         s.add(rec)
         s.flush()
         assert rec.id is not None

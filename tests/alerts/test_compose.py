@@ -17,25 +17,42 @@ from worker.store.ops_models import utcnow
 
 def _alert(**kw: object) -> ReportAlert:
     base: dict[str, object] = {
-        "report_id": 7, "organ": "将乐县南口镇人民政府", "organ_path": ["福建省", "三明市", "将乐县", "南口镇人民政府"],
-        "identity_key": "福建省/三明市/将乐县/南口镇人民政府", "year": 2023, "file_name": "南口镇2023年报.docx",
-        "stored_at": "/srv/archive/南口镇2023年报.docx", "sha256": sha(),
-        "findings": [finding(), finding("T3_COL_TOTAL", title="申请情况表合计列不等", expected=9, actual=8), warning()],
+        "report_id": 7,
+        "organ": "将乐县南口镇人民政府",
+        "organ_path": ["福建省", "三明市", "将乐县", "南口镇人民政府"],
+        "identity_key": "福建省/三明市/将乐县/南口镇人民政府",
+        "year": 2023,
+        "file_name": "南口镇2023年报.docx",
+        "stored_at": "/srv/archive/南口镇2023年报.docx",
+        "sha256": sha(),
+        "findings": [
+            finding(),
+            finding("T3_COL_TOTAL", title="申请情况表合计列不等", expected=9, actual=8),
+            warning(),
+        ],
     }
     base.update(kw)
     return ReportAlert.model_validate(base)
 
 
-def _roundtrip(sink: SmtpSink, msg: email.message.EmailMessage, settings: Settings) -> email.message.EmailMessage:
+def _roundtrip(
+    sink: SmtpSink, msg: email.message.EmailMessage, settings: Settings
+) -> email.message.EmailMessage:
     reply = send_message(msg, to=["zwgk@example.gov.cn"], settings=settings)
     assert reply.code == 250
     return sink.wait_for(1)[-1]
 
 
-def test_report_mail_is_multipart_alternative_in_chinese(smtp_sink: SmtpSink, alert_settings: Settings) -> None:
+def test_report_mail_is_multipart_alternative_in_chinese(
+    smtp_sink: SmtpSink, alert_settings: Settings
+) -> None:
     alert = _alert()
-    msg = compose_report(alert, findings=alert.alertable(include_warnings=False), to=["zwgk@example.gov.cn"],
-                         settings=alert_settings)
+    msg = compose_report(
+        alert,
+        findings=alert.alertable(include_warnings=False),
+        to=["zwgk@example.gov.cn"],
+        settings=alert_settings,
+    )
     got = _roundtrip(smtp_sink, msg, alert_settings)
 
     assert got.get_content_type() == "multipart/alternative"
@@ -60,7 +77,9 @@ def test_report_mail_is_multipart_alternative_in_chinese(smtp_sink: SmtpSink, al
 
 def test_warnings_listed_in_their_own_group_when_configured(alert_settings: Settings) -> None:
     alert = _alert()
-    msg = compose_report(alert, findings=alert.alertable(include_warnings=True), to=["a@b"], settings=alert_settings)
+    msg = compose_report(
+        alert, findings=alert.alertable(include_warnings=True), to=["a@b"], settings=alert_settings
+    )
     text = msg.get_body(("plain",)).get_content()
     assert text.index("一、错误（2 项）") < text.index("二、警告（1 项）") < text.index("[BLANK_CELL]")
     assert "未列出" not in text
@@ -68,8 +87,11 @@ def test_warnings_listed_in_their_own_group_when_configured(alert_settings: Sett
 
 def test_untrusted_text_is_escaped_in_html(smtp_sink: SmtpSink, alert_settings: Settings) -> None:
     evil = '<script>alert("x")</script>镇人民政府'
-    alert = _alert(organ=evil, file_name="<img src=x onerror=alert(1)>.txt",
-                   findings=[finding(message="说明 <b>粗体</b> & 更多", expected="<i>5</i>", actual=4)])
+    alert = _alert(
+        organ=evil,
+        file_name="<img src=x onerror=alert(1)>.txt",
+        findings=[finding(message="说明 <b>粗体</b> & 更多", expected="<i>5</i>", actual=4)],
+    )
     msg = compose_report(alert, findings=alert.findings, to=["zwgk@example.gov.cn"], settings=alert_settings)
     got = _roundtrip(smtp_sink, msg, alert_settings)
     html = got.get_body(("html",)).get_content()
@@ -92,7 +114,9 @@ def test_update_mail_lists_new_and_resolved(alert_settings: Settings) -> None:
     before = [finding(), finding("T3_COL_TOTAL", title="合计列不等", expected=9, actual=8)]
     now = [finding(), finding("XY_CARRYOVER", title="上年结转与上年度结转下年不一致", expected=3, actual=2)]
     alert = _alert(findings=now)
-    msg = compose_report(alert, findings=now, to=["a@b"], settings=alert_settings, kind="update", previous=before)
+    msg = compose_report(
+        alert, findings=now, to=["a@b"], settings=alert_settings, kind="update", previous=before
+    )
     assert str(msg["Subject"]).startswith("【年报校验（更新）】")
     text = msg.get_body(("plain",)).get_content()
     assert "校验结论已变化" in text
@@ -101,8 +125,12 @@ def test_update_mail_lists_new_and_resolved(alert_settings: Settings) -> None:
 
 
 def test_quarantine_mail_gives_reason_and_place(smtp_sink: SmtpSink, alert_settings: Settings) -> None:
-    q = QuarantineAlert(quarantine_id=3, file_name="扫描<件>.pdf", reason="扫描版 PDF，无文本层", stored_at="/q/扫描<件>.pdf")
-    got = _roundtrip(smtp_sink, compose_quarantine(q, to=["zwgk@example.gov.cn"], settings=alert_settings), alert_settings)
+    q = QuarantineAlert(
+        quarantine_id=3, file_name="扫描<件>.pdf", reason="扫描版 PDF，无文本层", stored_at="/q/扫描<件>.pdf"
+    )
+    got = _roundtrip(
+        smtp_sink, compose_quarantine(q, to=["zwgk@example.gov.cn"], settings=alert_settings), alert_settings
+    )
     assert str(got["Subject"]) == "【年报隔离】扫描<件>.pdf：无法处理，已隔离"
     text = got.get_body(("plain",)).get_content()
     assert "原因：扫描版 PDF，无文本层" in text and "现存位置：/q/扫描<件>.pdf" in text
@@ -110,9 +138,15 @@ def test_quarantine_mail_gives_reason_and_place(smtp_sink: SmtpSink, alert_setti
 
 
 def test_digest_lists_every_report_with_its_error_count(alert_settings: Settings) -> None:
-    entries = [DigestEntry(kind="report", name=f"第{i}镇人民政府", year=2023, file_name=f"r{i}.txt", error_count=i)
-               for i in range(1, 13)]
-    entries.append(DigestEntry(kind="quarantine", name="x.pdf", year=None, file_name="x.pdf", error_count=0, reason="加密 PDF"))
+    entries = [
+        DigestEntry(kind="report", name=f"第{i}镇人民政府", year=2023, file_name=f"r{i}.txt", error_count=i)
+        for i in range(1, 13)
+    ]
+    entries.append(
+        DigestEntry(
+            kind="quarantine", name="x.pdf", year=None, file_name="x.pdf", error_count=0, reason="加密 PDF"
+        )
+    )
     msg = compose_digest(entries, to=["a@b"], settings=alert_settings, window_end=utcnow())
     assert str(msg["Subject"]) == "【年报校验汇总】12 份报告共 78 项错误，1 个文件被隔离"
     text = msg.get_body(("plain",)).get_content()

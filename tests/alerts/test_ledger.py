@@ -70,7 +70,9 @@ def test_changed_verdict_sends_an_update(alert_settings: Settings, smtp_sink: Sm
     _record(alert_settings, rid)
     _flush(alert_settings)
     # a cross-year re-check adds XY_CARRYOVER and a rule change drops T3_COL_TOTAL
-    replace_findings(alert_settings, rid, [finding(), finding("XY_CARRYOVER", title="结转不一致", expected=3, actual=2)])
+    replace_findings(
+        alert_settings, rid, [finding(), finding("XY_CARRYOVER", title="结转不一致", expected=3, actual=2)]
+    )
     assert _record(alert_settings, rid) == 1
     _flush(alert_settings)
     first, update = smtp_sink.wait_for(2)
@@ -125,11 +127,18 @@ def test_newer_verdict_supersedes_one_still_waiting(alert_settings: Settings, sm
     assert [r.status for r in _ledger(s)] == ["superseded", "sent"]
 
 
-def test_burst_of_50_failing_reports_yields_one_digest_per_recipient(alert_settings: Settings, smtp_sink: SmtpSink) -> None:
+def test_burst_of_50_failing_reports_yields_one_digest_per_recipient(
+    alert_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     rcpts = ["zwgk@example.gov.cn", "lead@example.gov.cn"]
-    s = alert_settings.model_copy(update={"digest_window_seconds": 120.0, "digest_threshold": 10, "alert_recipients": rcpts})
+    s = alert_settings.model_copy(
+        update={"digest_window_seconds": 120.0, "digest_threshold": 10, "alert_recipients": rcpts}
+    )
     start = utcnow()
-    ids = [store_report(s, [finding()] * (1 + i % 3), organ=f"第{i:02d}镇人民政府", organ_path=[]) for i in range(50)]
+    ids = [
+        store_report(s, [finding()] * (1 + i % 3), organ=f"第{i:02d}镇人民政府", organ_path=[])
+        for i in range(50)
+    ]
     for i, rid in enumerate(ids):
         _record(s, rid, now=start + dt.timedelta(seconds=i))  # all inside one window
     end = start + dt.timedelta(seconds=121)
@@ -164,7 +173,11 @@ def test_few_alerts_in_a_window_go_out_singly(alert_settings: Settings, smtp_sin
     (digest,) = smtp_sink.wait_for(1)
     assert "1 个文件被隔离" in str(digest["Subject"])
     for i in range(3, 5):
-        _record(s, store_report(s, [finding()], organ=f"第{i}镇人民政府", organ_path=[]), now=now + dt.timedelta(seconds=70))
+        _record(
+            s,
+            store_report(s, [finding()], organ=f"第{i}镇人民政府", organ_path=[]),
+            now=now + dt.timedelta(seconds=70),
+        )
     _flush(s, now=now + dt.timedelta(seconds=140))
     msgs = smtp_sink.wait_for(3)
     assert sorted(str(m["Subject"]) for m in msgs[1:]) == [
@@ -172,7 +185,9 @@ def test_few_alerts_in_a_window_go_out_singly(alert_settings: Settings, smtp_sin
     ]
 
 
-def test_file_archived_after_the_alert_fell_due_shows_its_place(alert_settings: Settings, smtp_sink: SmtpSink) -> None:
+def test_file_archived_after_the_alert_fell_due_shows_its_place(
+    alert_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     rid = store_report(alert_settings, [finding()], archived_path=None)
     _record(alert_settings, rid)
     from worker.store.models import SourceFile
@@ -197,4 +212,6 @@ def test_warnings_alert_only_when_configured(alert_settings: Settings, smtp_sink
     (msg,) = smtp_sink.wait_for(1)
     assert str(msg["Subject"]) == "【年报校验】将乐县南口镇人民政府 2023年度报告：2 项警告"
     text = msg.get_body(("plain",)).get_content()
-    assert "校验发现2 项警告。" in text and "一、警告（2 项）" in text and "[SEC6_FEE] 未说明信息处理费" in text
+    assert (
+        "校验发现2 项警告。" in text and "一、警告（2 项）" in text and "[SEC6_FEE] 未说明信息处理费" in text
+    )

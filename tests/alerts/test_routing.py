@@ -12,15 +12,25 @@ from worker.errors import ConfigError
 DEFAULT = ["zwgk@example.gov.cn"]
 ROUTES = [
     {"organ_prefix": "福建省三明市将乐县", "recipients": ["jiangle@example.gov.cn"]},
-    {"rules": ["XY_CARRYOVER"], "severity": "error", "recipients": ["audit@example.gov.cn", "lead@example.gov.cn"]},
+    {
+        "rules": ["XY_CARRYOVER"],
+        "severity": "error",
+        "recipients": ["audit@example.gov.cn", "lead@example.gov.cn"],
+    },
     {"severity": "warning", "recipients": ["quality@example.gov.cn"]},
     {"kind": "quarantine", "recipients": ["it@example.gov.cn"]},
 ]
 
 
 def _alert(organ: str, path: list[str]) -> ReportAlert:
-    return ReportAlert(organ=organ, organ_path=path, identity_key="/".join(path) or None, year=2023,
-                       file_name="r.txt", sha256=sha())
+    return ReportAlert(
+        organ=organ,
+        organ_path=path,
+        identity_key="/".join(path) or None,
+        year=2023,
+        file_name="r.txt",
+        sha256=sha(),
+    )
 
 
 def test_route_by_administrative_path_prefix() -> None:
@@ -46,7 +56,9 @@ def test_route_by_rule_and_severity() -> None:
     assert recipients_for_report(a, [warning()], routes=ROUTES, default=DEFAULT) == ["quality@example.gov.cn"]
     # rule listed but with the wrong severity: that route does not match
     xy_warning = finding("XY_CARRYOVER", severity=warning().severity)
-    assert recipients_for_report(a, [xy_warning], routes=ROUTES, default=DEFAULT) == ["quality@example.gov.cn"]
+    assert recipients_for_report(a, [xy_warning], routes=ROUTES, default=DEFAULT) == [
+        "quality@example.gov.cn"
+    ]
 
 
 def test_quarantine_routes_only_on_kind() -> None:

@@ -34,18 +34,29 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
     crt = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     d = tmp_path_factory.mktemp("tls")
     (d / "cert.pem").write_bytes(crt.public_bytes(serialization.Encoding.PEM))
-    (d / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                  serialization.NoEncryption()))
+    (d / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return d / "cert.pem", d / "key.pem"
 
 
@@ -83,9 +94,17 @@ def test_tls_and_auth(cert: tuple[Path, Path], alert_settings: Settings, implici
     from pydantic import SecretStr
 
     with TlsSink(cert, implicit=implicit) as sink:
-        s = _settings(alert_settings, sink.port, smtp_security="ssl" if implicit else "starttls",
-                      smtp_ca_file=cert[0], smtp_user="zwgk", smtp_password=SecretStr("s3cret"))
-        reply = send_message(compose_test(to=["a@example.gov.cn"], settings=s), to=["a@example.gov.cn"], settings=s)
+        s = _settings(
+            alert_settings,
+            sink.port,
+            smtp_security="ssl" if implicit else "starttls",
+            smtp_ca_file=cert[0],
+            smtp_user="zwgk",
+            smtp_password=SecretStr("s3cret"),
+        )
+        reply = send_message(
+            compose_test(to=["a@example.gov.cn"], settings=s), to=["a@example.gov.cn"], settings=s
+        )
         assert reply.code == 250
         assert sink.wait_for(1)[0]["Subject"] == "【年报校验】测试邮件"
         assert probe(s).code == 250
@@ -100,7 +119,9 @@ def test_tls_and_auth(cert: tuple[Path, Path], alert_settings: Settings, implici
             probe(untrusted)
 
 
-def test_starttls_required_by_server_but_not_configured_is_refused(cert: tuple[Path, Path], alert_settings: Settings) -> None:
+def test_starttls_required_by_server_but_not_configured_is_refused(
+    cert: tuple[Path, Path], alert_settings: Settings
+) -> None:
     with TlsSink(cert, implicit=False) as sink:
         s = _settings(alert_settings, sink.port, smtp_security="none")
         with pytest.raises(SmtpPermanentError) as exc:
@@ -113,11 +134,18 @@ def test_451_is_transient(alert_settings: Settings, smtp_sink: SmtpSink) -> None
     with pytest.raises(SmtpTransientError) as exc:
         send_message(compose_test(to=["a@b"], settings=alert_settings), to=["a@b"], settings=alert_settings)
     assert isinstance(exc.value, RetryableError) and exc.value.code == 451
-    assert send_message(compose_test(to=["a@b"], settings=alert_settings), to=["a@b"], settings=alert_settings).code == 250
+    assert (
+        send_message(
+            compose_test(to=["a@b"], settings=alert_settings), to=["a@b"], settings=alert_settings
+        ).code
+        == 250
+    )
 
 
 class _Rejecting(_Handler):
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         if address.startswith("nobody@"):
             return "550 5.1.1 no such user"
         if address.startswith("full@"):
