@@ -18,18 +18,18 @@ import contextlib
 import fcntl
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
 
 from worker.errors import ConfigError
 from worker.logging import get_logger
+from worker.ping import ping_socket, ping_url, redact_url
 from worker.settings import Settings
+
+__all__ = ["EmbeddedBroker", "ensure_broker", "stop_broker", "ping_url", "ping_socket", "SOCKET_NAME"]
 
 log = get_logger(__name__)
 
@@ -205,7 +205,7 @@ def ensure_broker(settings: Settings) -> str:
     global _embedded
     if settings.broker_url:
         if not ping_url(settings.broker_url):
-            raise ConfigError(f"configured broker does not answer PING: {_redact(settings.broker_url)}")
+            raise ConfigError(f"configured broker does not answer PING: {redact_url(settings.broker_url)}")
         return settings.broker_url
     if _embedded is None:
         _embedded = EmbeddedBroker(settings.data_dir / "broker")
@@ -220,72 +220,6 @@ def stop_broker() -> None:
         _embedded = None
 
 
-# --- PING over RESP ---------------------------------------------------------------------------
-def _resp(*parts: str) -> bytes:
-    out = f"*{len(parts)}\r\n".encode()
-    for part in parts:
-        data = part.encode()
-        out += b"$" + str(len(data)).encode() + b"\r\n" + data + b"\r\n"
-    return out
-
-
-def _ping(sock: socket.socket, password: str | None, username: str | None) -> bool:
-    if password:
-        sock.sendall(_resp("AUTH", username, password) if username else _resp("AUTH", password))
-        if not sock.recv(256).startswith(b"+OK"):
-            return False
-    sock.sendall(_resp("PING"))
-    return sock.recv(64).startswith(b"+PONG")
-
-
-def ping_socket(path: Path, timeout: float = 1.0) -> bool:
-    """True when a Redis-protocol server answers PING on the unix socket ``path``."""
-    if not path.exists():
-        return False
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(path))
-            return _ping(sock, None, None)
-    except OSError:
-        return False
-
-
-def ping_url(url: str, timeout: float = 2.0) -> bool:
-    """True when the server of a ``redis://``, ``rediss://`` or ``redis+socket://`` URL answers PING."""
-    parsed = urlparse(url)
-    password = unquote(parsed.password) if parsed.password else None
-    username = unquote(parsed.username) if parsed.username else None
-    address: Any
-    if parsed.scheme in ("redis+socket", "unix", "socket"):
-        if password is None:
-            return ping_socket(Path(parsed.path), timeout)
-        family, address = socket.AF_UNIX, parsed.path
-    elif parsed.scheme in ("redis", "rediss"):
-        family, address = socket.AF_INET, (parsed.hostname or "127.0.0.1", parsed.port or 6379)
-    else:
-        raise ConfigError(
-            f"unsupported broker URL scheme {parsed.scheme!r} (use redis:// or redis+socket://)"
-        )
-    try:
-        if family == socket.AF_INET:
-            raw = socket.create_connection(address, timeout=timeout)
-        else:
-            raw = socket.socket(family, socket.SOCK_STREAM)
-            raw.settimeout(timeout)
-            raw.connect(address)
-        with raw:
-            if parsed.scheme == "rediss":
-                import ssl
-
-                ctx = ssl.create_default_context()
-                with ctx.wrap_socket(raw, server_hostname=parsed.hostname) as tls:
-                    return _ping(tls, password, username)
-            return _ping(raw, password, username)
-    except OSError:
-        return False
-
-
 # --- helpers ----------------------------------------------------------------------------------
 def _child_setup() -> None:
     """In the server process: own session (Ctrl-C reaches only us, we stop it in order) and SIGTERM when
@@ -295,13 +229,6 @@ def _child_setup() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _redact(url: str) -> str:
-    if "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
 
 
 def _read_pid(path: Path) -> int | None:
