@@ -29,7 +29,7 @@ class SourceFile(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, index=True)
-    name: str = Field(max_length=512)
+    name: str = Field(sa_type=sa.Text)
     original_path: str = Field(sa_type=sa.Text)
     size: int
     status: str = Field(max_length=16)  # ingested | duplicate
@@ -45,9 +45,9 @@ class StoredReport(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
-    file_name: str = Field(max_length=512)
-    organ: str | None = Field(default=None, max_length=512)
-    identity_key: str | None = Field(default=None, max_length=512, index=True)
+    file_name: str = Field(sa_type=sa.Text)
+    organ: str | None = Field(default=None, sa_type=sa.Text)
+    identity_key: str | None = Field(default=None, sa_type=sa.Text, index=True)
     year: int | None = Field(default=None, index=True)
     template: str = Field(max_length=16)
     title: str | None = Field(default=None, sa_type=sa.Text)
@@ -121,7 +121,7 @@ class QuarantineRecord(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str | None = Field(default=None, max_length=64, index=True)
-    name: str = Field(max_length=512)
+    name: str = Field(sa_type=sa.Text)
     original_path: str = Field(sa_type=sa.Text)
     quarantine_path: str | None = Field(default=None, sa_type=sa.Text)
     stage: str = Field(max_length=32)  # extract | parse | deliveries | too_large | claim
@@ -137,7 +137,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64)
-    name: str = Field(max_length=512)
+    name: str = Field(sa_type=sa.Text)
     attempts: int = 0
     unfinished: int = 0  # attempts that started and never reached a clean end (worker killed)
     state: str = Field(default="started", max_length=16)  # started | done
