@@ -29,7 +29,7 @@ def _cell_diff(actual: dict, expected: dict, path: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rnd=st.randoms(use_true_random=False), split=st.booleans(), noise=st.booleans())
 def test_rendered_report_parses_back_cell_for_cell(
     layout: str, rnd: random.Random, split: bool, noise: bool

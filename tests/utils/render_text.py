@@ -5,6 +5,7 @@ Layouts (``LAYOUTS``):
     cells   one cell per line like seeds 000/001 ("\\tX" lines, rows separated by blank lines)
     pipe    pipe tables ``| a | b |`` with a ``|---|`` separator, as PDF-to-text tools print them
     spaced  rows flattened with single spaces; blanks printed as placeholders (空 / - — 无)
+    lines   one cell per line without tabs (pdftotext-like); blanks printed as placeholders
     grid    real table rows (``render_extracted`` -> ``Extracted`` with ``SourceLine.cells``), merged
             regions resolved to "" in a regular grid, as the docx/html/pdf extractors hand them over
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-LAYOUTS = ("tab", "cells", "pipe", "spaced")  # plain-text layouts
+LAYOUTS = ("tab", "cells", "pipe", "spaced", "lines")  # plain-text layouts
 GRID = "grid"  # real table rows (``render_extracted``), as the docx/html/pdf extractors give them
 PLACEHOLDERS = ("-", "/", "—", "无", "空")
 
@@ -93,6 +94,7 @@ class _Doc:
     def __init__(self, rng: random.Random, *, noise: bool) -> None:
         self.lines: list[str] = []
         self.cells: dict[int, list[str]] = {}  # grid layout: 0-based line -> the row's cells
+        self.force_placeholder = False  # layouts that cannot show an empty cell print a placeholder
         self.rng = rng
         self.noise = noise
 
@@ -126,6 +128,7 @@ class _Doc:
 
 def _number(doc: _Doc, value: int | float | None, *, col: str, placeholder: bool) -> str:
     rng = doc.rng
+    placeholder = placeholder or doc.force_placeholder
     if value is None:
         return rng.choice(PLACEHOLDERS) if placeholder or rng.random() < 0.2 else ""
     if isinstance(value, float):
@@ -307,6 +310,17 @@ def _render(
     doc = _Doc(rng, noise=noise)
     if sink is not None:
         doc.cells = sink
+    if layout == "lines":  # pdftotext-like: one cell per line without tabs; blanks must be placeholders
+        doc.force_placeholder = True
+        text, sections = _render_doc(doc, report, "cells", split_labels=split_labels, style=style)
+        return "\n".join(line.replace("\t", "") for line in text.split("\n")), sections
+    return _render_doc(doc, report, layout, split_labels=split_labels, style=style)
+
+
+def _render_doc(
+    doc: _Doc, report: dict[str, Any], layout: str, *, split_labels: bool, style: str
+) -> tuple[str, list[dict[str, Any]]]:
+    rng = doc.rng
     organ, year = report["organ"], report["year"]
     title = report["meta"].get("title") or f"{organ}{year}年政府信息公开工作年度报告"
     doc.add(title, "")

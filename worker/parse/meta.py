@@ -36,6 +36,10 @@ _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|局|委员会|办公�
 _COUNTY_UP = re.compile(r"(?:省|市|州|盟|县|区|旗|自治区|自治州|自治县|地区)$")
 _TOWNSHIP = re.compile(r"(?:镇|乡|街道)$")
 _FUNCTION_CHARS = set("与在由向对经和及为是了据按请从至到于通过以")
+_ORGAN_BEFORE_TOPIC = re.compile(
+    r"(.+?(?:人民政府|办事处|委员会|管委会|局|办公室))(?:政府信息|政务公开|信息公开)"
+)
+_DATE_AT_END = re.compile(r"^(.*?)((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)$")
 _OWN_KIND = re.compile(r"[我本](镇|乡|街道|县|区|局|委|办)")
 
 
@@ -117,6 +121,8 @@ def find_published(lines: Sequence[str]) -> tuple[dt.date, int] | None:
         if seen > 15:
             break
         date = parse_date_line(lines[i])
+        if date is None and (m := _DATE_AT_END.match(compact(lines[i]))) and _ORGAN_END.search(m.group(1)):
+            date = parse_date_line(m.group(2))  # "石门镇人民政府 2024年1月23日" on one line
         if date:
             return date, i + 1
     for i, line in enumerate(lines):
@@ -129,6 +135,9 @@ def find_published(lines: Sequence[str]) -> tuple[dt.date, int] | None:
 def _signature_organ(lines: Sequence[str], date_line: int | None) -> str | None:
     if not date_line:
         return None
+    same = _DATE_AT_END.match(compact(lines[date_line - 1]))
+    if same and same.group(1) and _ORGAN_END.search(same.group(1)) and len(same.group(1)) <= 30:
+        return same.group(1)
     for i in range(date_line - 2, max(-1, date_line - 5), -1):
         flat = compact(lines[i])
         if not flat:
@@ -150,7 +159,7 @@ def _title_organ(title: str | None) -> str | None:
     if len(before) >= 2:
         return before
     after = re.sub(r"^度?", "", flat[year.end() :])
-    m = re.match(r"(.+?)(?:政府信息公开|政务公开|信息公开)", after)
+    m = _ORGAN_BEFORE_TOPIC.match(after) or re.match(r"(.+?)(?:政府信息公开|政务公开|信息公开)", after)
     return m.group(1) if m and len(m.group(1)) >= 2 else None
 
 

@@ -218,10 +218,15 @@ class ValuePositions:
         if shape is None:
             return taken
         # only a guess that kept a blank can be wrong: trimming blanks around N numbers is always right
-        if not taken.trimmed or not any(c.is_blank for c in taken.cells) or shape not in self.starts:
+        if not taken.trimmed or not any(c.is_blank for c in taken.cells):
             return taken
-        counts = self.starts[shape]
-        start = max(counts, key=lambda k: (counts[k], -k))
+        if shape in self.starts:
+            counts = self.starts[shape]
+            start = max(counts, key=lambda k: (counts[k], -k))
+        elif shape[0] == -1:  # a grid with no unambiguous row: the label columns come first, values last
+            start = shape[1] - self.n
+        else:
+            return taken
         seg = row.fragments[-1].seg
         cells = [c for c in row.cells if c.seg == seg and start <= c.col < start + self.n]
         if len(cells) != self.n or cells == taken.cells:

@@ -17,6 +17,7 @@ from worker.parse.tokens import Heading, Prose, Token
 from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
 
 _SENTENCE_END = re.compile(r"[。;；]$")
+_RUN_ON = re.compile(r"[。:;]")
 _UNNUMBERED_OFFSET = 12  # an unnumbered heading names its topic near its start
 
 
@@ -41,6 +42,11 @@ def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
     """The section a heading line names, and whether it carried its numeral; None when it names none."""
     title = text.strip()
     flat = compact(title)
+    if len(flat) > HEADING_MAX_CHARS and SECTION_NUMERAL.match(title):
+        # "一、总体情况。2023年，…": a numbered heading run into its first sentence
+        head = _RUN_ON.split(title, maxsplit=1)[0]
+        if head != title and len(compact(head)) <= HEADING_MAX_CHARS:
+            return classify_heading(head)
     if not flat or len(flat) > HEADING_MAX_CHARS or _SENTENCE_END.search(flat):
         return None
     m = SECTION_NUMERAL.match(title)

@@ -100,3 +100,24 @@ def test_describe_location_zh_is_clerk_readable() -> None:
         == "五、存在的主要问题及改进情况（第 3 行）"
     )
     assert describe_location_zh(Location()) == "（位置不详）"
+
+
+def test_title_with_the_year_first_names_the_organ_before_the_topic() -> None:
+    report = parse_text("2023年将乐县人民政府信息公开工作年度报告\n一、总体情况\n无。")
+    assert (report.organ, report.organ_path, report.organ_level) == (
+        "将乐县人民政府",
+        ["将乐县"],
+        "county_government",
+    )
+
+
+def test_signature_and_date_on_one_line() -> None:
+    report = parse_text("一、总体情况\n无。\n六、其他需要报告的事项\n无。\n石门镇人民政府 2024年1月23日")
+    assert (report.organ, report.published) == ("石门镇人民政府", dt.date(2024, 1, 23))
+
+
+def test_numbered_heading_run_into_its_first_sentence() -> None:
+    report = parse_text(
+        "一、总体情况。2023年，本镇认真贯彻落实《条例》，不断加强组织领导，全面推进政务公开工作，取得良好成效。"
+    )
+    assert [(s.key, s.line) for s in report.sections] == [("overview", 1)]
