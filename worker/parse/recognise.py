@@ -18,6 +18,7 @@ from worker.parse.sections import SectionHit, find_sections
 from worker.parse.tables import TableResult, parse_applications, parse_disclosure, parse_reviews
 from worker.parse.template import combine, part_template
 from worker.parse.tokens import Heading, Prose, SourceRow, TableRow, Token, tokenize
+from worker.parse.values import parse_value
 from worker.parse.vocab import BLOCK_ANCHOR, compact
 
 _APP_ANCHOR = re.compile(r"本年新收")
@@ -138,8 +139,16 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
 
 def _section_text(tokens: Sequence[Token], start: int, end: int) -> str:
     """The prose of a section (heading and table cells excluded)."""
-    out = [t.text for t in tokens[start:end] if isinstance(t, Prose | Heading) and t.text]
+    out = [
+        t.text for t in tokens[start:end] if isinstance(t, Prose | Heading) and t.text and not _is_flat_row(t)
+    ]
     return "\n".join(out)
+
+
+def _is_flat_row(tok: Prose) -> bool:
+    """A table row flattened with single spaces ("规章 0 0 0"): table cells, not prose."""
+    words = tok.words
+    return len(words) >= 3 and sum(parse_value(w).is_cell for w in words) >= 2
 
 
 __all__ = ["TableResult", "recognise"]

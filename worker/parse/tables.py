@@ -85,13 +85,19 @@ def resolve_application_label(label: str) -> tuple[RowSpec, int, int] | None:
         (row spec, match start, match end), or None when no label of the vocabulary is in ``label``.
     """
     best: tuple[int, int, RowSpec] | None = None
+    best_data: tuple[int, int, RowSpec] | None = None
     for pattern, spec in _APP_PATTERNS:
         for m in pattern.finditer(label):
             cand = (m.end(), -m.start(), spec)
             if best is None or cand[:2] > best[:2]:
                 best = cand
+            if not spec.is_group and (best_data is None or cand[:2] > best_data[:2]):
+                best_data = cand
     if best is None:
         return None
+    # a vertically merged group label printed after its first sub-row's label ("1.属于国家秘密（三）不予公开")
+    if best[2].is_group and best_data is not None and best[2].key in (best_data[2].group, "results"):
+        best = best_data
     return best[2], -best[1], best[0]
 
 

@@ -79,6 +79,12 @@ def _apps(text: str):  # type: ignore[no-untyped-def]
     return parse_applications(tokenize_text(text))
 
 
+def test_group_label_printed_after_its_first_sub_row_label() -> None:
+    assert resolve_application_label("1.属于国家秘密(三)不予公开")[0].key == "withheld_secret"
+    assert resolve_application_label("(一)予以公开三、本年度办理结果")[0].key == "granted"
+    assert resolve_application_label("8.属于行政查询事项(四)无法提供")[0].key == "unavailable"
+
+
 def test_subtotal_row_of_a_group_goes_in_its_subtotal_key() -> None:
     res = _apps("(三)不予公开\t3\t0\t0\t0\t0\t0\t3\n(三)不予公开\t1.属于国家秘密\t3\t0\t0\t0\t0\t0\t3")
     assert res.grid["subtotal_withheld"]["total"]["value"] == 3
