@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("NIANBAO_DATABASE_URL", "DATABASE_URL", "database_url")
     )
+    db_busy_timeout: float = 30.0  # SQLite: seconds a writer waits for a lock before a (retried) error
 
     # --- tasks --------------------------------------------------------------------------------
     soft_time_limit: int = 120

@@ -68,3 +68,40 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
     assert archived.read_bytes() == seed.read_bytes()
     assert not any(settings.processing_path.iterdir())
     assert not (settings.archive_path / "duplicates").exists()
+
+
+def test_recovery_locked_database_is_retried_with_backoff(
+    tmp_path: Path, broker_url: str, seeds_dir: Path
+) -> None:
+    import sqlite3
+    import time
+
+    db = tmp_path / "locked.sqlite"
+    settings = migrated(
+        make_settings(tmp_path, f"sqlite:///{db}", broker_url, db_busy_timeout=0.3, alerts_enabled=False)
+    )
+    seed = sorted(seeds_dir.glob("*.txt"))[4]
+    dropped = settings.inbox_path / seed.name
+    shutil.copy(seed, dropped)
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    locker = sqlite3.connect(db, isolation_level=None, timeout=10)
+    try:
+        wait_until(lambda: " ready." in worker.output(), 40, "the worker (it migrates first)")
+        locker.execute("BEGIN EXCLUSIVE")  # another writer holds the database: every write is refused
+        producer = Celery(broker=broker_url, backend=broker_url)
+        result = producer.send_task("nianbao.ingest", args=[str(dropped)], queue=settings.task_queue)
+        wait_until(lambda: "ingest_retry" in worker.output(), 40, "the task to retry on the locked database")
+        assert (settings.processing_path / result.id / seed.name).exists()  # kept, not lost
+        time.sleep(0.5)
+        locker.execute("ROLLBACK")
+        outcome = result.get(timeout=40)
+        assert outcome["status"] == "ingested"
+    except AssertionError:
+        print(worker.output())
+        raise
+    finally:
+        locker.close()
+        worker.stop()
+    assert (settings.archive_path / seed.name).exists()
+    with session_scope(settings) as s:
+        assert [r.file_name for r in crud.list_reports(s)] == [seed.name]

@@ -33,29 +33,32 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # autocommit mode at the driver level: SQLAlchemy's "begin" event below emits BEGIN IMMEDIATE
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # autocommit mode at the driver level: SQLAlchemy's "begin" event below emits BEGIN IMMEDIATE
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` (SQLite gets WAL, busy timeout and BEGIN IMMEDIATE)."""
+def make_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_MS / 1000) -> Engine:
+    """Create an engine for ``url`` (SQLite gets WAL, a busy timeout in seconds and BEGIN IMMEDIATE)."""
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
+        event.listen(engine, "connect", _sqlite_pragmas(int(busy_timeout * 1000)))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
@@ -63,11 +66,12 @@ def make_engine(url: str) -> Engine:
 
 def get_engine(settings: Settings | None = None) -> Engine:
     """The process-wide engine for the configured database (one per URL)."""
-    url = (settings or get_settings()).sqlalchemy_url
+    settings = settings or get_settings()
+    url = settings.sqlalchemy_url
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _engines[url] = make_engine(url)
+            engine = _engines[url] = make_engine(url, busy_timeout=settings.db_busy_timeout)
         return engine
 
 
