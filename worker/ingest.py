@@ -260,7 +260,12 @@ def _known_content(
             raise StorageError(f"report insert failed for {held.name} but no report has sha256 {sha}")
         result.errors, result.warnings = existing.error_count, existing.warning_count
         own = crud.source_file(session, sha256=sha, name=held.name)
-        if own is not None and own.report_id == existing.id and not seen_before:
+        if (
+            own is not None
+            and own.report_id == existing.id
+            and own.original_path == held.original_path
+            and not seen_before
+        ):
             # stored by an earlier delivery of this very file that died before alerting/archiving
             return "ingested", existing.id
         crud.add_source_file(
