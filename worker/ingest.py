@@ -162,7 +162,7 @@ def _read(held: spool.Claim) -> Any:
     except ExtractionError as exc:
         raise _Quarantine("extract", exc.reason) from exc
     except Exception as exc:  # a bug or a pathological file: keep it, say why, move on
-        raise _Quarantine("extract", f"internal error while reading: {type(exc).__name__}: {exc}") from exc
+        raise _Quarantine("extract", _why(exc, "reading")) from exc
     from worker.parse import parse_extracted  # imported late: a file that cannot be read needs no parser
 
     try:
@@ -170,7 +170,15 @@ def _read(held: spool.Claim) -> Any:
     except ParseError as exc:
         raise _Quarantine("parse", exc.message) from exc
     except Exception as exc:
-        raise _Quarantine("parse", f"internal error while parsing: {type(exc).__name__}: {exc}") from exc
+        raise _Quarantine("parse", _why(exc, "parsing")) from exc
+
+
+def _why(exc: Exception, doing: str) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return f"{doing} took longer than soft_time_limit"
+    return f"internal error while {doing}: {type(exc).__name__}: {exc}"
 
 
 def _context(session: Session, report: Any, settings: Settings, *, exclude: str | None = None) -> RuleContext:
