@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -132,12 +133,23 @@ def _process(
             raise _Quarantine(
                 "too_large", f"file is {size / 1048576:.1f} MB, above max_file_mb={settings.max_file_mb}"
             )
-        if settings.test_task_delay > 0:
-            time.sleep(settings.test_task_delay)
-        report = _read(held)
-        _store_and_archive(
-            held, result, report, size=size, seen_before=seen_before, settings=settings, send_task=send_task
-        )
+        try:
+            if settings.test_task_delay > 0:
+                time.sleep(settings.test_task_delay)
+            report = _read(held)
+            _store_and_archive(
+                held,
+                result,
+                report,
+                size=size,
+                seen_before=seen_before,
+                settings=settings,
+                send_task=send_task,
+            )
+        except SoftTimeLimitExceeded as exc:
+            raise _Quarantine(
+                "time_limit", f"processing took longer than soft_time_limit={settings.soft_time_limit}s"
+            ) from exc
     except _Quarantine as q:
         _quarantine(
             held,
@@ -174,8 +186,6 @@ def _read(held: spool.Claim) -> Any:
 
 
 def _why(exc: Exception, doing: str) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
     if isinstance(exc, SoftTimeLimitExceeded):
         return f"{doing} took longer than soft_time_limit"
     return f"internal error while {doing}: {type(exc).__name__}: {exc}"

@@ -105,3 +105,40 @@ def test_recovery_locked_database_is_retried_with_backoff(
     assert (settings.archive_path / seed.name).exists()
     with session_scope(settings) as s:
         assert [r.file_name for r in crud.list_reports(s)] == [seed.name]
+
+
+def test_recovery_soft_time_limit_quarantines_with_reason(
+    tmp_path: Path, default_database_url: str, broker_url: str, seeds_dir: Path
+) -> None:
+    settings = migrated(
+        make_settings(
+            tmp_path,
+            default_database_url,
+            broker_url,
+            test_task_delay=3,
+            soft_time_limit=1,
+            time_limit=5,
+            visibility_timeout=10,
+            alerts_enabled=False,
+        )
+    )
+    seed = sorted(seeds_dir.glob("*.txt"))[3]
+    dropped = settings.inbox_path / seed.name
+    shutil.copy(seed, dropped)
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    producer = Celery(broker=broker_url, backend=broker_url)
+    try:
+        outcome = producer.send_task("nianbao.ingest", args=[str(dropped)], queue=settings.task_queue).get(
+            timeout=40
+        )
+    except Exception:
+        print(worker.output())
+        raise
+    finally:
+        worker.stop()
+    assert outcome["status"] == "quarantined" and "soft_time_limit" in outcome["reason"]
+    assert (settings.quarantine_path / seed.name).read_bytes() == seed.read_bytes()
+    with session_scope(settings) as s:
+        (q,) = crud.list_quarantine(s)
+        assert q.stage == "time_limit"
+        assert crud.list_reports(s) == []
