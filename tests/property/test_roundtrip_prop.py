@@ -47,11 +47,12 @@ def test_rendered_report_parses_back_cell_for_cell(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rnd=st.randoms(use_true_random=False), noise=st.booleans())
-def test_real_table_rows_parse_back_cell_for_cell(rnd: random.Random, noise: bool) -> None:
-    """The grid layout: table rows as SourceLine.cells with merged regions resolved to "" (docx/html/pdf)."""
+@given(rnd=st.randoms(use_true_random=False), noise=st.booleans(), spans=st.booleans())
+def test_real_table_rows_parse_back_cell_for_cell(rnd: random.Random, noise: bool, spans: bool) -> None:
+    """The grid layout: table rows as SourceLine.cells with merged regions resolved to "" (docx/html/pdf),
+    with merge spans (docx, html) or without (pdf tables)."""
     model = random_report(rnd)
-    report = parse_extracted(render_extracted(model, rng=rnd, noise=noise))
+    report = parse_extracted(render_extracted(model, rng=rnd, noise=noise, spans=spans))
     assert _cell_diff(report.canonical()["tables"], model["tables"]) == []
     assert report.template == model["template"]
 

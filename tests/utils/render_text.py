@@ -94,6 +94,7 @@ class _Doc:
     def __init__(self, rng: random.Random, *, noise: bool) -> None:
         self.lines: list[str] = []
         self.cells: dict[int, list[str]] = {}  # grid layout: 0-based line -> the row's cells
+        self.spans: dict[int, list[int]] = {}  # grid layout: 0-based line -> merge spans of the row
         self.force_placeholder = False  # layouts that cannot show an empty cell print a placeholder
         self.rng = rng
         self.noise = noise
@@ -101,12 +102,21 @@ class _Doc:
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
 
-    def row(self, layout: str, cells: list[str], *, width: int | None = None) -> None:
-        """A table row: ``| a | b |`` (pipe), tab-joined (tab), or a real table row (grid, padded to width)."""
+    def row(
+        self, layout: str, cells: list[str], *, width: int | None = None, spans: list[int] | None = None
+    ) -> None:
+        """A table row: ``| a | b |`` (pipe), tab-joined (tab), or a real table row (grid, padded to width).
+
+        ``spans`` (grid): per cell 1, or 0 for a horizontal / -1 for a vertical merge continuation; the
+        padding up to ``width`` continues the last cell horizontally.
+        """
         if layout == "pipe":
             self.add("| " + " | ".join(cells) + " |")
         elif layout == "grid":
-            cells = cells + [""] * ((width or len(cells)) - len(cells))
+            pad = (width or len(cells)) - len(cells)
+            if spans is not None:
+                self.spans[len(self.lines)] = spans + [0] * pad
+            cells = cells + [""] * pad
             self.cells[len(self.lines)] = cells
             self.add("\t".join(cells))
         else:
@@ -175,7 +185,14 @@ def _emit_row(
         doc.add(*("\t" + v for v in values))
         return
     if layout == "grid":  # merged label regions resolved to "" in a regular 3 + 7 grid
-        doc.row(layout, [*labels, *[""] * (3 - len(labels)), *values])
+        cells = [*labels, *[""] * (3 - len(labels))]
+        spans = [
+            (-1 if not lab else 1) for lab in cells
+        ]  # "" before a label: a vertical merge (group column)
+        for i in range(1, 3):
+            if not cells[i] and i >= len(labels):
+                spans[i] = 0  # after the label: the label spans these columns
+        doc.row(layout, [*cells, *values], spans=[*spans, *[1] * len(values)])
         return
     doc.row(layout, _tab_cells(labels, values, style))
 
@@ -224,7 +241,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
                 doc.add(doc.pad(" ".join([label, *texts])))
             else:
                 cells = [label, *texts]
-                doc.row(layout, cells, width=4)
+                doc.row(layout, cells, width=4, spans=[1] * len(cells))
 
 
 def _applications(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, style: str) -> None:
@@ -304,12 +321,15 @@ def _render(
     noise: bool = False,
     style: str | None = None,
     sink: dict[int, list[str]] | None = None,
+    spans_sink: dict[int, list[int]] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     rng = rng or random.Random(0)
     style = style or rng.choice(("seed002", "clean"))
     doc = _Doc(rng, noise=noise)
     if sink is not None:
         doc.cells = sink
+    if spans_sink is not None:
+        doc.spans = spans_sink
     if layout == "lines":  # pdftotext-like: one cell per line without tabs; blanks must be placeholders
         doc.force_placeholder = True
         text, sections = _render_doc(doc, report, "cells", split_labels=split_labels, style=style)
@@ -372,15 +392,24 @@ def render_report(report: dict[str, Any], layout: str = "tab", **options: Any) -
 def render_extracted(report: dict[str, Any], **options: Any) -> Any:
     """The ``grid`` layout as an extractor of a format with real tables hands it over: ``Extracted`` lines,
     table rows as ``SourceLine.cells`` (merged regions resolved to "" in a regular grid), the rest as text.
+
+    ``spans=True`` (default) also fills ``SourceLine.spans`` for the data rows, as the docx/html extractors
+    do; ``spans=False`` leaves them out, as for PDF tables without merge information.
     """
     from worker.extract.base import Extracted, SourceLine
 
     rng = options.pop("rng", None) or random.Random(0)
+    with_spans = options.pop("spans", True)
     doc_cells: dict[int, list[str]] = {}
+    doc_spans: dict[int, list[int]] = {}
 
-    text, _ = _render(report, "grid", rng=rng, sink=doc_cells, **options)
+    text, _ = _render(report, "grid", rng=rng, sink=doc_cells, spans_sink=doc_spans, **options)
     lines = [
-        SourceLine(text=line, cells=doc_cells[i], table=0, row=i) if i in doc_cells else SourceLine(text=line)
+        SourceLine(
+            text=line, cells=doc_cells[i], table=0, row=i, spans=doc_spans.get(i) if with_spans else None
+        )
+        if i in doc_cells
+        else SourceLine(text=line)
         for i, line in enumerate(text.split("\n"))
     ]
     return Extracted(kind="docx", lines=lines)

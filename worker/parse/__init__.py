@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from worker.errors import ParseError
-from worker.extract.base import Extracted
+from worker.extract.base import Extracted, SourceLine
 from worker.parse.models import Report
 from worker.parse.normalise import normalise_line
 from worker.parse.recognise import recognise
@@ -28,19 +28,26 @@ __all__ = ["ParseError", "Report", "parse_extracted", "parse_text", "read_report
 
 def parse_extracted(extracted: Extracted, *, source: str | None = None) -> Report:
     """Parse what an extractor produced (text lines, and real table rows where the format has them)."""
-    rows = [
-        SourceRow(
-            normalise_line(line.text)
-            if line.cells is None
-            else "\t".join(normalise_line(c) for c in line.cells),
-            None if line.cells is None else [normalise_line(c.replace("\n", "")) for c in line.cells],
-            line.page,
-        )
-        for line in extracted.lines
-    ]
+    rows = [_source_row(line) for line in extracted.lines]
     report = recognise(rows, source=source)
     report.warnings[:0] = [_extract_warning(w) for w in extracted.warnings]
     return report
+
+
+def _source_row(line: SourceLine) -> SourceRow:
+    """A normalised row; a real table row keeps its own cells only (merge continuations dropped).
+
+    With merge information (``spans``: 0 horizontal, -1 vertical continuation) the row is exactly the cells
+    its source table had, so the next N cells after a label are its values with no guessing.
+    """
+    if line.cells is None:
+        return SourceRow(normalise_line(line.text), None, line.page)
+    cells = line.cells
+    spans = getattr(line, "spans", None)
+    if spans is not None and len(spans) == len(cells):
+        cells = [c for c, span in zip(cells, spans, strict=True) if span > 0]
+    cells = [normalise_line(c.replace("\n", "")) for c in cells]
+    return SourceRow("\t".join(cells), cells, line.page)
 
 
 def _extract_warning(message: str):  # type: ignore[no-untyped-def]
