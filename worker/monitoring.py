@@ -32,11 +32,11 @@ _connected = False
 ARGS_MAX = 200
 
 
-def short_args(name: str, args: Any) -> str:
-    """A readable argument summary: the file name for ingest, a bounded repr otherwise."""
+def short_args(name: str, args: Any, argsrepr: str | None = None) -> str:
+    """A readable argument summary: the file name for ingest, else Celery's ``argsrepr`` (what Flower shows)."""
     if isinstance(args, list | tuple) and name == "nianbao.ingest" and args and isinstance(args[0], str):
         return PurePath(args[0]).name
-    text = repr(tuple(args)) if isinstance(args, list | tuple) else str(args)
+    text = argsrepr if argsrepr is not None else repr(args)
     return text if len(text) <= ARGS_MAX else text[: ARGS_MAX - 1] + "…"
 
 
@@ -123,7 +123,7 @@ def _on_publish(sender: str | None = None, headers: dict[str, Any] | None = None
     if name is None or not str(name).startswith("nianbao."):
         return
     args = body[0] if isinstance(body, tuple | list) and body else []
-    summary = short_args(name, args)
+    summary = short_args(name, args, headers.get("argsrepr"))
     if name == "nianbao.ingest" and "argsrepr" in headers:
         headers["argsrepr"] = repr((summary,))
     _write(headers.get("id"), name, state="queued", queued_at=utcnow(), args=summary)
@@ -141,7 +141,7 @@ def _on_prerun(task_id: str | None = None, task: Any = None, args: Any = None, *
         return
     _started[task_id] = time.monotonic()
     _write(task_id, task.name, state="started", started_at=utcnow(), worker=_hostname(task),
-           args=short_args(task.name, args or []), error=None)
+           args=short_args(task.name, args or [], getattr(task.request, "argsrepr", None)), error=None)
 
 
 def _on_postrun(task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any) -> None:

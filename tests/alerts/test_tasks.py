@@ -86,7 +86,7 @@ def test_alert_task_sends_once_and_records_task_runs(env: Env) -> None:
     runs = [r for r in env.rows(TaskRun) if r.name == "nianbao.alert_report"]
     assert len(runs) == 3 and {r.state for r in runs} == {"succeeded"}
     assert all(r.queued_at and r.started_at and r.finished_at and r.runtime_s is not None for r in runs)
-    assert runs[0].args == f"({rid},)"
+    assert runs[0].args == f"[{rid}]"  # Celery's argsrepr of send_task(args=[rid])
 
 
 def test_retry_after_the_server_refuses_once(env: Env) -> None:

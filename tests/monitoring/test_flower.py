@@ -89,3 +89,35 @@ def test_flower_lists_an_ingest_task_and_requires_auth(flower: tuple[str, Any]) 
     assert "将乐县南口镇2023年报.docx" in task["args"]
     gc.collect()
     app.close()
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
+def test_flower_and_task_run_table_agree(
+    flower: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, broker_url: str
+) -> None:
+    from tests.alerts.factories import finding, store_report
+    from tests.alerts.test_tasks import _start
+    from tests.utils.smtp import SmtpSink
+    from worker import monitoring
+    from worker.store.ops_models import TaskRun
+
+    base, _ = flower
+    with SmtpSink() as sink:
+        for e in _start(monkeypatch, tmp_path / "w", sink, broker_url):
+            ids = [e.app.send_task("nianbao.alert_report", args=[store_report(e.settings, [finding()])]).id
+                   for _ in range(2)]
+            ids.append(e.app.send_task("nianbao.alert_report", args=[424242]).id)
+
+            def all_done() -> Any:
+                code, tasks = _get(f"{base}/api/tasks", auth=AUTH)
+                if code != 200 or not all(tasks.get(t, {}).get("state") == "SUCCESS" for t in ids):
+                    return None
+                return tasks
+
+            tasks = wait_until(all_done, 30, "flower to see the tasks succeed", interval=0.5)
+            assert monitoring.drain()
+            runs = {r.task_id: r for r in e.rows(TaskRun)}
+            for t in ids:
+                assert runs[t].state == "succeeded" and tasks[t]["name"] == runs[t].name == "nianbao.alert_report"
+                assert tasks[t]["args"] == runs[t].args
+            assert len(sink.wait_for(2)) == 2

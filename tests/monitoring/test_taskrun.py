@@ -33,11 +33,11 @@ def test_failed_task_is_recorded_with_error_and_duration(
         assert failed.state == "failed" and failed.name == "nianbao.alert_report"
         assert failed.error and failed.error.startswith("ConfigError: alert_routes[0]: unknown key")
         assert failed.runtime_s is not None and failed.runtime_s >= 0 and failed.finished_at is not None
-        assert runs[ok.id].state == "succeeded" and runs[ok.id].args == "(12345,)"
+        assert runs[ok.id].state == "succeeded" and runs[ok.id].args == "[12345]"
 
 
 def test_short_args_names_the_file_and_bounds_the_rest() -> None:
     assert short_args("nianbao.ingest", ["/srv/inbox/2023/将乐县南口镇.docx"]) == "将乐县南口镇.docx"
-    assert short_args("nianbao.alert_report", [7]) == "(7,)"
+    assert short_args("nianbao.alert_report", [7], "[7]") == "[7]"
     long = short_args("nianbao.alert_flush", ["x" * 500])
     assert len(long) == 200 and long.endswith("…")
