@@ -108,7 +108,7 @@ def test_flower_and_task_run_table_agree(
                    for _ in range(2)]
             ids.append(e.app.send_task("nianbao.alert_report", args=[424242]).id)
 
-            def all_done() -> Any:
+            def all_done(ids: list[str] = ids) -> Any:
                 code, tasks = _get(f"{base}/api/tasks", auth=AUTH)
                 if code != 200 or not all(tasks.get(t, {}).get("state") == "SUCCESS" for t in ids):
                     return None
