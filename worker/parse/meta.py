@@ -215,7 +215,7 @@ def _frequent_own_name(text: str) -> str | None:
         for k in (2, 3, 4):
             cand = text[max(0, m.start() - k) : m.end()]
             if len(cand) == k + len(kind) and all("\u4e00" <= c <= "\u9fff" for c in cand[:k]):
-                if cand[0] not in _FUNCTION_CHARS and cand[:k] not in ("我", "本", "全", "各", "该"):
+                if cand[0] not in _FUNCTION_CHARS and kind not in cand[:k]:
                     counts[cand] = counts.get(cand, 0) + 1
     counts = {
         c: n for c, n in counts.items() if n >= 2 and not c.startswith(("我", "本", "全", "各", "该", "乡"))
@@ -236,7 +236,7 @@ def find_organ(
     if not base:
         return None, [], "unknown"
     path = split_admin(base)
-    while path:
+    while path and len(path) < 6:  # 省/市/县/乡 and a department: never more
         unit = _prefix_unit(flat, "".join(path))
         if not unit or unit in path:
             break

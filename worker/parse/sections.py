@@ -17,6 +17,7 @@ from worker.parse.tokens import Heading, Prose, Token
 from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
 
 _SENTENCE_END = re.compile(r"[。;；]$")
+_MAX_CANDIDATES = 300
 _RUN_ON = re.compile(r"[。:;]")
 _UNNUMBERED_OFFSET = 12  # an unnumbered heading names its topic near its start
 
@@ -85,6 +86,7 @@ def find_sections(tokens: Sequence[Token]) -> list[SectionHit]:
             cands.append(SectionHit(spec.no, spec.key, " ".join(text.split()), tok.line, numbered))
     if not cands:
         return []
+    cands = cands[:_MAX_CANDIDATES]  # the chain is O(n^2); a real report has a handful of candidates
     # Longest increasing chain; score = (count, numbered count, -first line) via O(n^2) DP.
     n = len(cands)
     best: list[tuple[int, int]] = [(1, int(c.has_numeral)) for c in cands]

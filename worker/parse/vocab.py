@@ -97,7 +97,7 @@ HEADER_INFO = re.compile(r"^信息内容$")
 
 # (regex on the compacted label, column key, template) -- first match wins, so specific before general.
 DISCLOSURE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    (r"本年制发", "issued", "2021"),
+    (r"本年新?制发|制发件数", "issued", "2021"),
     (r"本年废止", "repealed", "2021"),
     (r"现行有效", "in_force", "2021"),
     (r"本年处理决定", "decisions", "2021"),
@@ -252,7 +252,7 @@ APPLICATION_ROWS: tuple[RowSpec, ...] = (
         templates=("2021",),
     ),
     RowSpec("other_misc", "3.其他", (r"(?:^|[^\u4e00-\u9fff]|处理)其他$",), "other", templates=("2021",)),
-    RowSpec("total", "（七）总计", (r"总计",)),
+    RowSpec("total", "（七）总计", (r"总计", r"^\(七\)合计$")),
     RowSpec("carried_forward", "四、结转下年度继续办理", (r"结转下一?年度?", r"下年度继续办理")),
 )
 APPLICATION_ROW_BY_KEY = {r.key: r for r in APPLICATION_ROWS}
