@@ -212,6 +212,14 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
         rows = blanks
     raw = rows[0]
     taken = take_cells(raw, REVIEW_CELLS)
+    rest = rows[1:]
+    if taken.count < REVIEW_CELLS and rest and _is_groups_of_five(taken, rest):
+        # the table printed as three small tables (复议 / 直接起诉 / 复议后起诉), five values each
+        cells = list(taken.cells)
+        while rest and len(cells) < REVIEW_CELLS:
+            cells.extend(take_cells(rest[0], 5).cells)
+            rest = rest[1:]
+        taken = Taken(cells[:REVIEW_CELLS], len(cells), taken.extras)
     for i, item in enumerate(taken.cells):
         row, col = REVIEW_ROWS[i // 5], REVIEW_COLUMNS[i % 5]
         res.grid.setdefault(row, {})[col] = _cell(item, table="reviews", row=row, col=col, section="reviews")
@@ -219,11 +227,18 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
     first = taken.cells[0] if taken.cells else raw.cells[0]
     res.rows["reviews.review"] = RowInfo(label=last, cell_count=taken.count, line=first.line, page=first.page)
     _warn_extras(res, taken, "四")
-    for other in rows[1:]:
+    for other in rest:
         if any(not c.is_blank for c in other.cells):
             res.warn("extra_cells", "四: a second row of numbers was ignored", other.cells[0].line)
             break
     return res
+
+
+def _is_groups_of_five(first: Taken, rest: list[RawRow]) -> bool:
+    """Five values, then two more rows of (about) five, each after its own header text."""
+    return (
+        first.count == 5 and all(r.fragments and 4 <= len(r.cells) <= 7 for r in rest[:2]) and len(rest) >= 2
+    )
 
 
 # ------------------------------------------------------------------------------------------------

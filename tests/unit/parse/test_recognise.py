@@ -125,6 +125,26 @@ def test_reviews_take_15_cells_blanks_included() -> None:
     assert res.rows["reviews.review"].cell_count == 15
 
 
+def test_reviews_printed_as_three_tables_of_five() -> None:
+    text = "\n".join(
+        [
+            "行政复议",
+            "结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+            "1\t2\t3\t4\t10",
+            "行政诉讼(未经复议直接起诉)",
+            "结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+            "0\t1\t0\t0\t1",
+            "行政诉讼(复议后起诉)",
+            "结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+            "0\t0\t0\t2\t2",
+        ]  # fmt: skip
+    )
+    res = parse_reviews(tokenize_text(text))
+    assert [res.grid[r]["total"]["value"] for r in ("review", "litigation_direct", "litigation_after_review")] == [
+        10, 1, 2]  # fmt: skip
+    assert res.rows["reviews.review"].cell_count == 15
+
+
 def test_real_table_rows_from_an_extractor_are_read() -> None:
     lines = [SourceLine(text="三、收到和处理政府信息公开申请情况")]
     lines.append(
