@@ -30,10 +30,11 @@ _CN_DATE = re.compile(
     r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
 )
 
-ADMIN_SUFFIX = re.compile(r".+?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
-GOV_SUFFIXES = ("人民政府", "政府", "街道办事处", "办事处")
+ADMIN_SUFFIX = re.compile(r".{2,}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
+GOV_SUFFIXES = ("人民政府", "政府", "办事处")  # stripped for the path: "XX街道办事处" -> ["XX街道"]
 _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|局|委员会|办公室|中心|镇|乡|街道|署|厅|委|办)$")
 _COUNTY_UP = re.compile(r"(?:省|市|州|盟|县|区|旗|自治区|自治州|自治县|地区)$")
+_DEPARTMENT_END = re.compile(r"(?:局|委员会|办公室|中心|院|所|队|署|厅|委|办)$")
 _TOWNSHIP = re.compile(r"(?:镇|乡|街道)$")
 _FUNCTION_CHARS = set("与在由向对经和及为是了据按请从至到于通过以")
 _ORGAN_BEFORE_TOPIC = re.compile(
@@ -155,7 +156,7 @@ def _title_organ(title: str | None) -> str | None:
     year = _YEAR.search(flat)
     if not year:
         return None
-    before = flat[: year.start()].removeprefix("关于")
+    before = flat[: year.start()].removeprefix("关于").removesuffix("关于")
     if len(before) >= 2:
         return before
     after = re.sub(r"^度?", "", flat[year.end() :])
@@ -171,10 +172,11 @@ def split_admin(name: str) -> list[str]:
             break
     units: list[str] = []
     pos = 0
+    department = bool(_DEPARTMENT_END.search(name))
     while pos < len(name):
         m = ADMIN_SUFFIX.match(name, pos)
-        if not m:
-            units.append(name[pos:])
+        if not m or (department and not _COUNTY_UP.search(m.group(0))):
+            units.append(name[pos:])  # a department keeps its whole name ("住房和城乡建设局")
             break
         units.append(m.group(0))
         pos = m.end()

@@ -52,6 +52,8 @@ def test_date_lines(line: str, date: dt.date | None) -> None:
 
 def test_split_admin() -> None:
     assert split_admin("福建省三明市将乐县南口镇人民政府") == ["福建省", "三明市", "将乐县", "南口镇"]
+    assert split_admin("泽州县南村街道办事处") == ["泽州县", "南村街道"]
+    assert split_admin("将乐县住房和城乡建设局") == ["将乐县", "住房和城乡建设局"]
     assert split_admin("将乐县市场监督管理局") == ["将乐县", "市场监督管理局"]
 
 
@@ -121,3 +123,9 @@ def test_numbered_heading_run_into_its_first_sentence() -> None:
         "一、总体情况。2023年，本镇认真贯彻落实《条例》，不断加强组织领导，全面推进政务公开工作，取得良好成效。"
     )
     assert [(s.key, s.line) for s in report.sections] == [("overview", 1)]
+
+
+def test_title_of_a_department_with_guanyu() -> None:
+    report = parse_text("将乐县人民政府办公室关于2023年政府信息公开工作年度报告\n一、总体情况\n无。")
+    assert (report.organ, report.organ_path, report.organ_level) == (
+        "将乐县人民政府办公室", ["将乐县", "人民政府办公室"], "county_department")  # fmt: skip
