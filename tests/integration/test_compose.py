@@ -48,7 +48,8 @@ def test_compose_services_and_keys() -> None:
         assert env["REDIS_URL"].startswith("redis://:${REDIS_PASSWORD")  # the password is required
         assert env["DATABASE_URL"].startswith("postgresql://")
         assert env["NIANBAO_SMTP_HOST"] == "mailpit"
-    # the watcher and the workers see the same inbox
+    # the watcher and the workers see the same inbox; claims stay on its volume (atomic renames)
+    assert services["worker"]["environment"]["NIANBAO_PROCESSING_DIR"].startswith("/inbox/.")
     assert (
         "inbox:/inbox" in services["worker"]["volumes"] and "inbox:/inbox" in services["watcher"]["volumes"]
     )
