@@ -280,7 +280,9 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
     state = _BlockState()
     score = {"2021": 0.0, "2019": 0.0}
     pending = ""  # header fragments not matched yet (a column label split over lines)
-    for raw in raw_rows(items_of(tokens)):
+    items = items_of(tokens)
+    hint = _template_hint(items)
+    for raw in raw_rows(items):
         label_frags: list[Item] = []
         for frag in raw.fragments:
             text = compact(frag.text)
@@ -330,9 +332,22 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
         if template:
             score[template] += 1
         state.in_header = False
-        _store_disclosure_row(res, state, key, label, raw, score)
+        _store_disclosure_row(res, state, key, label, raw, score if state.cols else hint)
     res.scores = score
     return res
+
+
+def _template_hint(items: Sequence[Item]) -> dict[str, float]:
+    """Template evidence of the whole region, for blocks printed without column labels."""
+    text = "".join(compact(i.text) for i in items if not i.is_cell)
+    hint = {"2021": 0.0, "2019": 0.0}
+    for pattern, _key, template in DISCLOSURE_COLUMNS:
+        if re.search(pattern, text):
+            hint[template] += 1
+    for marker in (r"其他对外管理服务", r"政府集中采购", r"第二十条第\(?九\)?项"):
+        if re.search(marker, text):
+            hint["2019"] += 1
+    return hint
 
 
 def _columns(state: _BlockState, score: dict[str, float]) -> list[str]:

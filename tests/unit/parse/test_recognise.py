@@ -117,6 +117,13 @@ def test_disclosure_block_columns_come_from_the_header() -> None:
     assert res.scores["2019"] > res.scores["2021"]
 
 
+def test_blocks_without_column_labels_take_the_template_of_the_region() -> None:
+    text = "第二十条第(一)项\n规章\t1\t2\t3\n第二十条第(五)项\n其他对外管理服务事项\t4\t+1\t5"
+    res = parse_disclosure(tokenize_text(text))
+    assert set(res.blocks["art20_1"]["rules"]) == {"made", "published", "published_total"}
+    assert res.blocks["art20_5"]["other_services"]["change"]["value"] == 1
+
+
 def test_reviews_take_15_cells_blanks_included() -> None:
     text = "行政复议\n结果维持 结果纠正 其他结果 尚未审结 总计\n" + "\t".join(["1"] * 14 + [""])
     res = parse_reviews(tokenize_text(text))
