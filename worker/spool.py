@@ -204,8 +204,34 @@ def quarantine(held: Claim, target: Path, *, reason: str, stage: str, sha256: st
     return target
 
 
+def _restore_interrupted_moves(inbox: Path) -> None:
+    """Put back inbox files whose cross-device claim was cut short (``.<name>.<pid>.moving``, pid dead)."""
+    if not inbox.is_dir():
+        return
+    for hidden in inbox.rglob(".*.moving"):
+        parts = hidden.name[1:].rsplit(".", 2)  # name, pid, "moving"
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        name, pid = parts[0], int(parts[1])
+        try:
+            os.kill(pid, 0)
+            continue  # its mover is alive (still copying)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        target = hidden.with_name(name)
+        if not target.exists():
+            with contextlib.suppress(OSError):
+                os.rename(hidden, target)  # the watcher sees it again and enqueues it
+
+
 def orphans(settings: Settings) -> list[Path]:
-    """Files in processing/ whose claim lock nobody holds (their worker died): to be re-enqueued."""
+    """Files in processing/ whose claim lock nobody holds (their worker died): to be re-enqueued.
+
+    Also puts back inbox files whose cross-device claim was interrupted, for the watcher to find.
+    """
+    _restore_interrupted_moves(settings.inbox_path)
     found: list[Path] = []
     root = settings.processing_path
     if not root.is_dir():

@@ -76,3 +76,16 @@ def test_spool_free_name_never_overwrites(tmp_path: Path) -> None:
     assert second.name == "a-abcd1234.txt"
     second.write_text("2")
     assert spool.free_name(d, "a.txt", "abcd1234").name == "a-abcd1234-1.txt"
+
+
+def test_spool_sweep_puts_back_an_interrupted_cross_device_claim(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, "sqlite://")
+    sub = settings.inbox_path / "sub"
+    sub.mkdir()
+    dead = sub / ".r.txt.999999999.moving"  # renamed by a worker that died before copying
+    dead.write_bytes(b"report")
+    alive = settings.inbox_path / f".s.txt.{os.getpid()}.moving"  # a mover that is still copying
+    alive.write_bytes(b"other")
+    spool.orphans(settings)
+    assert (sub / "r.txt").read_bytes() == b"report" and not dead.exists()
+    assert alive.exists() and not (settings.inbox_path / "s.txt").exists()
