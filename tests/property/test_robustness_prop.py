@@ -95,3 +95,25 @@ def test_parse_never_crashes_on_mangled_reports(rnd: random.Random, layout: str,
         elif op == "t":
             lines[i] = lines[i].replace("\t", " " if pos % 2 else "|")
     _parse_or_parse_error("\n".join(lines))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    items=st.lists(st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), max_size=12)), max_size=60),
+    with_spans=st.booleans(),
+)
+def test_parse_never_crashes_on_random_extracted_rows(items: list, with_spans: bool) -> None:
+    """Whatever an extractor hands over (text lines, real table rows with or without spans)."""
+    from worker.extract.base import Extracted, SourceLine
+    from worker.parse import parse_extracted
+
+    lines = [
+        SourceLine(text="\t".join(it), cells=it, spans=[1] * len(it) if with_spans else None)
+        if isinstance(it, list)
+        else SourceLine(text=it)
+        for it in items
+    ]
+    try:
+        parse_extracted(Extracted(kind="docx", lines=lines)).canonical()
+    except ParseError as exc:
+        assert str(exc)
