@@ -270,3 +270,47 @@ def _pdf_table(pdf: _Pdf, table: Table) -> None:
         start = end
         if start < n_rows:
             pdf.add_page()
+
+
+def render_pdf_aligned(report: dict[str, Any], path: Path) -> Path:
+    """A landscape PDF whose tables have no rules: cells placed on the grid's columns, headers and values
+    centred over their span, row labels left-aligned, blanks simply absent (as printed from a spreadsheet)."""
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_font("cjk", fname=str(FONT))
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    for block in layout(report):
+        if isinstance(block, Para):
+            pdf.set_font("cjk", size=10)
+            pdf.multi_cell(0, 5.5, block.text, new_x="LMARGIN", new_y="NEXT")
+            continue
+        width = sum(c.colspan for c in block.rows[0])
+        weights = [1.0, 1.2, 5.0] + [1.0] * 7 if width == 10 else [2.5, 1, 1, 1] if width == 4 else [1.0] * width
+        unit = usable / sum(weights)
+        xs = [pdf.l_margin + unit * sum(weights[:c]) for c in range(width + 1)]
+        pdf.set_font("cjk", size=6)
+        taken = [[False] * width for _ in block.rows]
+        for r, row in enumerate(block.rows):
+            if pdf.get_y() > pdf.h - 20:
+                pdf.add_page()
+            y = pdf.get_y()
+            col = 0
+            for cell in row:
+                while taken[r][col]:
+                    col += 1
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        taken[r + dr][col + dc] = True
+                text = cell.text.replace("\n", "")
+                if text:
+                    text_w = pdf.get_string_width(text)
+                    left, right = xs[col], xs[col + cell.colspan]
+                    is_label = col == 0 and not cell.header and not text.replace(".", "").isdigit()
+                    pdf.set_xy(left if is_label or width == 10 and col < 3 else (left + right - text_w) / 2, y)
+                    pdf.cell(text_w + 0.5, 4, text)
+                col += cell.colspan
+            pdf.set_xy(pdf.l_margin, y + 4.5)
+        pdf.ln(2)
+    pdf.output(str(path))
+    return path

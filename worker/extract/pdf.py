@@ -25,7 +25,14 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
-from worker.extract.pdf_lines import TextLine, chars_to_lines, chrome_lines, continues, text_edges
+from worker.extract.pdf_lines import (
+    TextLine,
+    chars_to_lines,
+    chrome_lines,
+    continues,
+    fill_blank_columns,
+    text_edges,
+)
 from worker.extract.safety import reraise_time_limit
 
 SCANNED = "scanned PDF: no text layer; OCR not supported"
@@ -89,6 +96,7 @@ def _read_page(page: Any, number: int) -> _Page:
         return not any(b[0] <= mx <= b[2] and b[1] <= my <= b[3] for b in boxes)
 
     out.lines = chars_to_lines(page.filter(outside).chars)
+    fill_blank_columns(out.lines)
     for table in found:
         grid, spans = _table_rows(table)
         out.tables.append((float(table.bbox[1]), grid, spans))

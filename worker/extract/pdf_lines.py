@@ -32,6 +32,7 @@ class TextLine:
     x0: float = 0.0
     x1: float = 0.0
     size: float = 10.0
+    extents: list[tuple[float, float]] = field(default_factory=list)  # x0, x1 of each segment
 
     @property
     def text(self) -> str:
@@ -61,6 +62,7 @@ def chars_to_lines(chars: list[dict[str, Any]]) -> list[TextLine]:
         line = TextLine(top=min(float(c["top"]) for c in band), bottom=max(float(c["bottom"]) for c in band),
                         x0=float(band[0]["x0"]), x1=max(float(c["x1"]) for c in band), size=sizes[len(sizes) // 2])
         current = ""
+        start = float(band[0]["x0"])
         prev: dict[str, Any] | None = None
         for ch in band:
             if prev is not None:
@@ -68,12 +70,15 @@ def chars_to_lines(chars: list[dict[str, Any]]) -> list[TextLine]:
                 gap = float(ch["x0"]) - float(prev["x1"])
                 if gap > SEGMENT_GAP_EM * size:
                     line.segments.append(current)
+                    line.extents.append((start, float(prev["x1"])))
                     current = ""
+                    start = float(ch["x0"])
                 elif gap > 0.2 * size and (prev["text"].isascii() or ch["text"].isascii()):
                     current += " "
             current += str(ch["text"])
             prev = ch
         line.segments.append(current)
+        line.extents.append((start, float(band[-1]["x1"])))
         lines.append(line)
     lines.sort(key=lambda ln: ln.top)
     return lines
@@ -135,3 +140,65 @@ def text_edges(lines: list[TextLine]) -> tuple[float, float]:
     if not body:
         return 0.0, 0.0
     return min(ln.x0 for ln in body), max(ln.x1 for ln in body)
+
+
+_VALUE = re.compile(r"^[+\-−]?[\d,，.]+(万元|元)?$|^[/／—–\-－无空]$")
+
+
+def fill_blank_columns(lines: list[TextLine]) -> None:
+    """Put back the blank cells of whitespace-aligned tables, in place.
+
+    In a run of consecutive multi-segment lines, the centres of the value segments (numbers, placeholders)
+    that line up across at least two lines are the value columns; a line whose values miss some of these
+    columns gets "" there, so that a blank total is not read as the next row's number. Lines whose values
+    do not fit the columns one to one are left as they are.
+    """
+    run: list[TextLine] = []
+    for line in [*lines, None]:
+        if line is not None and len(line.segments) >= 2:
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            _fill_run(run)
+        run = []
+
+
+def _fill_run(run: list[TextLine]) -> None:
+    centres: list[tuple[float, int]] = []
+    value_starts: list[float] = []
+    for index, line in enumerate(run):
+        is_header = not any(_VALUE.match(t.strip()) for t in line.segments)
+        for text, (x0, x1) in zip(line.segments, line.extents, strict=True):
+            if is_header or _VALUE.match(text.strip()):
+                centres.append(((x0 + x1) / 2, index))  # column headers are centred over their values
+            if _VALUE.match(text.strip()):
+                value_starts.append(x0)
+    if not value_starts:
+        return
+    tolerance = 1.2 * max(ln.size for ln in run)
+    clusters: list[list[tuple[float, int]]] = []
+    for centre in sorted(centres):
+        if clusters and centre[0] - clusters[-1][-1][0] <= tolerance:
+            clusters[-1].append(centre)
+        else:
+            clusters.append([centre])
+    leftmost = min(value_starts) - tolerance  # clusters left of every value are label columns
+    columns = [sum(c for c, _ in cl) / len(cl) for cl in clusters
+               if len({i for _, i in cl}) >= 2 and sum(c for c, _ in cl) / len(cl) >= leftmost]
+    if len(columns) < 2:
+        return
+    for line in run:
+        values = [(t, (x0 + x1) / 2) for t, (x0, x1) in zip(line.segments, line.extents, strict=True)
+                  if _VALUE.match(t.strip())]
+        if not values or len(values) == len(columns):
+            continue
+        first_value = next(i for i, t in enumerate(line.segments) if _VALUE.match(t.strip()))
+        if any(not _VALUE.match(t.strip()) for t in line.segments[first_value:]):
+            continue  # labels after the values: not a plain value row
+        slots = [min(range(len(columns)), key=lambda k, c=c: abs(columns[k] - c)) for _, c in values]
+        if len(set(slots)) != len(slots) or any(abs(columns[k] - c) > tolerance for k, (_, c) in zip(slots, values, strict=True)):
+            continue
+        filled = [""] * len(columns)
+        for k, (text, _) in zip(slots, values, strict=True):
+            filled[k] = text
+        line.segments = line.segments[:first_value] + filled

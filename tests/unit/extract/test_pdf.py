@@ -101,3 +101,25 @@ def test_pdf_page_number_styles(text: str) -> None:
 @pytest.mark.parametrize("text", ["2023年1月20日", "一、总体情况", "0\t0\t0", "本年新收 5 件"])
 def test_pdf_not_page_numbers(text: str) -> None:
     assert not is_page_number(text)
+
+
+def test_pdf_whitespace_aligned_blank_cells_are_kept(tmp_path: Path) -> None:
+    """Blank cells of an unruled table are put back from the column positions of the other rows."""
+    from tests.utils import gen
+    from tests.utils.render_formats import render_pdf_aligned
+    from worker.parse import parse_extracted
+
+    report = gen.random_report(random.Random(0), template="2021", blank_rate=0.2)
+    # limitation (docs/formats.md): a one-row table (四) or a one-value row cannot show where its blank is
+    def no_blanks(rows: dict) -> dict:  # type: ignore[type-arg]
+        return {r: {c: 0 if v is None else v for c, v in cols.items()} for r, cols in rows.items()}
+
+    tables = report["tables"]
+    tables["reviews"] = no_blanks(tables["reviews"])
+    for block in ("art20_5", "art20_6", "art20_8"):
+        tables["disclosure"][block] = no_blanks(tables["disclosure"][block])
+    blanks = sum(v is None for cols in report["tables"]["applications"].values() for v in cols.values())
+    assert blanks > 0
+    extracted = extract_file(render_pdf_aligned(report, tmp_path / "aligned.pdf"))
+    assert all(ln.cells is None for ln in extracted.lines)
+    assert parse_extracted(extracted).canonical()["tables"] == report["tables"]
