@@ -95,7 +95,10 @@ class _Doc:
         self.lines: list[str] = []
         self.cells: dict[int, list[str]] = {}  # grid layout: 0-based line -> the row's cells
         self.spans: dict[int, list[int]] = {}  # grid layout: 0-based line -> merge spans of the row
-        self.force_placeholder = False  # layouts that cannot show an empty cell print a placeholder
+        self.force_placeholder = False
+        self.dense = (
+            rng.random() < 0.3
+        )  # cells layout: no blank line between table rows  # layouts that cannot show an empty cell print a placeholder
         self.rng = rng
         self.noise = noise
 
@@ -173,7 +176,8 @@ def _emit_row(
         doc.add(doc.pad(text))
         return
     if layout == "cells":
-        doc.blank()
+        if not doc.dense:
+            doc.blank()
         for lab in labels:
             if not lab:
                 doc.add("\t")

@@ -142,9 +142,10 @@ def take_cells(row: RawRow, n: int) -> Taken:
     """Anchor on the label and take the next ``n`` cells, blanks included.
 
     Segments are pulled in order until there are at least ``n`` cells. If there are more, blanks at the ends
-    (merged regions around the values) are trimmed, alternating sides; the first side trimmed is the
-    leading one when the label opened its physical row (the seed 002 shape "label, blank, values, blank"),
-    else the trailing one. Whatever still exceeds ``n`` is counted (``count``) and cut.
+    (merged regions around the values) are trimmed: alternating sides, leading first, when the label opened
+    its physical row (the seed 002 shape "label, blank, values, blank"); else trailing blanks first (the
+    merged cells in front of the next row's label), then leading ones. Whatever still exceeds ``n`` is
+    counted (``count``) and cut.
     """
     segs: list[list[Item]] = []
     for cell in row.cells:
@@ -170,16 +171,21 @@ def take_cells(row: RawRow, n: int) -> Taken:
     lead_first = bool(
         last is not None and taken and last.col == 0 and taken[0].seg == last.seg and taken[0].col > 0
     )
-    sides = [0, -1] if lead_first else [-1, 0]
     trimmed = len(taken) > n
-    while len(taken) > n:
-        progressed = False
-        for side in sides:
-            if len(taken) > n and taken[side].is_blank and taken[side].value.kind == "blank":
-                taken.pop(side)
-                progressed = True
-        if not progressed:
-            break
+    if lead_first:  # seed 002: "label, blank, values, blank": one merged blank on each side
+        while len(taken) > n:
+            progressed = False
+            for side in (0, -1):
+                if len(taken) > n and taken[side].value.kind == "blank":
+                    taken.pop(side)
+                    progressed = True
+            if not progressed:
+                break
+    else:  # the label is the last thing before its values: surplus blanks trail (next row's merged cells)
+        while len(taken) > n and taken[-1].value.kind == "blank":
+            taken.pop()
+        while len(taken) > n and taken[0].value.kind == "blank":
+            taken.pop(0)
     count = len(taken)
     return Taken(taken[:n], count, extras + taken[n:], trimmed)
 
