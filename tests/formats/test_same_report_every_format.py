@@ -19,7 +19,17 @@ from tests.utils.render_formats import render_docx, render_pdf, write_html, writ
 from worker.extract import extract_file
 from worker.parse import parse_extracted
 
+
+def _parser_text(report: dict[str, Any], path: Path, encoding: str) -> Path:
+    """The parser's own tab layout (tests/utils/render_text.py), written in a legacy encoding."""
+    from tests.utils.render_text import render_report
+
+    path.write_bytes(render_report(report, "tab", rng=random.Random(0)).encode(encoding))
+    return path
+
+
 RENDERERS = {
+    "txt-tab-gbk": lambda r, d: _parser_text(r, d / "tab.txt", "gbk"),
     "txt-gb18030": lambda r, d: write_text(r, d / "r.txt", "gb18030"),
     "txt-utf16": lambda r, d: write_text(r, d / "r16.txt", "utf-16"),
     "txt-utf8-bom": lambda r, d: write_text(r, d / "r8.txt", "utf-8-sig"),
