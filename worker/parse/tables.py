@@ -147,6 +147,10 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             continue
         key = spec.key
         if spec.is_group:
+            if key == "results" and any(not c.is_blank for c in raw.cells):
+                res.warn(
+                    "row_ignored", "三: numbers on the 三、本年度办理结果 group label were ignored", raw.line
+                )
             if key == "results" or (key != "other" and all(c.is_blank for c in raw.cells)):
                 continue
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
@@ -188,6 +192,9 @@ def _merge_continuation(res: TableResult, raw: RawRow, key: str, tail: str) -> N
 
 def _finish_applications(res: TableResult) -> None:
     has_2021 = [k for k in ROWS_2021_ONLY if k in res.grid]
+    if has_2021 and "other" in res.grid and all(c["value"] is None for c in res.grid["other"].values()):
+        del res.grid["other"]  # the （六） group label printed with empty cells: a label, not a subtotal
+        res.rows.pop("applications.other", None)
     if has_2021 and "other" in res.grid:
         res.grid["subtotal_other"] = res.grid.pop("other")
         for cell in res.grid["subtotal_other"].values():

@@ -99,6 +99,11 @@ def test_2019_other_is_a_data_row_and_2021_other_a_subtotal() -> None:
     assert res.scores["2021"] > 0 and res.scores["2019"] == 0
 
 
+def test_an_empty_2021_group_row_is_not_a_subtotal() -> None:
+    res = _apps("(六)其他处理\t\t\t\t\t\t\t\n3.其他\t1\t0\t0\t0\t0\t0\t1")
+    assert set(res.grid) == {"other_misc"}
+
+
 def test_label_split_across_two_rows_is_one_row() -> None:
     values = [f"\t{v}" for v in (1, 0, 0, 0, 0, 0, 1)]
     res = _apps("\n".join(["\t(四)", "\t1.本机关不掌握相关", *values, " \t无法提供", "\t政府信息", *values]))
