@@ -16,6 +16,8 @@ from worker.parse.vocab import COUNT_UNITS, MONEY_UNITS, PLACEHOLDER, compact
 ValueKind = Literal["number", "blank", "placeholder", "text"]
 
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_PAREN_UNIT = re.compile(r"^(.*\d)\((" + "|".join(MONEY_UNITS + COUNT_UNITS) + r")\)$")
+_CHANGE_WORD = re.compile(r"^(增加|增|减少|减)(\d[\d,.]*)$")
 _UNIT = re.compile(r"^(.*?\d)(" + "|".join(MONEY_UNITS + COUNT_UNITS) + r")$")
 
 
@@ -51,6 +53,9 @@ def parse_value(raw: str) -> Value:
     if PLACEHOLDER.match(text):
         return Value("placeholder")
     unit = None
+    text = _PAREN_UNIT.sub(r"\1\2", text)  # "3(件)" -> "3件"
+    if m := _CHANGE_WORD.match(text):  # 2019 本年增/减 written out: "增3", "减少2"
+        text = ("-" if m.group(1).startswith("减") else "+") + m.group(2)
     m = _UNIT.match(text)
     if m:
         text, unit = m.group(1), m.group(2)
