@@ -9,6 +9,7 @@ the task is sent by name through a minimal Celery app.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -241,7 +242,10 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
         celery_app = app
 
         def send(path: str) -> Any:
-            return celery_app.send_task(INGEST_TASK, args=[path], queue=task_queue(settings))
+            # argsrepr: Flower's first view of the task shows the file name, not the whole path
+            return celery_app.send_task(
+                INGEST_TASK, args=[path], queue=task_queue(settings), argsrepr=repr((os.path.basename(path),))
+            )
 
     try:
         InboxWatcher(settings, send, inflight).run(stop_event)

@@ -82,6 +82,18 @@ app = Celery("nianbao", include=_includes())
 app.conf.update(celery_config(get_settings()))
 
 
+def _connect_monitoring() -> None:
+    # producers too (not only workers): "queued" rows and readable ingest args from the moment of sending
+    try:
+        from worker.monitoring import connect_signals
+    except ImportError:  # monitoring is optional for a bare `celery -A worker.app` producer
+        return
+    connect_signals()
+
+
+_connect_monitoring()
+
+
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]
 def _setup_logging(**_: Any) -> None:
     # our structlog setup instead of Celery's; Celery's own records go through the stdlib root logger

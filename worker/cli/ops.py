@@ -174,6 +174,13 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
         out["inbox"] = (True, f"{settings.inbox_path} writable")
     except OSError as exc:
         out["inbox"] = (False, f"{settings.inbox_path}: {exc.strerror or exc}")
+    from worker.rules import validate_severity_overrides
+
+    try:
+        validate_severity_overrides(settings.rule_severity)
+        out["config"] = (True, f"{len(settings.rule_severity)} rule severity override(s)")
+    except ConfigError as exc:
+        out["config"] = (False, str(exc))
     if settings.alerts_enabled:
         from worker.alerts.smtp import probe
 

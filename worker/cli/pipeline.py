@@ -63,9 +63,11 @@ def _broker_for_worker(settings: Settings) -> str:
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker_command(concurrency: int | None, celery_args: tuple[str, ...]) -> None:
     """Migrate the database, then run a Celery worker on the configured broker (extra args go to celery)."""
+    from worker.rules import validate_severity_overrides
     from worker.store.db import upgrade
 
     settings = get_settings()
+    validate_severity_overrides(settings.rule_severity)
     url = _broker_for_worker(settings)
     upgrade(settings)
     os.environ["NIANBAO_BROKER_URL"] = url
@@ -158,6 +160,9 @@ def run_command(inbox: Path | None) -> None:
     get_settings.cache_clear()
     settings = get_settings()
     settings.inbox_path.mkdir(parents=True, exist_ok=True)
+    from worker.rules import validate_severity_overrides
+
+    validate_severity_overrides(settings.rule_severity)  # a typo in config fails now, not per file
     url = ensure_broker(settings)
     sup: _Supervisor | None = None
     previous: dict[signal.Signals, Any] = {}
@@ -165,6 +170,7 @@ def run_command(inbox: Path | None) -> None:
         upgrade(settings)
         env = dict(os.environ, NIANBAO_BROKER_URL=url, NIANBAO_INBOX=str(settings.inbox_path))
         os.environ["NIANBAO_BROKER_URL"] = url
+        settings = settings.model_copy(update={"broker_url": url})  # the watcher thread uses the same broker
         sup = supervisor = _Supervisor(settings, env)
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: supervisor.stop_event.set())
