@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
+from worker.extract.docx_numbering import Numbering
 from worker.extract.safety import open_zip, parse_xml, read_zip_entry
 from worker.settings import Settings
 
@@ -90,9 +91,14 @@ def _main_part(zf_names: set[str], rels: bytes | None, path: Path) -> str:
 class _Reader:
     """Walks the body and collects ``SourceLine``s."""
 
-    def __init__(self) -> None:
+    def __init__(self, numbering: Numbering | None = None) -> None:
         self.lines: list[SourceLine] = []
         self.tables = 0
+        self.numbering = numbering
+
+    def number(self, p: Element) -> str:
+        """Word's automatic number of the paragraph ("一、", "（二）"), which is not in its text."""
+        return self.numbering.label(_child(p, "pPr")) if self.numbering is not None else ""
 
     # --- blocks -------------------------------------------------------------------------------
     def block(self, parent: Element) -> None:
@@ -117,7 +123,10 @@ class _Reader:
         parts: list[str] = []
         boxes: list[Element] = []
         self._collect(p, parts, boxes)
-        for segment in "".join(parts).split("\n"):
+        text = "".join(parts)
+        if text.strip():
+            text = self.number(p) + text
+        for segment in text.split("\n"):
             if segment.strip():
                 self.lines.append(SourceLine(text=segment.rstrip()))
         for box in boxes:
@@ -176,7 +185,8 @@ class _Reader:
                             bparts: list[str] = []
                             self._collect(bp, bparts, [])
                             parts.append("\n" + "".join(bparts))
-                paragraphs.append("".join(parts))
+                text = "".join(parts)
+                paragraphs.append(self.number(child) + text if text.strip() else text)
             elif _w(child, "tbl"):
                 nested.append(child)
             elif _w(child, "sdt"):
@@ -289,10 +299,16 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: str = "d
         rels = read_zip_entry(zf, "_rels/.rels", path=path) if "_rels/.rels" in names else None
         part = _main_part(names, rels, path)
         root = parse_xml(read_zip_entry(zf, part, path=path), name=part, path=path)
+        folder = part.rsplit("/", 1)[0] + "/" if "/" in part else ""
+        extra = {}
+        for name in ("numbering.xml", "styles.xml"):
+            if folder + name in names:
+                extra[name] = parse_xml(read_zip_entry(zf, folder + name, path=path), name=folder + name, path=path)
     body = next((c for c in root if _w(c, "body")), None)
     if body is None:
         raise ExtractionError(f"corrupt .docx: {part} has no body", path=str(path))
-    reader = _Reader()
+    numbering = Numbering(extra.get("numbering.xml"), extra.get("styles.xml"), _w, _wattr)
+    reader = _Reader(numbering if numbering.nums else None)
     reader.block(body)
     if not any(line.text.strip() for line in reader.lines):
         raise ExtractionError("the .docx has no text", path=str(path))

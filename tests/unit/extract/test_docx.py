@@ -145,3 +145,53 @@ def test_docx_without_text_or_body_is_refused(tmp_path: Path) -> None:
     broken = _edit_document(path, tmp_path / "broken.docx", lambda xml: xml[: len(xml) // 2])
     with pytest.raises(ExtractionError, match="malformed XML in word/document.xml"):
         extract_file(broken)
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def test_docx_automatic_numbering_is_rendered(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    numbering = doc.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {W_NS} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {W_NS} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    doc.styles.element.append(parse_xml(
+        f'<w:style {W_NS} w:type="paragraph" w:styleId="SubHeading"><w:name w:val="Sub Heading"/>'
+        '<w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="90"/></w:numPr></w:pPr></w:style>'))
+
+    def numbered(text: str, level: int | None) -> None:
+        p = doc.add_paragraph(text)
+        if level is None:
+            p._p.get_or_add_pPr().append(parse_xml(f'<w:pStyle {W_NS} w:val="SubHeading"/>'))
+        else:
+            p._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {W_NS}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    numbered("总体情况", 0)
+    numbered("主动公开情况", None)  # numbered through its style
+    numbered("依申请公开情况", None)
+    numbered("属于国家秘密", 2)
+    numbered("主动公开政府信息情况", 0)
+    numbered("规章", 1)
+    doc.add_paragraph("正文没有编号。")
+    path = tmp_path / "numbered.docx"
+    doc.save(str(path))
+    assert [ln.text for ln in extract_file(path).lines] == [
+        "一、总体情况", "（一）主动公开情况", "（二）依申请公开情况", "1.属于国家秘密", "二、主动公开政府信息情况",
+        "（一）规章", "正文没有编号。",
+    ]
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"),
+                                          (100, "一百"), (105, "一百零五"), (110, "一百一十")])
+def test_docx_chinese_counter(n: int, text: str) -> None:
+    from worker.extract.docx_numbering import chinese_number
+
+    assert chinese_number(n) == text
