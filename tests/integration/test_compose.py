@@ -40,7 +40,7 @@ def test_compose_services_and_keys() -> None:
     assert services["worker"]["deploy"]["replicas"] == 2
     assert services["worker"]["command"] == ["nianbao", "worker"]
     assert services["watcher"]["command"] == ["nianbao", "watch"]
-    assert "FLOWER_BASIC_AUTH" in services["flower"]["environment"]
+    assert "NIANBAO_FLOWER_BASIC_AUTH" in services["flower"]["environment"]
     assert "8025" in " ".join(services["mailpit"]["ports"])
 
     for name in ("worker", "watcher", "flower", "migrate"):
