@@ -14,12 +14,9 @@ from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.safety import check_size
 from worker.extract.sniff import HEAD_BYTES, Sniffed, sniff
-from worker.logging import get_logger
 from worker.settings import Settings, get_settings
 
 __all__ = ["Extracted", "SourceLine", "Sniffed", "extract_file", "sniff"]
-
-log = get_logger(__name__)
 
 
 def extract_file(path: Path, *, settings: Settings | None = None) -> Extracted:
@@ -44,7 +41,6 @@ def extract_file(path: Path, *, settings: Settings | None = None) -> Extracted:
     except OSError as exc:
         raise ExtractionError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
     found = sniff(path, head)
-    log.debug("format_sniffed", path=str(path), format=found.format, what=found.what)
     if found.format == "pdf":
         from worker.extract.pdf import extract_pdf
 
