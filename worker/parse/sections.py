@@ -83,7 +83,8 @@ def find_sections(tokens: Sequence[Token]) -> list[SectionHit]:
         hit = classify_heading(text)
         if hit:
             spec, numbered = hit
-            cands.append(SectionHit(spec.no, spec.key, " ".join(text.split()), tok.line, numbered))
+            title = text if len(compact(text)) <= HEADING_MAX_CHARS else _RUN_ON.split(text, maxsplit=1)[0]
+            cands.append(SectionHit(spec.no, spec.key, " ".join(title.split()), tok.line, numbered))
     if not cands:
         return []
     cands = cands[:_MAX_CANDIDATES]  # the chain is O(n^2); a real report has a handful of candidates

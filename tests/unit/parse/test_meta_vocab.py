@@ -122,7 +122,7 @@ def test_numbered_heading_run_into_its_first_sentence() -> None:
     report = parse_text(
         "一、总体情况。2023年，本镇认真贯彻落实《条例》，不断加强组织领导，全面推进政务公开工作，取得良好成效。"
     )
-    assert [(s.key, s.line) for s in report.sections] == [("overview", 1)]
+    assert [(s.key, s.line, s.title) for s in report.sections] == [("overview", 1, "一、总体情况")]
 
 
 def test_title_of_a_department_with_guanyu() -> None:
