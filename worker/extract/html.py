@@ -50,8 +50,11 @@ def _charset(data: bytes) -> str | None:
     return _ALIASES.get(name, name)
 
 
-def decode_html(data: bytes, *, path: Path) -> tuple[str, str]:
-    """Decode a page: BOM, then the declared charset, then strict UTF-8 and detection."""
+def decode_html(data: bytes, *, path: Path, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Decode a page: BOM, then the declared charset, then strict UTF-8 and detection.
+
+    A declared charset that does not decode the page is noted in ``warnings``.
+    """
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return decode_bytes(data, path=path)
     declared = _charset(data)
@@ -62,7 +65,10 @@ def decode_html(data: bytes, *, path: Path) -> tuple[str, str]:
             text = ""
         if text and garbage_reason(text) is None:
             return text, declared
-    return decode_bytes(data, path=path)
+    text, encoding = decode_bytes(data, path=path)
+    if declared and warnings is not None:
+        warnings.append(f"the page declares charset {declared} but is {encoding}; read as {encoding}")
+    return text, encoding
 
 
 def _mht_html(data: bytes, *, path: Path) -> bytes:
@@ -215,7 +221,8 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
         data = path.read_bytes()
     if mht:
         data = _mht_html(data, path=path)
-    text, encoding = decode_html(data, path=path)
+    warnings: list[str] = []
+    text, encoding = decode_html(data, path=path, warnings=warnings)
     text = text.lstrip("\ufeff")
     try:
         root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, recover=True))
@@ -227,4 +234,4 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
     walker.flush()
     if not walker.lines:
         raise ExtractionError("the web page has no text", path=str(path))
-    return Extracted(kind="html", lines=walker.lines, encoding=encoding)
+    return Extracted(kind="html", lines=walker.lines, encoding=encoding, warnings=warnings)

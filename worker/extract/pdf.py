@@ -155,6 +155,7 @@ def extract_pdf(path: Path) -> Extracted:
     """
     pages: list[_Page] = []
     total_chars = 0
+    blank_pages: list[int] = []
     cid_chars = 0
     try:
         with pdfplumber.open(path) as pdf:
@@ -164,6 +165,8 @@ def extract_pdf(path: Path) -> Extracted:
                 cid_chars += sum(1 for c in chars if str(c["text"]).startswith("(cid:"))
                 if chars:
                     pages.append(_read_page(page, number))
+                else:
+                    blank_pages.append(number)
                 page.close()
     except ExtractionError:
         raise
@@ -184,4 +187,8 @@ def extract_pdf(path: Path) -> Extracted:
     lines = _emit(pages)
     if not lines:
         raise ExtractionError(SCANNED, path=str(path))
-    return Extracted(kind="pdf", lines=lines)
+    warnings = []
+    if blank_pages:
+        listed = ", ".join(str(n) for n in blank_pages[:20]) + (" ..." if len(blank_pages) > 20 else "")
+        warnings.append(f"PDF pages without a text layer (scanned or blank; OCR not supported): {listed}")
+    return Extracted(kind="pdf", lines=lines, warnings=warnings)

@@ -105,3 +105,12 @@ def test_html_hostile_spans_are_capped(tmp_path: Path) -> None:
     rows = [ln for ln in extract_file(_write(tmp_path, body)).lines if ln.cells]
     assert len(rows[0].cells) <= 201
     assert len(rows) == 2
+
+
+def test_html_wrong_declared_charset_is_noted(tmp_path: Path) -> None:
+    head = '<meta charset="gb2312">'
+    path = _write(tmp_path, "<p>二、主动公开政府信息情况（“三安全一稳定”）</p>", encoding="utf-8", head=head)
+    extracted = extract_file(path)
+    assert extracted.encoding == "utf-8"
+    assert extracted.lines[0].text == "二、主动公开政府信息情况（“三安全一稳定”）"
+    assert extracted.warnings == ["the page declares charset gb18030 but is utf-8; read as utf-8"]

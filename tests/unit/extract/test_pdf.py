@@ -123,3 +123,20 @@ def test_pdf_whitespace_aligned_blank_cells_are_kept(tmp_path: Path) -> None:
     extracted = extract_file(render_pdf_aligned(report, tmp_path / "aligned.pdf"))
     assert all(ln.cells is None for ln in extracted.lines)
     assert parse_extracted(extracted).canonical()["tables"] == report["tables"]
+
+
+def test_pdf_pages_without_text_are_reported(tmp_path: Path) -> None:
+    from tests.utils.make_format_samples import tmp_png
+
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(FONT))
+    pdf.set_font("cjk", size=12)
+    pdf.add_page()
+    pdf.cell(0, 10, "一、总体情况")
+    pdf.add_page()
+    pdf.image(tmp_png(), x=10, y=10, w=100)  # a scanned table page
+    path = tmp_path / "partly_scanned.pdf"
+    pdf.output(str(path))
+    extracted = extract_file(path)
+    assert [ln.text for ln in extracted.lines] == ["一、总体情况"]
+    assert extracted.warnings == ["PDF pages without a text layer (scanned or blank; OCR not supported): 2"]
