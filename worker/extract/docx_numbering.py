@@ -115,9 +115,9 @@ class Numbering:
         for num in self._kids(root, "num"):
             overrides: dict[int, int] = {}
             for override in self._kids(num, "lvlOverride"):
-                start = self._val(override, "startOverride")
-                if start is not None and start.isdigit():
-                    overrides[int(self._attr(override, "ilvl") or 0)] = int(start)
+                raw_start = self._val(override, "startOverride")
+                if raw_start is not None and raw_start.isdigit():
+                    overrides[int(self._attr(override, "ilvl") or 0)] = int(raw_start)
             self.nums[self._attr(num, "numId") or ""] = (self._val(num, "abstractNumId") or "", overrides)
 
     def _read_styles(self, root: Element) -> None:

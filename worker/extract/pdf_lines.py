@@ -163,6 +163,10 @@ def fill_blank_columns(lines: list[TextLine]) -> None:
         run = []
 
 
+def _nearest(columns: list[float], x: float) -> int:
+    return min(range(len(columns)), key=lambda k: abs(columns[k] - x))
+
+
 def _fill_run(run: list[TextLine]) -> None:
     centres: list[tuple[float, int]] = []
     value_starts: list[float] = []
@@ -195,7 +199,7 @@ def _fill_run(run: list[TextLine]) -> None:
         first_value = next(i for i, t in enumerate(line.segments) if _VALUE.match(t.strip()))
         if any(not _VALUE.match(t.strip()) for t in line.segments[first_value:]):
             continue  # labels after the values: not a plain value row
-        slots = [min(range(len(columns)), key=lambda k, c=c: abs(columns[k] - c)) for _, c in values]
+        slots = [_nearest(columns, c) for _, c in values]
         if len(set(slots)) != len(slots) or any(abs(columns[k] - c) > tolerance for k, (_, c) in zip(slots, values, strict=True)):
             continue
         filled = [""] * len(columns)

@@ -110,7 +110,8 @@ def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
         ExtractionError: unsafe constructs (the billion-laughs family) or malformed XML.
     """
     try:
-        return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return root
     except DefusedXmlException as exc:
         raise ExtractionError(
             f"unsafe XML refused in {name}: {type(exc).__name__} (DTD/entity declarations are not allowed)",
