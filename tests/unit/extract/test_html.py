@@ -114,3 +114,12 @@ def test_html_wrong_declared_charset_is_noted(tmp_path: Path) -> None:
     assert extracted.encoding == "utf-8"
     assert extracted.lines[0].text == "二、主动公开政府信息情况（“三安全一稳定”）"
     assert extracted.warnings == ["the page declares charset gb18030 but is utf-8; read as utf-8"]
+
+
+def test_html_report_body_found_without_chrome_classes(tmp_path: Path) -> None:
+    body = ("<div><ul><li>首页</li><li>机构概况</li><li>政务公开</li></ul></div>"
+            "<div><div><p>南口镇2023年政府信息公开工作年度报告</p><p>一、总体情况</p><p>全年主动公开信息。</p>"
+            "<p>五、存在的主要问题及改进情况</p></div></div>"
+            "<div>网站地图 | 联系我们 | 主办单位：南口镇人民政府</div>")
+    lines = [ln.text for ln in extract_file(_write(tmp_path, body)).lines]
+    assert lines == ["南口镇2023年政府信息公开工作年度报告", "一、总体情况", "全年主动公开信息。", "五、存在的主要问题及改进情况"]
