@@ -31,6 +31,7 @@ from worker.parse.vocab import (
     ROW_NUMBERING,
     ROWS_2021_ONLY,
     SUBTOTAL_KEYS,
+    TEMPLATE_2019_ROW_MARKERS,
     RowSpec,
     compact,
 )
@@ -351,7 +352,7 @@ def _template_hint(items: Sequence[Item]) -> dict[str, float]:
     for pattern, _key, template in DISCLOSURE_COLUMNS:
         if re.search(pattern, text):
             hint[template] += 1
-    for marker in (r"其他对外管理服务", r"政府集中采购", r"第二十条第\(?九\)?项"):
+    for marker in TEMPLATE_2019_ROW_MARKERS:
         if re.search(marker, text):
             hint["2019"] += 1
     return hint

@@ -302,8 +302,10 @@ COUNT_UNITS = ("件", "个", "条", "项", "次", "宗")
 # Template markers (scores; report-format.md section 6)
 # --------------------------------------------------------------------------------------------------
 
-TEMPLATE_2019_MARKERS = (r"国办公开办函〔2019〕60号", r"第二十条第\(九\)项")
-TEMPLATE_2021_MARKERS = (r"国办公开办函〔2021〕30号",)
+# Labels only the 2019 template prints in 二 (besides its column labels): evidence for blocks printed
+# without column labels. (A citation of 国办公开办函〔2021〕30号 in the preamble is not evidence: reports
+# cite the new format while still filling in the old tables.)
+TEMPLATE_2019_ROW_MARKERS = (r"其他对外管理服务", r"政府集中采购", r"第二十条第\(?九\)?项")
 
 
 # --------------------------------------------------------------------------------------------------
