@@ -229,9 +229,13 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"cannot parse HTML: {exc}", path=str(path)) from exc
     _prune(root)
+    body = _body_root(root)
     walker = _Walker()
-    walker.walk(_body_root(root))
+    walker.walk(body)
     walker.flush()
+    images = len(body.xpath(".//img"))
+    if images and not any(line.cells for line in walker.lines):
+        warnings.append(f"the page shows {images} image(s) but no table: tables published as images cannot be read")
     if not walker.lines:
         raise ExtractionError("the web page has no text", path=str(path))
     return Extracted(kind="html", lines=walker.lines, encoding=encoding, warnings=warnings)

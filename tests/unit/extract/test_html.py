@@ -123,3 +123,9 @@ def test_html_report_body_found_without_chrome_classes(tmp_path: Path) -> None:
             "<div>网站地图 | 联系我们 | 主办单位：南口镇人民政府</div>")
     lines = [ln.text for ln in extract_file(_write(tmp_path, body)).lines]
     assert lines == ["南口镇2023年政府信息公开工作年度报告", "一、总体情况", "全年主动公开信息。", "五、存在的主要问题及改进情况"]
+
+
+def test_html_tables_as_images_are_noted(tmp_path: Path) -> None:
+    body = "<p>三、收到和处理政府信息公开申请情况</p><p><img src='table3.png'></p><p>四、行政复议</p>"
+    extracted = extract_file(_write(tmp_path, body))
+    assert extracted.warnings == ["the page shows 1 image(s) but no table: tables published as images cannot be read"]
