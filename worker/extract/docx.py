@@ -312,4 +312,9 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: str = "d
     reader.block(body)
     if not any(line.text.strip() for line in reader.lines):
         raise ExtractionError("the .docx has no text", path=str(path))
-    return Extracted(kind=kind, lines=reader.lines)  # type: ignore[arg-type]
+    warnings: list[str] = []
+    pictures = sum(1 for el in body.iter() if _split(el.tag)[1] in ("drawing", "pict"))
+    if pictures and reader.tables == 0:
+        warnings.append(f"the document shows {pictures} picture(s) but no table: tables pasted as pictures "
+                        "cannot be read")
+    return Extracted(kind=kind, lines=reader.lines, warnings=warnings)  # type: ignore[arg-type]

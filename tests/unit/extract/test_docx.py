@@ -195,3 +195,16 @@ def test_docx_chinese_counter(n: int, text: str) -> None:
     from worker.extract.docx_numbering import chinese_number
 
     assert chinese_number(n) == text
+
+
+def test_docx_tables_pasted_as_pictures_are_noted(tmp_path: Path) -> None:
+    from tests.utils.make_format_samples import tmp_png
+
+    doc = Document()
+    doc.add_paragraph("三、收到和处理政府信息公开申请情况")
+    doc.add_picture(tmp_png())
+    path = tmp_path / "pic.docx"
+    doc.save(str(path))
+    extracted = extract_file(path)
+    assert extracted.warnings == ["the document shows 1 picture(s) but no table: tables pasted as pictures cannot be read"]
+    assert extract_file(_doc_with_merged_table(tmp_path / "t.docx")).warnings == []
