@@ -150,6 +150,28 @@ def extract_txt(path: Path, data: bytes | None = None) -> Extracted:
     """
     if data is None:
         data = path.read_bytes()
+    warnings: list[str] = []
+    cut = _truncated_utf8_tail(data)
+    if cut:
+        warnings.append(f"the file ends inside a UTF-8 character (truncated?): its last {cut} byte(s) were dropped")
+        data = data[:-cut]
     text, encoding = decode_bytes(data, path=path)
     lines = [SourceLine(text=line) for line in split_lines(text)]
-    return Extracted(kind="txt", lines=lines, encoding=encoding)
+    return Extracted(kind="txt", lines=lines, encoding=encoding, warnings=warnings)
+
+
+def _truncated_utf8_tail(data: bytes) -> int:
+    """How many bytes of an incomplete UTF-8 sequence end ``data`` when the rest is valid UTF-8 (else 0)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 0
+    try:
+        data.decode("utf-8")
+        return 0
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or len(data) - exc.start > 3:
+            return 0
+        try:
+            data[: exc.start].decode("utf-8")
+        except UnicodeDecodeError:
+            return 0
+        return len(data) - exc.start

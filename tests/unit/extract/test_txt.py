@@ -114,3 +114,12 @@ def test_txt_seeds_keep_one_line_per_file_line(seeds_dir: Path) -> None:
         assert extracted.encoding == "utf-8"
         assert len(extracted.lines) == len(split_lines(raw)), seed.name
         assert all(line.cells is None for line in extracted.lines)
+
+
+def test_txt_cut_inside_the_last_utf8_character_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "cut.txt"
+    path.write_bytes(("一、总体情况\n本机关全年主动公开政府信息" * 3).encode()[:-2])
+    extracted = extract_file(path)
+    assert extracted.encoding == "utf-8"
+    assert extracted.lines[-1].text.endswith("本机关全年主动公开政府信")
+    assert extracted.warnings == ["the file ends inside a UTF-8 character (truncated?): its last 1 byte(s) were dropped"]
