@@ -22,7 +22,7 @@ from lxml import etree
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
-from worker.extract.html_grid import table_grid
+from worker.extract.html_grid import TableTooLarge, table_grid
 from worker.extract.txt import decode_bytes, garbage_reason
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
@@ -231,7 +231,10 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
     _prune(root)
     body = _body_root(root)
     walker = _Walker()
-    walker.walk(body)
+    try:
+        walker.walk(body)
+    except TableTooLarge as exc:
+        raise ExtractionError(f"HTML table refused: {exc}", path=str(path)) from exc
     walker.flush()
     images = len(body.xpath(".//img"))
     if images and not any(line.cells for line in walker.lines):

@@ -13,6 +13,11 @@ from lxml import etree
 
 MAX_COLSPAN = 200
 MAX_ROWSPAN = 2000
+MAX_GRID_CELLS = 1_000_000  # a report table has a few hundred; beyond this it is an attack or not a report
+
+
+class TableTooLarge(ValueError):
+    """The spans of a table would lay out more than ``MAX_GRID_CELLS`` grid cells."""
 
 
 def _span(cell: etree._Element, attr: str, cap: int) -> int:
@@ -47,6 +52,9 @@ def table_grid(
         table: the ``<table>`` element.
         cell_text: turns a ``td``/``th`` into its text.
 
+    Raises:
+        TableTooLarge: the spans would lay out a hostile number of grid cells.
+
     Returns:
         ``(grid, spans)``: rows of cell texts, all of the table's width, and the span codes per cell
         (N for a cell covering N columns, 0 for a horizontal continuation, -1 for a vertical one).
@@ -55,6 +63,7 @@ def table_grid(
     n_rows = len(rows)
     texts: list[dict[int, str]] = [{} for _ in rows]
     codes: list[dict[int, int]] = [{} for _ in rows]
+    placed = 0
     for r, tr in enumerate(rows):
         col = 0
         for cell in tr:
@@ -69,6 +78,9 @@ def table_grid(
                 rowspan = n_rows - r
             rowspan = max(1, min(rowspan, n_rows - r))
             text = cell_text(cell)
+            placed += rowspan * colspan
+            if placed > MAX_GRID_CELLS:
+                raise TableTooLarge(f"table spans cover more than {MAX_GRID_CELLS} grid cells")
             for dr in range(rowspan):
                 for dc in range(colspan):
                     if dr == 0 and dc == 0:

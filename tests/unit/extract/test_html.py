@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from worker.errors import ExtractionError
 from worker.extract import extract_file
 
 TABLE = """<table border=1>
@@ -129,3 +132,10 @@ def test_html_tables_as_images_are_noted(tmp_path: Path) -> None:
     body = "<p>三、收到和处理政府信息公开申请情况</p><p><img src='table3.png'></p><p>四、行政复议</p>"
     extracted = extract_file(_write(tmp_path, body))
     assert extracted.warnings == ["the page shows 1 image(s) but no table: tables published as images cannot be read"]
+
+
+def test_html_span_bomb_is_refused(tmp_path: Path) -> None:
+    row = "<tr>" + "<td colspan=200 rowspan=2000>x</td>" * 3 + "</tr>"
+    path = _write(tmp_path, "<p>一、总体情况</p><table>" + row * 2000 + "</table>")
+    with pytest.raises(ExtractionError, match="HTML table refused: table spans cover more than 1000000 grid cells"):
+        extract_file(path)
