@@ -127,6 +127,8 @@ def find_published(lines: Sequence[str]) -> tuple[dt.date, int] | None:
         if date:
             return date, i + 1
     for i, line in enumerate(lines):
+        if "日期" not in line and "时间" not in line:
+            continue
         m = _DATE_LABEL.search(compact(line))
         if m and (date := _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
             return date, i + 1

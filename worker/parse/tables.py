@@ -102,6 +102,7 @@ def resolve_application_label(label: str) -> tuple[RowSpec, int, int] | None:
     return best[2], -best[1], best[0]
 
 
+@lru_cache(maxsize=4096)
 def _printed(label: str, start: int) -> str:
     """The printed label of a row: from its numbering ("1.", "（一）") just before the keyword."""
     head = label[:start]

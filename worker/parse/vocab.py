@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 _WS = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def compact(text: str) -> str:
     """Remove every whitespace character (labels are compared without spaces, tabs or newlines)."""
-    return _WS.sub("", text)
+    return _WS.sub("", text) if text else text
 
 
 # --------------------------------------------------------------------------------------------------
