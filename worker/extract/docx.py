@@ -33,6 +33,7 @@ W_NS = {
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_SPAN = 64
+MAX_GRID_CELLS = 1_000_000  # over all tables; a report has a few hundred
 
 # Subtrees whose text is not part of what a reader sees.
 _SKIP = {"del", "moveFrom", "instrText", "delText", "delInstrText", "fldData", "rPr", "pPr", "tcPr", "trPr",
@@ -94,6 +95,7 @@ class _Reader:
     def __init__(self, numbering: Numbering | None = None) -> None:
         self.lines: list[SourceLine] = []
         self.tables = 0
+        self.grid_cells = 0
         self.numbering = numbering
 
     def number(self, p: Element) -> str:
@@ -268,6 +270,9 @@ class _Reader:
             cells.extend([""] * after)
             spans.extend([1] * after)
             grid.append((cells, spans, nested))
+            self.grid_cells += len(cells)
+            if self.grid_cells > MAX_GRID_CELLS:
+                raise ExtractionError(f"Word table refused: its spans cover more than {MAX_GRID_CELLS} grid cells")
         width = max((len(cells) for cells, _, _ in grid), default=0)
         number = self.tables
         self.tables += 1
@@ -309,7 +314,10 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: str = "d
         raise ExtractionError(f"corrupt .docx: {part} has no body", path=str(path))
     numbering = Numbering(extra.get("numbering.xml"), extra.get("styles.xml"), _w, _wattr)
     reader = _Reader(numbering if numbering.nums else None)
-    reader.block(body)
+    try:
+        reader.block(body)
+    except ExtractionError as exc:
+        raise ExtractionError(exc.reason, path=str(path)) from exc
     if not any(line.text.strip() for line in reader.lines):
         raise ExtractionError("the .docx has no text", path=str(path))
     warnings: list[str] = []

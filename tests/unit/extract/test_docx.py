@@ -208,3 +208,19 @@ def test_docx_tables_pasted_as_pictures_are_noted(tmp_path: Path) -> None:
     extracted = extract_file(path)
     assert extracted.warnings == ["the document shows 1 picture(s) but no table: tables pasted as pictures cannot be read"]
     assert extract_file(_doc_with_merged_table(tmp_path / "t.docx")).warnings == []
+
+
+def test_docx_span_bomb_is_refused(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "x"
+    src = tmp_path / "a.docx"
+    doc.save(str(src))
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="64"/></w:tcPr><w:p/></w:tc>'
+    row = "<w:tr>" + cell * 200 + "</w:tr>"
+
+    def edit(xml: str) -> str:
+        start, end = xml.index("<w:tr"), xml.index("</w:tr>") + len("</w:tr>")
+        return xml[:start] + xml[start:end] + row * 100 + xml[end:]
+
+    with pytest.raises(ExtractionError, match="Word table refused: its spans cover more than 1000000 grid cells"):
+        extract_file(_edit_document(src, tmp_path / "bomb.docx", edit))
