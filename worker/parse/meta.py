@@ -41,6 +41,7 @@ _ORGAN_BEFORE_TOPIC = re.compile(
     r"(.+?(?:人民政府|办事处|委员会|管委会|局|办公室))(?:政府信息|政务公开|信息公开)"
 )
 _DATE_AT_END = re.compile(r"^(.*?)((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)$")
+_NOT_ORGANS = frozenset({"人民政府", "本机关", "我单位", "本单位", "本部门"})
 _OWN_KIND = re.compile(r"[我本](镇|乡|街道|县|区|局|委|办)")
 
 
@@ -159,11 +160,20 @@ def _title_organ(title: str | None) -> str | None:
     if not year:
         return None
     before = flat[: year.start()].removeprefix("关于").removesuffix("关于")
-    if len(before) >= 2:
+    if _is_organ_name(before):
         return before
     after = re.sub(r"^度?", "", flat[year.end() :])
     m = _ORGAN_BEFORE_TOPIC.match(after) or re.match(r"(.+?)(?:政府信息公开|政务公开|信息公开)", after)
-    return m.group(1) if m and len(m.group(1)) >= 2 else None
+    return m.group(1) if m and _is_organ_name(m.group(1)) else None
+
+
+def _is_organ_name(name: str) -> bool:
+    """A name of a body, not a bare word of the title ("政府", "本机关")."""
+    return (
+        len(name) >= 3
+        and name not in _NOT_ORGANS
+        and bool(_ORGAN_END.search(name) or ADMIN_SUFFIX.match(name))
+    )
 
 
 def split_admin(name: str) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from worker.parse.tokens import Heading, Prose, Token
+from worker.parse.tokens import Heading, Prose, TableRow, Token
 from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
 
 _SENTENCE_END = re.compile(r"[。;；]$")
@@ -70,7 +70,11 @@ def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
 def _line_text(tok: Token) -> str | None:
     if isinstance(tok, Prose | Heading):
         return tok.text
-    return None  # table cells are never section headings
+    if isinstance(tok, TableRow) and tok.kind == "cells":
+        own = [c for c in tok.cells if c]
+        if len(own) == 1:
+            return own[0]  # a heading printed as a table's one-cell title row (docx/html)
+    return None  # other table cells are never section headings
 
 
 def find_sections(tokens: Sequence[Token]) -> list[SectionHit]:

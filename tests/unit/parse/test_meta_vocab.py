@@ -129,3 +129,8 @@ def test_title_of_a_department_with_guanyu() -> None:
     report = parse_text("将乐县人民政府办公室关于2023年政府信息公开工作年度报告\n一、总体情况\n无。")
     assert (report.organ, report.organ_path, report.organ_level) == (
         "将乐县人民政府办公室", ["将乐县", "人民政府办公室"], "county_department")  # fmt: skip
+
+
+def test_a_title_without_organ_names_none_and_the_signature_decides() -> None:
+    report = parse_text("2023年政府信息公开工作年度报告\n一、总体情况\n无。\n\n石门镇人民政府\n2024年1月23日")
+    assert (report.title_year, report.organ) == (2023, "石门镇人民政府")

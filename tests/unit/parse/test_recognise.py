@@ -191,6 +191,15 @@ def test_disclosure_values_sit_under_their_column_labels() -> None:
     }
 
 
+def test_a_heading_printed_as_a_one_cell_table_row_is_a_section() -> None:
+    lines = [
+        SourceLine(text="一、总体情况"),
+        SourceLine(text="x", cells=["三、收到和处理政府信息公开申请情况", "", ""], spans=[3, 0, 0]),
+    ]
+    report = parse_extracted(Extracted(kind="docx", lines=lines))
+    assert [(s.key, s.line) for s in report.sections] == [("overview", 1), ("applications", 2)]
+
+
 def test_text_with_nothing_report_like_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="not an annual report"):
         parse_text("hello world\nnothing to see here")
