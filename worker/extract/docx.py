@@ -20,60 +20,23 @@ from typing import TYPE_CHECKING
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.docx_numbering import Numbering
+from worker.extract.docx_xml import MC_NS, W_NS
+from worker.extract.docx_xml import child as _child
+from worker.extract.docx_xml import int_attr as _int_attr
+from worker.extract.docx_xml import is_w as _w
+from worker.extract.docx_xml import split_tag as _split
+from worker.extract.docx_xml import wattr as _wattr
 from worker.extract.safety import open_zip, parse_xml, read_zip_entry
 from worker.settings import Settings
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-W_NS = {
-    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    "http://purl.oclc.org/ooxml/wordprocessingml/main",
-}
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-MAX_SPAN = 64
 MAX_GRID_CELLS = 1_000_000  # over all tables; a report has a few hundred
 
 # Subtrees whose text is not part of what a reader sees.
 _SKIP = {"del", "moveFrom", "instrText", "delText", "delInstrText", "fldData", "rPr", "pPr", "tcPr", "trPr",
          "tblPr", "sectPr", "footnoteReference", "endnoteReference", "commentReference", "annotationRef"}
-
-
-def _split(tag: object) -> tuple[str, str]:
-    if not isinstance(tag, str) or not tag.startswith("{"):
-        return "", str(tag)
-    ns, _, name = tag[1:].partition("}")
-    return ns, name
-
-
-def _w(el: Element, name: str) -> bool:
-    ns, local = _split(el.tag)
-    return local == name and ns in W_NS
-
-
-def _wattr(el: Element, name: str) -> str | None:
-    for ns in W_NS:
-        value = el.get(f"{{{ns}}}{name}")
-        if value is not None:
-            return value
-    return None
-
-
-def _child(el: Element, name: str) -> Element | None:
-    for child in el:
-        if _w(child, name):
-            return child
-    return None
-
-
-def _int_attr(el: Element | None, default: int) -> int:
-    if el is None:
-        return default
-    try:
-        return max(0, min(MAX_SPAN, int(_wattr(el, "val") or default)))
-    except ValueError:
-        return default
 
 
 def _main_part(zf_names: set[str], rels: bytes | None, path: Path) -> str:
