@@ -19,7 +19,7 @@ from worker.parse.tables import TableResult, parse_applications, parse_disclosur
 from worker.parse.template import combine, part_template
 from worker.parse.tokens import Heading, Prose, SourceRow, TableRow, Token, tokenize
 from worker.parse.values import parse_value
-from worker.parse.vocab import BLOCK_ANCHOR, compact
+from worker.parse.vocab import APPLICATION_ROWS, BLOCK_ANCHOR, compact
 
 _APP_ANCHOR = re.compile(r"本年新收")
 _REVIEW_ANCHOR = re.compile(r"行政复议")
@@ -105,6 +105,7 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         "disclosure": part_template(disclosure.scores),
         "applications": part_template(applications.scores),
     }
+    warnings.extend(_missing_rows(applications, parts["applications"]))
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
@@ -135,6 +136,21 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         lines=list(lines),
         warnings=warnings,
     )
+
+
+def _missing_rows(applications: TableResult, template: str) -> list[ParseWarning]:
+    """三 rows of the detected template that the report does not have (absent, not blank)."""
+    if not applications.grid or template not in ("2021", "2019"):
+        return []
+    wanted = [
+        r.key
+        for r in APPLICATION_ROWS
+        if template in r.templates and (not r.is_group or (r.key == "other" and template == "2019"))
+    ]
+    missing = [k for k in wanted if k not in applications.grid]
+    if not missing:
+        return []
+    return [ParseWarning(code="rows_missing", message="三: rows not found: " + ", ".join(missing))]
 
 
 def _section_text(tokens: Sequence[Token], start: int, end: int) -> str:

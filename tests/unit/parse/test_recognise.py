@@ -200,6 +200,14 @@ def test_a_heading_printed_as_a_one_cell_table_row_is_a_section() -> None:
     assert [(s.key, s.line) for s in report.sections] == [("overview", 1), ("applications", 2)]
 
 
+def test_rows_the_template_has_but_the_report_lacks_are_named() -> None:
+    report = parse_text(
+        "三、收到和处理政府信息公开申请情况\n(七)总计\t1\t0\t0\t0\t0\t0\t1\n3.其他\t0\t0\t0\t0\t0\t0\t0"
+    )
+    [warning] = [w for w in report.warnings if w.code == "rows_missing"]
+    assert "new" in warning.message and "other_misc" not in warning.message and "total" not in warning.message
+
+
 def test_text_with_nothing_report_like_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="not an annual report"):
         parse_text("hello world\nnothing to see here")
