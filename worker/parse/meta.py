@@ -26,6 +26,7 @@ _DATE_LABEL = re.compile(
 )
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}  # fmt: skip
+_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 _CN_DATE = re.compile(
     r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
 )
@@ -69,10 +70,15 @@ def find_title(lines: Sequence[str], before: int) -> tuple[str, int, int] | None
             flat = compact(text)
             if len(flat) > 60 or "《" in flat or "。" in flat:
                 continue
-            year = _YEAR.search(text)
+            year = _YEAR.search(text) or _YEAR.search(_cn_year_to_digits(text))
             if year and _TITLE_KIND.search(flat) and _TITLE_TOPIC.search(flat):
                 return text, i + 1, int(year.group(1))
     return None
+
+
+def _cn_year_to_digits(text: str) -> str:
+    """ "二〇二三年" -> "2023年" (titles sometimes print the year in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + "年", text)
 
 
 def find_period_year(text: str) -> int | None:
@@ -155,7 +161,7 @@ def _signature_organ(lines: Sequence[str], date_line: int | None) -> str | None:
 def _title_organ(title: str | None) -> str | None:
     if not title:
         return None
-    flat = compact(title)
+    flat = _cn_year_to_digits(compact(title))
     year = _YEAR.search(flat)
     if not year:
         return None

@@ -134,3 +134,8 @@ def test_title_of_a_department_with_guanyu() -> None:
 def test_a_title_without_organ_names_none_and_the_signature_decides() -> None:
     report = parse_text("2023年政府信息公开工作年度报告\n一、总体情况\n无。\n\n石门镇人民政府\n2024年1月23日")
     assert (report.title_year, report.organ) == (2023, "石门镇人民政府")
+
+
+def test_title_year_in_chinese_numerals() -> None:
+    report = parse_text("石门镇二〇二三年政府信息公开工作年度报告\n一、总体情况\n无。")
+    assert (report.title_year, report.year, report.organ) == (2023, 2023, "石门镇")
