@@ -16,8 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "samples" / "formats"
 PASSES = int(os.environ.get("NIANBAO_BENCH_PASSES", "5"))
-FILES = ["report_utf8_bom.txt", "report_gb18030.txt", "report_utf16.txt", "report_word_textbox.docx",
-         "report_word_export.htm", "report_portal_gbk.html", "report_ruled.pdf", "report_aligned.pdf"]
+FILES = [
+    "report_utf8_bom.txt",
+    "report_gb18030.txt",
+    "report_utf16.txt",
+    "report_word_textbox.docx",
+    "report_word_export.htm",
+    "report_portal_gbk.html",
+    "report_ruled.pdf",
+    "report_aligned.pdf",
+]
 
 
 def _best(path: Path) -> float:
