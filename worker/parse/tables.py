@@ -316,9 +316,10 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
                 col = _match_column(text) or _match_column(pending + text)
                 pending = "" if col else pending + text
             if col:
-                state.cols.append(col)
-                state.positions.append((frag.col, frag.width))
-                score[col[1]] += 1
+                if not (state.cols and state.cols[-1][0] == col[0]):  # a merged header printed twice
+                    state.cols.append(col)
+                    state.positions.append((frag.col, frag.width))
+                    score[col[1]] += 1
                 label_frags = []
                 continue
             label_frags.append(frag)

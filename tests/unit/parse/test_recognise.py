@@ -122,6 +122,12 @@ def test_disclosure_block_columns_come_from_the_header() -> None:
     assert res.scores["2019"] > res.scores["2021"]
 
 
+def test_a_merged_column_label_printed_in_each_grid_cell_is_one_column() -> None:
+    text = "第二十条第(五)项\t\t\t\n信息内容\t本年处理决定数量\t本年处理决定数量\t本年处理决定数量\n行政许可\t12\t\t"
+    res = parse_disclosure(tokenize_text(text))
+    assert {k: v["value"] for k, v in res.blocks["art20_5"]["licensing"].items()} == {"decisions": 12}
+
+
 def test_blocks_without_column_labels_take_the_template_of_the_region() -> None:
     text = "第二十条第(一)项\n规章\t1\t2\t3\n第二十条第(五)项\n其他对外管理服务事项\t4\t+1\t5"
     res = parse_disclosure(tokenize_text(text))
