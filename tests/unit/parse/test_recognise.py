@@ -24,6 +24,13 @@ def test_heading_needs_matching_numeral_and_keywords() -> None:
     assert classify_heading("（一）主动公开情况") is None
 
 
+def test_parenthesised_top_level_numerals_count_when_number_and_keywords_agree() -> None:
+    assert classify_heading("（三）收到和处理政府信息公开申请情况")[0].key == "applications"
+    assert classify_heading("（一）主动公开情况") is None
+    text = "\n".join(["一、总体情况", "（二）主动公开政府信息情况", "x", "二、主动公开政府信息情况", "y"])
+    assert [(h.no, h.line) for h in find_sections(tokenize_text(text))] == [(1, 1), (2, 4)]
+
+
 def test_sections_are_found_in_order_not_by_numeral() -> None:
     text = "\n".join(
         [
