@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## Run the whole test suite (SQLite, then PostgreSQL when DATABASE_URL/NIANBAO_TEST_PG_URL reaches one)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check worker watcher tests bench

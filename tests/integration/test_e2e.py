@@ -64,14 +64,14 @@ class Pipeline:
 
 @pytest.fixture
 def pipeline(
-    tmp_path: Path, default_database_url: str, broker_url: str, smtp_sink: SmtpSink
+    tmp_path: Path, database_url: str, broker_url: str, smtp_sink: SmtpSink
 ) -> Iterator[Pipeline]:
     from watcher import run_watcher
 
     settings = migrated(
         make_settings(
             tmp_path,
-            default_database_url,
+            database_url,
             broker_url,
             stable_seconds=0.4,
             rescan_interval=2.0,

@@ -16,12 +16,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120
 
 
 def test_recovery_worker_killed_mid_task_processed_exactly_once(
-    tmp_path: Path, default_database_url: str, broker_url: str, seeds_dir: Path
+    tmp_path: Path, database_url: str, broker_url: str, seeds_dir: Path
 ) -> None:
     settings = migrated(
         make_settings(
             tmp_path,
-            default_database_url,
+            database_url,
             broker_url,
             test_task_delay=2.5,
             visibility_timeout=8,
