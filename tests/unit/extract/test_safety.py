@@ -106,7 +106,9 @@ def test_soft_time_limit_is_not_swallowed(tmp_path: Path) -> None:
         raise SoftTimeLimitExceeded()
 
     previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, 0.02)
+    # re-armed every 20 ms: a single shot can land in a pdfminer `except Exception: pass` (a library
+    # internal we cannot change; the hard time limit is the backstop there), which made this test flaky
+    signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
     try:
         with pytest.raises(SoftTimeLimitExceeded):
             for _ in range(50):  # the limit fires inside pdfplumber/pdfminer on one of these reads
