@@ -57,8 +57,14 @@ def _extract_warning(message: str):  # type: ignore[no-untyped-def]
 
 
 def parse_text(text: str, *, source: str | None = None) -> Report:
-    """Parse a plain-text report (lines split like ``str.splitlines``, as the text extractor does)."""
-    return recognise([SourceRow(normalise_line(t)) for t in text.splitlines()], source=source)
+    """Parse a plain-text report.
+
+    Lines are split exactly as the txt extractor splits them (CRLF / CR / LF only, never on form feeds or
+    U+2028), so a line number of ``parse_text`` is the line number of ``read_report`` on the same file.
+    """
+    from worker.extract.txt import split_lines
+
+    return recognise([SourceRow(normalise_line(t)) for t in split_lines(text)], source=source)
 
 
 def read_report(path: Path) -> Report:
