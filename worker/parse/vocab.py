@@ -377,3 +377,28 @@ def describe_location_zh(loc: Location) -> str:
     if suffix:
         where += "（" + "，".join(suffix) + "）"
     return where or "（位置不详）"
+
+
+# Public label look-ups for finding messages (worker/rules/labels.py builds its short forms on these).
+
+
+def table_label_zh(table: str) -> str | None:
+    """The Chinese name of a table key ("applications", "disclosure.art20_8" -> 二's name); None if unknown."""
+    return _TABLE_ZH.get(table.split(".", 1)[0])
+
+
+def row_label_zh(table: str, row: str, *, joiner: str = "") -> str:
+    """The Chinese label of a row key of ``table`` (the key itself when unknown).
+
+    A sub-row of 三 is prefixed with its group's label: ``row_label_zh("applications", "withheld_secret",
+    joiner="·")`` is "（三）不予公开·1.属于国家秘密" (``describe_location_zh`` uses no joiner).
+    """
+    spec = APPLICATION_ROW_BY_KEY.get(row) if table == "applications" else None
+    if spec is not None and spec.group:
+        return f"{APPLICATION_ROW_BY_KEY[spec.group].label}{joiner}{spec.label}"
+    return _row_zh(table, row)
+
+
+def col_label_zh(table: str, col: str) -> str:
+    """The Chinese label of a column key of ``table`` (the key itself when unknown)."""
+    return _col_zh(table, col)
