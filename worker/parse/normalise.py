@@ -26,6 +26,8 @@ _PAGE_MARK = re.compile(
 )
 _LIST_DASH = re.compile(r"^(?:(?:[-•●▪■◆*·]|—) +)+(?=\S)")
 _PIPE_SEPARATOR = re.compile(r"^\|?(?: ?:?-{3,}:? ?\|)+(?: ?:?-{3,}:? ?)?\|?$|^(?:-{3,}\t*)+$")
+_MD_HEADING = re.compile(r"^#{1,6} +(?=\S)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*(?:万元|元)?$")
 _QUOTES = str.maketrans(
@@ -83,6 +85,15 @@ def list_dashes(line: str) -> str:
     return line
 
 
+def markdown(line: str) -> str:
+    """Markdown marks from converted reports: "## 一、总体情况" and "**一、总体情况**" lose the marks."""
+    if "#" in line:
+        line = _MD_HEADING.sub("", line)
+    if "**" in line or "__" in line:
+        line = _MD_EMPHASIS.sub(r"\2", line)
+    return line
+
+
 def pipe_separators(line: str) -> str:
     """A table separator row (``|---|:---:|``, ``----\\t---``) becomes empty."""
     if "-" in line and _PIPE_SEPARATOR.match(line):
@@ -97,6 +108,7 @@ STEPS: list[Step] = [
     spaces,
     quotes,
     artefacts,
+    markdown,
     page_marks,
     list_dashes,
     pipe_separators,

@@ -267,11 +267,16 @@ def _match_column(text: str) -> tuple[str, str] | None:
     return None
 
 
+_NOTE = re.compile(r"\([^()]*\)")
+
+
 @lru_cache(maxsize=2048)
 def _match_row(block: str, label: str) -> tuple[str, str] | None:
-    for pattern, key, template in _ROWS.get(block, ()):
-        if pattern.search(label):
-            return key, template
+    """The row a 二 label names; notes in brackets ("规章(设区的市…应提供相关数据)") are ignored."""
+    for text in dict.fromkeys((label, _NOTE.sub("", label))):
+        for pattern, key, template in _ROWS.get(block, ()):
+            if pattern.search(text):
+                return key, template
     return None
 
 
