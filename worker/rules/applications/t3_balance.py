@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import APPLICATION_COLS_ZH
+from worker.rules.labels import col_zh
 from worker.rules.tables import APPLICATION_COLS, effective_total, fmt, loc, same
 
 
@@ -48,7 +48,7 @@ class ApplicationsUnbalanced(Rule):
             )
             where.row = None
             yield self.finding(
-                f"{APPLICATION_COLS_ZH[col]}列：一（本年新收）加二（上年结转）为 {fmt(inflow)}，"
+                f"{col_zh('applications', col)}列：一（本年新收）加二（上年结转）为 {fmt(inflow)}，"
                 f"（七）总计加四（结转下年度继续办理）为 {fmt(outflow)}，二者应相等",
                 location=where,
                 expected=inflow,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.cross_year.history import previous_of
-from worker.rules.labels import APPLICATION_COLS_ZH
+from worker.rules.labels import cell_zh
 from worker.rules.tables import APPLICATION_COLS, fmt, loc, num, same
 
 
@@ -51,7 +51,7 @@ class CarryOverBroken(Rule):
                 continue
             where = loc(report, "applications", "carried_over", col)
             yield self.finding(
-                f"二、上年结转申请数量·{APPLICATION_COLS_ZH[col]} 应为 {fmt(expected)}"
+                f"{cell_zh('applications', 'carried_over', col)} 应为 {fmt(expected)}"
                 f"（{prev.year or '上一'}年度报告“结转下年度继续办理”数），报告填写 {fmt(actual)}",
                 location=where,
                 expected=expected,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.cross_year.history import previous_of
-from worker.rules.labels import DISCLOSURE_ROWS_ZH
+from worker.rules.labels import cell_zh
 from worker.rules.tables import fmt, loc, same
 
 
@@ -58,7 +58,7 @@ class InForceCountDoesNotRollForward(Rule):
                 continue
             where = loc(report, "disclosure.art20_1", row, "in_force")
             yield self.finding(
-                f"第二十条第（一）项·{DISCLOSURE_ROWS_ZH[row]}·现行有效件数 按上年度 {fmt(prev_in_force)} 件"
+                f"{cell_zh('disclosure.art20_1', row, 'in_force')} 按上年度 {fmt(prev_in_force)} 件"
                 f"加本年制发 {fmt(issued)} 件减本年废止 {fmt(repealed)} 件应为 {fmt(expected)}，"
                 f"报告填写 {fmt(in_force)}",
                 location=where,

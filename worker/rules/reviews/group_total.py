@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext
-from worker.rules.labels import REVIEW_ROWS_ZH
+from worker.rules.labels import cell_zh
 from worker.rules.tables import REVIEW_PARTS, fmt, loc, num, same
 
 
@@ -28,7 +28,7 @@ class GroupTotalRule(Rule):
             return
         where = loc(report, "reviews", self.group, "total")
         yield self.finding(
-            f"{REVIEW_ROWS_ZH[self.group]}·总计 应为 {fmt(expected)}（结果维持、结果纠正、其他结果、尚未审结之和），"
+            f"{cell_zh('reviews', self.group, 'total')} 应为 {fmt(expected)}（结果维持、结果纠正、其他结果、尚未审结之和），"
             f"报告填写 {fmt(total.value)}",
             location=where,
             expected=expected,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Location, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import APPLICATION_ROWS_ZH
+from worker.rules.labels import row_zh
 from worker.rules.tables import APPLICATION_COLS, REVIEW_ROWS
 
 ROWS_2021 = (
@@ -60,7 +60,7 @@ class WrongCellCount(Rule):
                 continue
             line = info.line if info is not None else None
             yield self.finding(
-                f"三、申请情况表“{APPLICATION_ROWS_ZH.get(row, row)}”行有 {count} 个单元格，应为 7 个",
+                f"三、申请情况表“{row_zh('applications', row)}”行有 {count} 个单元格，应为 7 个",
                 location=Location(table="applications", row=row, line=line, page=info.page if info else None),
                 expected=len(APPLICATION_COLS),
                 actual=count,
@@ -72,7 +72,7 @@ class WrongCellCount(Rule):
         for row in expected_rows:
             if row not in keys:
                 yield self.finding(
-                    f"三、申请情况表缺少“{APPLICATION_ROWS_ZH.get(row, row)}”行",
+                    f"三、申请情况表缺少“{row_zh('applications', row)}”行",
                     location=Location(table="applications", row=row),
                     expected=len(APPLICATION_COLS),
                     actual=0,
