@@ -1,4 +1,4 @@
-"""The previous-year neighbour a cross-year rule may compare with.
+"""The previous-year neighbour a cross-year rule may compare with, and the base class of the XY_* rules.
 
 Cross-year rules attach their findings to the *later* report only and look at ``ctx.previous`` only: a break
 between year Y-1 and Y is a finding of Y. When a late report for Y-1 arrives, the pipeline re-checks the
@@ -8,8 +8,10 @@ reads it). Without a previous report the rules emit nothing: the first report of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from worker.parse.models import Report
-from worker.rules.base import Neighbour, RuleContext
+from worker.rules.base import Finding, Neighbour, Rule, RuleContext
 
 
 def previous_of(report: Report, ctx: RuleContext) -> Neighbour | None:
@@ -27,3 +29,22 @@ def previous_of(report: Report, ctx: RuleContext) -> Neighbour | None:
     ):
         return None
     return neighbour
+
+
+class CrossYearRule(Rule):
+    """Base of the XY_* rules: ``compare`` runs only when ``previous_of`` finds the body's previous report,
+    and every finding it yields names that report (``compared_with``)."""
+
+    needs_history = True
+
+    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
+        neighbour = previous_of(report, ctx)
+        if neighbour is None:
+            return
+        for finding in self.compare(report, neighbour.report):
+            finding.compared_with = neighbour.ref
+            yield finding
+
+    def compare(self, report: Report, prev: Report) -> Iterator[Finding]:
+        """The findings of ``report`` against ``prev``, the same body's report for the year before."""
+        raise NotImplementedError

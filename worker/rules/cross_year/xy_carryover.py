@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from worker.parse.models import Report
-from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.cross_year.history import previous_of
+from worker.rules.base import Finding, Severity
+from worker.rules.cross_year.history import CrossYearRule
 from worker.rules.labels import cell_zh
 from worker.rules.tables import APPLICATION_COLS, fmt, loc, num, same
 
 
-class CarryOverBroken(Rule):
+class CarryOverBroken(CrossYearRule):
     """## What it does
     Compares, per column of the 三 table, 二、上年结转政府信息公开申请数量 of this report with
     四、结转下年度继续办理 of the same body's report for the year before (matched on the full administrative
@@ -32,13 +32,8 @@ class CarryOverBroken(Rule):
     title_zh = "上年结转数与上年度报告的结转下年度数不一致"
     title_en = "Carried over differs from the previous year's carried forward"
     severity = Severity.ERROR
-    needs_history = True
 
-    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
-        neighbour = previous_of(report, ctx)
-        if neighbour is None:
-            return
-        prev = neighbour.report
+    def compare(self, report: Report, prev: Report) -> Iterator[Finding]:
         forward = prev.tables.applications.get("carried_forward")
         over = report.tables.applications.get("carried_over")
         if not forward or not over:
@@ -56,5 +51,4 @@ class CarryOverBroken(Rule):
                 location=where,
                 expected=expected,
                 actual=actual,
-                compared_with=neighbour.ref,
             )

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from worker.parse.models import Location, Number, Report
-from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.cross_year.history import previous_of
+from worker.rules.base import Finding, Severity
+from worker.rules.cross_year.history import CrossYearRule
 
 SHINGLE = 5  # characters per shingle
 THRESHOLD = 0.85  # Jaccard similarity of the 5-character shingle sets of the prose
@@ -44,7 +44,7 @@ def table_values(report: Report) -> dict[tuple[str, str, str], Number | None]:
     return values
 
 
-class CopiedFromPreviousYear(Rule):
+class CopiedFromPreviousYear(CrossYearRule):
     """## What it does
     Compares the report with the same body's report for the previous year and reports:
 
@@ -73,13 +73,8 @@ class CopiedFromPreviousYear(Rule):
     title_zh = "报告内容与上年度报告基本相同"
     title_en = "Text or tables essentially a copy of the previous year's report"
     severity = Severity.WARNING
-    needs_history = True
 
-    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
-        neighbour = previous_of(report, ctx)
-        if neighbour is None:
-            return
-        prev = neighbour.report
+    def compare(self, report: Report, prev: Report) -> Iterator[Finding]:
         score = similarity(prose_fingerprint(report), prose_fingerprint(prev))
         if score >= THRESHOLD:
             overview = report.section("overview")
@@ -89,7 +84,6 @@ class CopiedFromPreviousYear(Rule):
                 location=Location(section="overview", line=overview.line if overview else None),
                 expected=f"< {THRESHOLD:.0%}",
                 actual=round(score, 3),
-                compared_with=neighbour.ref,
             )
         mine, theirs = table_values(report), table_values(prev)
         nonzero = sum(1 for v in mine.values() if v)
@@ -100,5 +94,4 @@ class CopiedFromPreviousYear(Rule):
                 location=Location(table="applications"),
                 expected="本年度数据",
                 actual="与上年度相同",
-                compared_with=neighbour.ref,
             )

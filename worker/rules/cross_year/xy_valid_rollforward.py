@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from worker.parse.models import Report
-from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.cross_year.history import previous_of
+from worker.rules.base import Finding, Severity
+from worker.rules.cross_year.history import CrossYearRule
 from worker.rules.labels import cell_zh
 from worker.rules.tables import fmt, loc, same
 
 
-class InForceCountDoesNotRollForward(Rule):
+class InForceCountDoesNotRollForward(CrossYearRule):
     """## What it does
     For two consecutive reports of the same body on the 2021 template, checks per row of
     第二十条第（一）项 (规章, 行政规范性文件) that
@@ -32,13 +32,8 @@ class InForceCountDoesNotRollForward(Rule):
     title_zh = "现行有效件数与上年度数及本年制发、废止数不衔接"
     title_en = "Documents in force do not roll forward from the previous year"
     severity = Severity.WARNING
-    needs_history = True
 
-    def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
-        neighbour = previous_of(report, ctx)
-        if neighbour is None:
-            return
-        prev = neighbour.report
+    def compare(self, report: Report, prev: Report) -> Iterator[Finding]:
         for r in (report, prev):
             if r.template_parts.get("disclosure", r.template) != "2021":
                 return
@@ -64,5 +59,4 @@ class InForceCountDoesNotRollForward(Rule):
                 location=where,
                 expected=expected,
                 actual=in_force,
-                compared_with=neighbour.ref,
             )
