@@ -7,10 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.tables import fmt, loc
-
-# 万元. Above this a single body's annual 行政事业性收费 is far more likely an amount in 元 typed into the
-# 万元 column: 10 000 万元 (1 亿元) for a township, 100 000 万元 (10 亿元) for any other body.
-PLAUSIBLE_MAX_WAN = {"township": 10_000, "default": 100_000}
+from worker.rules.units.amounts import plausible_max_wan, printed_unit
 
 
 class FeeAmountUnitWrong(Rule):
@@ -37,9 +34,8 @@ class FeeAmountUnitWrong(Rule):
         cell = report.cell("disclosure.art20_8", "fees", "amount_wan")
         if cell is None or cell.value is None:
             return
-        raw = cell.raw.replace(" ", "")
-        in_yuan = cell.unit == "元" or (raw.endswith("元") and not raw.endswith("万元"))
-        limit = PLAUSIBLE_MAX_WAN.get(report.organ_level, PLAUSIBLE_MAX_WAN["default"])
+        in_yuan = printed_unit(cell) == "元"
+        limit = plausible_max_wan(report)
         where = loc(report, "disclosure.art20_8", "fees", "amount_wan")
         expected: float | str
         if in_yuan:

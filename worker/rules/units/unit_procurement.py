@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.tables import fmt, loc
-from worker.rules.units.unit_fee import PLAUSIBLE_MAX_WAN
+from worker.rules.units.amounts import plausible_max_wan, printed_unit
 
 _HEADER_UNIT = re.compile(r"采购总?金额[^\n]{0,6}?[（(](?:单位[:：])?(?P<unit>万元|元)[)）]")
 
@@ -51,11 +51,9 @@ class ProcurementAmountWithoutUnit(Rule):
         cell = report.cell("disclosure.art20_9", "procurement", "amount")
         if cell is None or cell.value is None:
             return
-        raw = cell.raw.replace(" ", "")
-        unit = cell.unit or ("万元" if raw.endswith("万元") else "元" if raw.endswith("元") else None)
-        unit = unit or _header_unit(report)
+        unit = printed_unit(cell) or _header_unit(report)
         where = loc(report, "disclosure.art20_9", "procurement", "amount")
-        limit = PLAUSIBLE_MAX_WAN.get(report.organ_level, PLAUSIBLE_MAX_WAN["default"])
+        limit = plausible_max_wan(report)
         if unit == "万元" and cell.value > limit:
             yield self.finding(
                 f"第二十条第（九）项·政府集中采购·采购总金额为 {fmt(cell.value)} 万元，数额异常偏大，可能误以元为单位填写",
