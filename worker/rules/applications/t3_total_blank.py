@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Number, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.labels import cell_zh
-from worker.rules.tables import APPLICATION_COLS, applicant_sum, fmt, loc, outcome_rows, outcome_sum
+from worker.rules.tables import APPLICATION_COLS, effective_total, fmt, loc
 
 
 def blank_total_parts(report: Report, row: str, col: str) -> Number | None:
@@ -18,11 +18,7 @@ def blank_total_parts(report: Report, row: str, col: str) -> Number | None:
     cell = report.cell("applications", row, col)
     if cell is None or cell.value is not None or (col != "total" and row != "total"):
         return None
-    if row == "total" and outcome_rows(report):
-        by_rows = outcome_sum(report, col)
-        if by_rows or col != "total":
-            return by_rows
-    return applicant_sum(report, row) if col == "total" else 0
+    return effective_total(report, row, col)  # what the sums count a blank total as
 
 
 class TotalLeftBlank(Rule):
