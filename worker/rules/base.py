@@ -8,7 +8,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from worker.parse.models import Location, Report
+from worker.parse.models import Location, Number, Report
+from worker.rules.labels import cell_zh
+from worker.rules.tables import fmt, loc
 
 
 class Severity(StrEnum):
@@ -95,4 +97,25 @@ class Rule:
             expected=expected,
             actual=actual,
             compared_with=compared_with,
+        )
+
+    def wrong_cell(
+        self, report: Report, cell: tuple[str, str, str], *, expected: Number, actual: Number, basis: str
+    ) -> Finding:
+        """The finding for a cell that should hold ``expected``: "（七）总计·自然人 应为 22（各项办理结果之和），
+        报告填写 21", located at the cell.
+
+        Args:
+            report: the report the cell belongs to.
+            cell: (table, row, col) keys, e.g. ("applications", "total", "natural_person").
+            expected: what the cell should hold.
+            actual: what the report printed (a blank counted as 0).
+            basis: where ``expected`` comes from, e.g. "各项办理结果之和".
+        """
+        table, row, col = cell
+        return self.finding(
+            f"{cell_zh(table, row, col)} 应为 {fmt(expected)}（{basis}），报告填写 {fmt(actual)}",
+            location=loc(report, table, row, col),
+            expected=expected,
+            actual=actual,
         )

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh
-from worker.rules.tables import applicant_sum, fmt, loc, same
+from worker.rules.tables import applicant_sum, same
 
 
 class RowTotalWrong(Rule):
@@ -39,11 +38,10 @@ class RowTotalWrong(Rule):
             expected = applicant_sum(report, row)
             if same(expected, total.value):
                 continue
-            where = loc(report, "applications", row, "total")
-            yield self.finding(
-                f"{cell_zh('applications', row, 'total')} 应为 {fmt(expected)}（六类申请人之和），"
-                f"报告填写 {fmt(total.value)}",
-                location=where,
+            yield self.wrong_cell(
+                report,
+                ("applications", row, "total"),
                 expected=expected,
                 actual=total.value,
+                basis="六类申请人之和",
             )

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh
-from worker.rules.tables import APPLICATION_COLS, fmt, loc, outcome_rows, outcome_sum, same
+from worker.rules.tables import APPLICATION_COLS, outcome_rows, outcome_sum, same
 
 
 class ResultTotalWrong(Rule):
@@ -44,11 +43,10 @@ class ResultTotalWrong(Rule):
             expected = outcome_sum(report, col, rows)
             if same(expected, cell.value):
                 continue
-            where = loc(report, "applications", "total", col)
-            yield self.finding(
-                f"{cell_zh('applications', 'total', col)} 应为 {fmt(expected)}（各项办理结果之和），"
-                f"报告填写 {fmt(cell.value)}",
-                location=where,
+            yield self.wrong_cell(
+                report,
+                ("applications", "total", col),
                 expected=expected,
                 actual=cell.value,
+                basis="各项办理结果之和",
             )

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.labels import cell_zh
-from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, effective_total, fmt, loc, same
+from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, effective_total, same
 
 
 class SubtotalWrong(Rule):
@@ -46,11 +45,10 @@ class SubtotalWrong(Rule):
                 expected = sum(effective_total(report, r, col) for r in present)
                 if same(expected, cell.value):
                     continue
-                where = loc(report, "applications", subtotal, col)
-                yield self.finding(
-                    f"{cell_zh('applications', subtotal, col)} 应为 {fmt(expected)}（其下各项之和），"
-                    f"报告填写 {fmt(cell.value)}",
-                    location=where,
+                yield self.wrong_cell(
+                    report,
+                    ("applications", subtotal, col),
                     expected=expected,
                     actual=cell.value,
+                    basis="其下各项之和",
                 )

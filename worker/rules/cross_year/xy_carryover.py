@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Severity
 from worker.rules.cross_year.history import CrossYearRule
-from worker.rules.labels import cell_zh
-from worker.rules.tables import APPLICATION_COLS, fmt, loc, num, same
+from worker.rules.tables import APPLICATION_COLS, num, same
 
 
 class CarryOverBroken(CrossYearRule):
@@ -44,11 +43,10 @@ class CarryOverBroken(CrossYearRule):
             expected, actual = num(forward[col]), num(over[col])
             if same(expected, actual):
                 continue
-            where = loc(report, "applications", "carried_over", col)
-            yield self.finding(
-                f"{cell_zh('applications', 'carried_over', col)} 应为 {fmt(expected)}"
-                f"（{prev.year or '上一'}年度报告“结转下年度继续办理”数），报告填写 {fmt(actual)}",
-                location=where,
+            yield self.wrong_cell(
+                report,
+                ("applications", "carried_over", col),
                 expected=expected,
                 actual=actual,
+                basis=f"{prev.year or '上一'}年度报告“结转下年度继续办理”数",
             )

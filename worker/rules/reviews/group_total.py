@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext
-from worker.rules.labels import cell_zh
-from worker.rules.tables import REVIEW_PARTS, fmt, loc, num, same
+from worker.rules.tables import REVIEW_PARTS, num, same
 
 
 class GroupTotalRule(Rule):
@@ -26,11 +25,10 @@ class GroupTotalRule(Rule):
         expected = sum(num(cells.get(c)) for c in REVIEW_PARTS)
         if same(expected, total.value):
             return
-        where = loc(report, "reviews", self.group, "total")
-        yield self.finding(
-            f"{cell_zh('reviews', self.group, 'total')} 应为 {fmt(expected)}（结果维持、结果纠正、其他结果、尚未审结之和），"
-            f"报告填写 {fmt(total.value)}",
-            location=where,
+        yield self.wrong_cell(
+            report,
+            ("reviews", self.group, "total"),
             expected=expected,
             actual=total.value,
+            basis="结果维持、结果纠正、其他结果、尚未审结之和",
         )
