@@ -42,6 +42,8 @@ _ORGAN_BEFORE_TOPIC = re.compile(
     r"(.+?(?:人民政府|办事处|委员会|管委会|局|办公室))(?:政府信息|政务公开|信息公开)"
 )
 _DATE_AT_END = re.compile(r"^(.*?)((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)$")
+_CHROME = re.compile(r">|»|当前位置|首页")  # a page's breadcrumb: never the first half of a title
+_INNER_GOV = re.compile(r"(?<=[区县市旗])人民政府(?=.{2,10}(?:街道|镇|乡)$)")
 _NOT_ORGANS = frozenset({"人民政府", "本机关", "我单位", "本单位", "本部门"})
 _OWN_KIND = re.compile(r"[我本](镇|乡|街道|县|区|局|委|办)")
 
@@ -62,17 +64,18 @@ class Meta:
 def find_title(lines: Sequence[str], before: int) -> tuple[str, int, int] | None:
     """The "YYYY年…政府信息公开工作年度报告" title among the first lines (a title split over two lines joins)."""
     idx = [i for i in range(min(before, len(lines))) if lines[i].strip() and "\t" not in lines[i]][:8]
+    options: list[tuple[str, int]] = []
     for pos, i in enumerate(idx):
-        options = [lines[i].strip()]
-        if pos + 1 < len(idx) and idx[pos + 1] - i <= 3:
-            options.append(lines[i].strip() + lines[idx[pos + 1]].strip())
-        for text in options:
-            flat = compact(text)
-            if len(flat) > 60 or "《" in flat or "。" in flat:
-                continue
-            year = _YEAR.search(text) or _YEAR.search(_cn_year_to_digits(text))
-            if year and _TITLE_KIND.search(flat) and _TITLE_TOPIC.search(flat):
-                return text, i + 1, int(year.group(1))
+        options.append((lines[i].strip(), i))
+        if pos + 1 < len(idx) and idx[pos + 1] - i <= 3 and not _CHROME.search(lines[i]):
+            options.append((lines[i].strip() + lines[idx[pos + 1]].strip(), i))
+    for text, i in options:
+        flat = compact(text)
+        if len(flat) > 60 or "《" in flat or "。" in flat:
+            continue
+        year = _YEAR.search(text) or _YEAR.search(_cn_year_to_digits(text))
+        if year and _TITLE_KIND.search(flat) and _TITLE_TOPIC.search(flat):
+            return text, i + 1, int(year.group(1))
     return None
 
 
@@ -188,6 +191,7 @@ def split_admin(name: str) -> list[str]:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
+    name = _INNER_GOV.sub("", name)  # "思明区人民政府中华街道" -> "思明区中华街道"
     units: list[str] = []
     pos = 0
     department = bool(_DEPARTMENT_END.search(name))

@@ -7,7 +7,7 @@ One token per line, so a token's ``line`` is the source line:
 * ``Prose``     any other line without cell separators (inside a table region the recogniser reads it as a
                 row flattened with single spaces)
 * ``TableRow``  a row of cells: ``tab`` (tab-separated), ``pipe`` (``| a | b |``), ``cells`` (a real table
-                row from docx/html/pdf) or ``single`` (one cell per line: ``\\tX``)
+                row from docx/html/pdf) or ``single`` (one cell per line: ``\\tX``, ``X |``, ``| X``)
 """
 
 from __future__ import annotations
@@ -104,6 +104,9 @@ def _tokenize(number: int, row: SourceRow) -> Token:
         if text.startswith("\t") and text.count("\t") == 1:
             return TableRow(number, cells=(text[1:].strip(" "),), kind="single", page=page)
         return TableRow(number, cells=tuple(c.strip(" ") for c in text.split("\t")), kind="tab", page=page)
+    if text.count("|") == 1 and (text.startswith("|") or text.endswith("|")):
+        # one cell per line from an HTML-to-text tool: "规章 |", "0 |" or "| 0", and "|" for an empty cell
+        return TableRow(number, cells=(text.strip("| "),), kind="single", page=page)
     if _is_pipe_row(text):
         return TableRow(number, cells=tuple(_split_pipe(text)), kind="pipe", page=page)
     if len(text) <= _HEADING_MAX and _HEADING.match(text):

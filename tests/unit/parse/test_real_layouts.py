@@ -51,3 +51,30 @@ def test_disclosure_row_labels_with_notes_in_brackets() -> None:
         "licensing": {"prev_items": 8, "change": -5, "decisions": 93},
         "other_services": {"prev_items": 117, "change": 0, "decisions": 165},
     }
+
+
+def test_breadcrumb_above_the_title_is_not_part_of_it() -> None:
+    text = "首页 > 政府信息公开 > 政府信息公开年报\n青山区人民政府临江街道办事处2020年政府信息公开工作年度报告\n一、总体情况\n无。"
+    report = parse_text(text)
+    assert report.title == "青山区人民政府临江街道办事处2020年政府信息公开工作年度报告"
+    assert report.organ == "青山区人民政府临江街道办事处"
+    assert report.organ_path == ["青山区", "临江街道"]
+    assert report.organ_level == "township"
+
+
+def test_department_of_a_government_keeps_its_name() -> None:
+    from worker.parse.meta import split_admin
+
+    assert split_admin("思明区人民政府中华街道办事处") == ["思明区", "中华街道"]
+    assert split_admin("将乐县人民政府办公室") == ["将乐县", "人民政府办公室"]
+
+
+def test_one_cell_per_line_with_html_pipes() -> None:
+    """HTML-to-text output: every cell on its own line, closed ("0 |") or opened ("| 0") by a pipe."""
+    rows = [["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+            ["1", "2", "0", "", "3", "0", "0", "1", "0", "1", "4", "0", "0", "0", "4"]]  # fmt: skip
+    for fmt in ("{} |", "| {}"):
+        lines = ["四、政府信息公开行政复议、行政诉讼情况"] + [fmt.format(c).strip() for row in rows for c in row]
+        grid = parse_text("\n".join(lines)).canonical()["tables"]["reviews"]
+        assert grid["review"] == {"upheld": 1, "corrected": 2, "other": 0, "pending": None, "total": 3}
+        assert grid["litigation_after_review"] == {"upheld": 4, "corrected": 0, "other": 0, "pending": 0, "total": 4}
