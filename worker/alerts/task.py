@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from celery import Task, shared_task
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from worker.alerts.digest import flush_recipient
 from worker.alerts.ledger import (
@@ -34,6 +35,7 @@ from worker.store.db import session_scope
 from worker.store.ops_models import DUE, AlertLedger, utcnow
 
 log = get_logger(__name__)
+A = TypeVar("A")  # the alert a record loads as (ReportAlert, QuarantineAlert)
 connect_signals()
 
 OVERDUE_GRACE_S = 60.0  # a window this late has lost its flush (broker restart): schedule another
@@ -41,15 +43,25 @@ STALE_CLAIM_S = 900.0  # rows "sending" this long belonged to a worker that died
 EARLY_FIRE_S = 5.0  # a flush that fires this much before its window ends waits for it
 
 
-def _retry_or_fail(task: Task, exc: SmtpTransientError, recipients: list[str], settings: Settings) -> dict[str, Any]:
+def _retry_or_fail(
+    task: Task, exc: SmtpTransientError, recipients: list[str], settings: Settings
+) -> dict[str, Any]:
     n = task.request.retries
     if n >= settings.alert_retry_max:
         with session_scope(settings) as s:
             failed = sum(fail_due(s, r, error=f"gave up after {n + 1} attempts: {exc}") for r in recipients)
-        log.error("alert_retries_exhausted", recipients=recipients, attempts=n + 1, error=str(exc), failed=failed)
+        log.error(
+            "alert_retries_exhausted", recipients=recipients, attempts=n + 1, error=str(exc), failed=failed
+        )
         return {"failed": failed, "error": str(exc)}
     countdown = settings.alert_retry_backoff * (2**n) * random.uniform(0.8, 1.2)
-    log.warning("alert_smtp_retry", recipients=recipients, attempt=n + 1, countdown=round(countdown, 1), error=str(exc))
+    log.warning(
+        "alert_smtp_retry",
+        recipients=recipients,
+        attempt=n + 1,
+        countdown=round(countdown, 1),
+        error=str(exc),
+    )
     raise task.retry(exc=exc, countdown=countdown, max_retries=settings.alert_retry_max)
 
 
@@ -98,6 +110,36 @@ def _after_record(task: Task, rec: Recorded, settings: Settings) -> dict[str, An
     return out
 
 
+def _record_alert(
+    task: Task,
+    record_id: int,
+    *,
+    kind: str,
+    load: Callable[[Session, int], A | None],
+    record: Callable[..., Recorded],
+) -> dict[str, Any]:
+    """The body of ``alert_report`` and ``alert_quarantine``: reload the record, record its alerts, send them.
+
+    Args:
+        task: the bound task (for SMTP retries).
+        record_id: the report or quarantine record id.
+        kind: "report" or "quarantine": names the log event (``alert_report_missing``,
+            ``alert_quarantine_missing``) and its id field.
+        load: reloads the record by id (None when the row is gone).
+        record: records the alerts of the loaded record (``ledger.record_report`` / ``record_quarantine``).
+    """
+    settings = get_settings()
+    if not settings.alerts_enabled:
+        return {"skipped": "alerts disabled"}
+    with session_scope(settings) as s:
+        alert = load(s, record_id)
+        if alert is None:
+            log.warning(f"alert_{kind}_missing", **{f"{kind}_id": record_id})
+            return {"missing": record_id}
+        rec = record(s, alert, settings=settings)
+    return _after_record(task, rec, settings)
+
+
 @shared_task(name="nianbao.alert_report", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alerts of stored report ``report_id``.
@@ -105,31 +147,15 @@ def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     Call it for every stored or re-checked report version: a report without error findings sends nothing,
     unless an alert about it was sent before (then the recipients get "resolved").
     """
-    settings = get_settings()
-    if not settings.alerts_enabled:
-        return {"skipped": "alerts disabled"}
-    with session_scope(settings) as s:
-        alert = load_report_alert(s, report_id)
-        if alert is None:
-            log.warning("alert_report_missing", report_id=report_id)
-            return {"missing": report_id}
-        rec = record_report(s, alert, settings=settings)
-    return _after_record(self, rec, settings)
+    return _record_alert(self, report_id, kind="report", load=load_report_alert, record=record_report)
 
 
 @shared_task(name="nianbao.alert_quarantine", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alert of quarantine record ``quarantine_id``."""
-    settings = get_settings()
-    if not settings.alerts_enabled:
-        return {"skipped": "alerts disabled"}
-    with session_scope(settings) as s:
-        alert = load_quarantine_alert(s, quarantine_id)
-        if alert is None:
-            log.warning("alert_quarantine_missing", quarantine_id=quarantine_id)
-            return {"missing": quarantine_id}
-        rec = record_quarantine(s, alert, settings=settings)
-    return _after_record(self, rec, settings)
+    return _record_alert(
+        self, quarantine_id, kind="quarantine", load=load_quarantine_alert, record=record_quarantine
+    )
 
 
 @shared_task(name="nianbao.alert_flush", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
