@@ -44,12 +44,21 @@ def _is_cjk(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
 
 
+# What the fast path of ``garbage_reason`` counts with regular expressions instead of per character:
+_BAD = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")  # control characters (but tab, breaks) and U+FFFD
+_MAIN_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")  # fully assigned CJK blocks
+# runs of characters that are assigned and neither control, private-use nor CJK outside _MAIN_CJK
+_COMMON = re.compile(r"[\t-\r\x20-\x7e\xa0-\xff\u2010-\u2027\u3000-\u303f\uff01-\uff5e\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
 def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
     """Why ``text`` looks mis-decoded, or None when it looks like real text.
 
     Checks: control characters, replacement characters, private-use characters, and, when ``simplified``
     (text read with a GB code page or UTF), the share of Chinese characters outside GB2312: a file in another
-    code page read as GBK decodes to mostly rare characters.
+    code page read as GBK decodes to mostly rare characters. Common characters are counted with regular
+    expressions; only the rest is looked at one by one (``tests/unit/extract/test_txt_garbage.py`` holds
+    the per-character definition this must equal).
     """
     sample = text[:200_000]
     if not sample.strip():
@@ -57,30 +66,28 @@ def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
     if "\x00" in sample:
         return "NUL characters (binary data or a wrong UTF-16/32 guess)"
     n = len(sample)
-    bad = 0
+    bad = len(_BAD.findall(sample))
     private = 0
-    cjk = 0
-    rare = 0
-    for ch in sample:
+    cjk_chars = _MAIN_CJK.findall(sample)
+    for ch in _COMMON.sub("", sample):
         cat = unicodedata.category(ch)
-        if cat == "Cc" and ch not in _ALLOWED_CONTROLS:
-            bad += 1
-        elif ch == "\ufffd":
-            bad += 1
-        elif cat in ("Co", "Cs", "Cn"):
+        if cat == "Cc" or ch == "\ufffd":
+            continue  # counted in ``bad``
+        if cat in ("Co", "Cs", "Cn"):
             private += 1
         elif _is_cjk(ch):
-            cjk += 1
-            try:
-                ch.encode("gb2312")
-            except UnicodeEncodeError:
-                rare += 1
+            cjk_chars.append(ch)
     if bad > max(2, n * 0.001):
         return f"{bad} control or replacement characters"
     if private > max(2, n * 0.01):
         return f"{private} unassigned or private-use characters"
-    if simplified and cjk >= 20 and rare / cjk > 0.25:
-        return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
+    if simplified:
+        cjk_text = "".join(cjk_chars)
+        cjk = len(cjk_text)
+        if cjk >= 20:
+            rare = cjk_text.encode("gb2312", errors="replace").count(b"?")  # one "?" per unencodable char
+            if rare / cjk > 0.25:
+                return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
     return None
 
 
