@@ -226,15 +226,7 @@ def _store_and_archive(
             lock_identity(session, report.identity_key)
             findings = _checks(report, _context(session, report, settings))
             stored = crud.insert_report(session, report, findings, sha256=sha, file_name=held.name)
-            crud.add_source_file(
-                session,
-                sha256=sha,
-                name=held.name,
-                original_path=held.original_path,
-                size=size,
-                status="ingested",
-                report_id=stored.id,
-            )
+            _add_source(session, held, sha=sha, size=size, status="ingested", report_id=stored.id)
             rechecked = _recheck_next(session, report, settings)
         status, report_id = "ingested", stored.id
         result.errors, result.warnings = stored.error_count, stored.warning_count
@@ -286,16 +278,23 @@ def _known_content(
         ):
             # stored by an earlier delivery of this very file that died before alerting/archiving
             return "ingested", existing.id
-        crud.add_source_file(
-            session,
-            sha256=sha,
-            name=held.name,
-            original_path=held.original_path,
-            size=size,
-            status="duplicate",
-            report_id=existing.id,
-        )
+        _add_source(session, held, sha=sha, size=size, status="duplicate", report_id=existing.id)
         return "duplicate", existing.id
+
+
+def _add_source(
+    session: Session, held: spool.Claim, *, sha: str, size: int, status: str, report_id: int | None
+) -> None:
+    """Record this delivery's file ("ingested" or "duplicate" of ``report_id``), once per content and name."""
+    crud.add_source_file(
+        session,
+        sha256=sha,
+        name=held.name,
+        original_path=held.original_path,
+        size=size,
+        status=status,
+        report_id=report_id,
+    )
 
 
 def _recheck_next(session: Session, report: Any, settings: Settings) -> StoredReport | None:
