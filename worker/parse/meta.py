@@ -31,7 +31,8 @@ _CN_DATE = re.compile(
     r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
 )
 
-ADMIN_SUFFIX = re.compile(r".{2,}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
+# a unit of the administrative path; one-character county names exist ("泾县", "沛县")
+ADMIN_SUFFIX = re.compile(r"[\u4e00-\u9fff]县|.{2,}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
 GOV_SUFFIXES = ("人民政府", "政府", "办事处")  # stripped for the path: "XX街道办事处" -> ["XX街道"]
 _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|局|委员会|办公室|中心|镇|乡|街道|署|厅|委|办)$")
 _COUNTY_UP = re.compile(r"(?:省|市|州|盟|县|区|旗|自治区|自治州|自治县|地区)$")
@@ -42,6 +43,9 @@ _ORGAN_BEFORE_TOPIC = re.compile(
     r"(.+?(?:人民政府|办事处|委员会|管委会|局|办公室))(?:政府信息|政务公开|信息公开)"
 )
 _DATE_AT_END = re.compile(r"^(.*?)((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)$")
+_PREAMBLE_ORGAN = re.compile(
+    r"本(?:年度)?(?:报告|年报)(?:是|系)?由(.{3,30}?)(?:根据|依据|按照|依照|结合|编制|编写|制作|汇总)"
+)
 _CHROME = re.compile(r">|»|当前位置|首页")  # a page's breadcrumb: never the first half of a title
 _INNER_GOV = re.compile(r"(?<=[区县市旗])人民政府(?=.{2,10}(?:街道|镇|乡)$)")
 _NOT_ORGANS = frozenset({"人民政府", "本机关", "我单位", "本单位", "本部门"})
@@ -256,6 +260,8 @@ def find_organ(
     """(organ as printed, administrative path, level)."""
     flat = compact(text)
     printed = [o for o in (_signature_organ(lines, date_line), _title_organ(title)) if o]
+    if not printed and (m := _PREAMBLE_ORGAN.search(flat[:800])) and _is_organ_name(m.group(1)):
+        printed = [m.group(1)]  # "本报告由XX市XX区人民政府办公室根据《条例》编制"
     base = max(printed, key=len) if printed else _frequent_own_name(flat)
     if not base:
         return None, [], "unknown"

@@ -78,3 +78,20 @@ def test_one_cell_per_line_with_html_pipes() -> None:
         grid = parse_text("\n".join(lines)).canonical()["tables"]["reviews"]
         assert grid["review"] == {"upheld": 1, "corrected": 2, "other": 0, "pending": None, "total": 3}
         assert grid["litigation_after_review"] == {"upheld": 4, "corrected": 0, "other": 0, "pending": 0, "total": 4}
+
+
+def test_organ_named_only_in_the_preamble() -> None:
+    text = "2023年政府信息公开工作年度报告\n本报告由湖南省长沙市岳麓区人民政府办公室根据《条例》要求编制。\n一、总体情况\n无。"
+    report = parse_text(text)
+    assert report.organ == "湖南省长沙市岳麓区人民政府办公室"
+    assert report.organ_path == ["湖南省", "长沙市", "岳麓区", "人民政府办公室"]
+
+
+def test_one_character_county_name() -> None:
+    text = "2023年政府信息公开工作年度报告\n一、总体情况\n无。\n六、其他需要报告的事项\n无。\n泾县教育体育局\n2024年1月16日"
+    report = parse_text(text)
+    assert (report.organ, report.organ_path, report.organ_level) == (
+        "泾县教育体育局",
+        ["泾县", "教育体育局"],
+        "county_department",
+    )
