@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 from typing import Any
 
 from worker.parse.models import Location, Report
 from worker.rules.base import Finding, Severity
 from worker.settings import Settings
+from worker.store import crud
 from worker.store.db import session_scope
 from worker.store.models import QuarantineRecord, SourceFile, StoredFinding, StoredReport
 
@@ -85,7 +85,7 @@ def store_report(
         s.add(row)
         s.flush()
         assert row.id is not None
-        _put_findings(s, row.id, findings)
+        crud.add_findings(s, row.id, findings)
         s.add(
             SourceFile(
                 sha256=digest,
@@ -100,36 +100,13 @@ def store_report(
         return row.id
 
 
-def _put_findings(s: Any, report_id: int, findings: list[Finding]) -> None:
-    for f in findings:
-        loc = f.location or Location()
-        s.add(
-            StoredFinding(
-                report_id=report_id,
-                rule=f.rule,
-                severity=f.severity.value,
-                status=f.status,
-                title=f.title,
-                message=f.message,
-                table_key=loc.table,
-                row_key=loc.row,
-                col_key=loc.col,
-                section=loc.section,
-                line=loc.line,
-                page=loc.page,
-                expected=None if f.expected is None else json.dumps(f.expected, ensure_ascii=False),
-                actual=None if f.actual is None else json.dumps(f.actual, ensure_ascii=False),
-            )
-        )
-
-
 def replace_findings(settings: Settings, report_id: int, findings: list[Finding]) -> None:
     """A re-check: the stored report's findings become ``findings``."""
-    from sqlmodel import delete
+    from sqlmodel import col, delete
 
     with session_scope(settings) as s:
-        s.exec(delete(StoredFinding).where(StoredFinding.report_id == report_id))  # type: ignore[call-overload]
-        _put_findings(s, report_id, findings)
+        s.exec(delete(StoredFinding).where(col(StoredFinding.report_id) == report_id))
+        crud.add_findings(s, report_id, findings)
 
 
 def store_quarantine(
