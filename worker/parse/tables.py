@@ -125,6 +125,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     """Read the 三 table: rows by label keywords, 7 cells each anchored on the label."""
     res = TableResult()
     prev: tuple[str, str] | None = None  # (row key, printed label) of the last data row
+    carry: _Carry | None = None  # an unrecognised row: its label may end on the next row
     raws = raw_rows(items_of(tokens))
     positions = ValuePositions(len(APPLICATION_COLUMNS))
     first = {id(raw): take_cells(raw, len(APPLICATION_COLUMNS)) for raw in raws if raw.cells}
@@ -143,7 +144,12 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
                 _merge_continuation(res, raw, prev[0], tail)
                 prev = None
                 continue
+        if spec is None and carry is not None and (joined := _join_split_keyword(res, carry, raw, label)):
+            raw, label, hit = joined
+            spec = hit[0]
+        carry = None
         if spec is None:
+            carry = _Carry(label, raw, len(res.warnings))
             if any(not c.is_blank for c in raw.cells):
                 res.warn("row_unrecognised", f"三: row label not recognised: {label[:40]!r}", raw.line)
             continue
@@ -154,6 +160,8 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
                     "row_ignored", "三: numbers on the 三、本年度办理结果 group label were ignored", raw.line
                 )
             if key == "results" or (key != "other" and all(c.is_blank for c in raw.cells)):
+                if hit and label[hit[2] :]:  # "（四）无法提供 1.本机关不" + next row "掌握相关政府信息"
+                    carry = _Carry(label[hit[2] :], raw, len(res.warnings))
                 continue
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
@@ -173,6 +181,32 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
         prev = (key, printed) if not spec.is_group else prev
     _finish_applications(res)
     return res
+
+
+@dataclass
+class _Carry:
+    label: str  # compacted label text not resolved yet
+    raw: RawRow
+    warnings: int  # len(res.warnings) before its row_unrecognised warning
+
+
+def _join_split_keyword(
+    res: TableResult, carry: _Carry, raw: RawRow, label: str
+) -> tuple[RawRow, str, tuple[RowSpec, int, int]] | None:
+    """A label split inside its keyword over two rows ("一、本年新" / "收政府信息公开申请数量").
+
+    Neither half is a label; joined they are one. The numbers are those of the half that has any (the
+    second when both or neither have).
+    """
+    joined = carry.label + label
+    hit = resolve_application_label(joined)
+    if hit is None or hit[0].is_group:
+        return None
+    del res.warnings[carry.warnings :]  # the first half was not an unknown row after all
+    if all(c.is_blank for c in raw.cells) and any(not c.is_blank for c in carry.raw.cells):
+        raw = carry.raw
+    res.warn("label_joined", f"三: label of {hit[0].key} split over two rows; joined as one row", raw.line)
+    return raw, joined, hit
 
 
 def _merge_continuation(res: TableResult, raw: RawRow, key: str, tail: str) -> None:

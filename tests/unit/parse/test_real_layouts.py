@@ -95,3 +95,30 @@ def test_one_character_county_name() -> None:
         ["泾县", "教育体育局"],
         "county_department",
     )
+
+
+_T3_HEAD = (
+    "三、收到和处理政府信息公开申请情况\n"
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况\n"
+    "\t自然人\t法人或其他组织\t\t\t\t\t总计\n"
+    "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t\n"
+)
+_NEXT = "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+
+
+def _t3(body: str) -> dict[str, list[int | None]]:
+    grid = parse_text(_T3_HEAD + body).canonical()["tables"]["applications"]
+    return {row: list(cells.values()) for row, cells in grid.items()}
+
+
+def test_application_label_split_inside_its_keyword_over_two_rows() -> None:
+    blank = "\t" * 7
+    for body in (
+        f"一、本年新{blank}\n收政府信息公开申请数量\t5\t1\t0\t0\t0\t0\t6\n{_NEXT}",  # values on the second row
+        f"一、本年新\t5\t1\t0\t0\t0\t0\t6\n收政府信息公开申请数量{blank}\n{_NEXT}",  # values on the first row
+    ):
+        rows = _t3(body)
+        assert rows["new"] == [5, 1, 0, 0, 0, 0, 6]
+        assert rows["carried_over"] == [1, 0, 0, 0, 0, 0, 1]
+    rows = _t3(f"（四）无法提供\t1.本机关不{blank}\n\t掌握相关政府信息\t2\t0\t0\t0\t0\t0\t2\n")
+    assert rows == {"unavailable_not_held": [2, 0, 0, 0, 0, 0, 2]}
