@@ -28,3 +28,50 @@ def not_assessable(rule: Rule, report: Report) -> Iterator[Finding]:
         status="not_assessable",
         severity=Severity.WARNING,
     )
+
+
+def published_late(
+    rule: Rule, report: Report, *, month: int, day: int, why: str, severity: Severity | None = None
+) -> Iterator[Finding]:
+    """A deadline rule's finding: not assessable without a date, one finding when published after the
+    deadline ``day``.``month`` of the year after the report year, else nothing.
+
+    Args:
+        rule: the deadline rule.
+        report: the checked report.
+        month: the deadline's month in the year after the report year.
+        day: the deadline's day.
+        why: the rule behind the deadline, printed in brackets after the dates.
+        severity: the finding's severity when it is not the rule's.
+    """
+    if report.published is None or report.year is None:
+        yield from not_assessable(rule, report)
+        return
+    deadline = dt.date(report.year + 1, month, day)
+    if report.published <= deadline:
+        return
+    yield dated(rule, report, report.published, late=True, bound=deadline, why=why, severity=severity)
+
+
+def dated(
+    rule: Rule,
+    report: Report,
+    published: dt.date,
+    *,
+    late: bool,
+    bound: dt.date,
+    why: str,
+    severity: Severity | None = None,
+) -> Finding:
+    """The finding of a report dated ``published``, later (``late``) or earlier than ``bound``.
+
+    E.g. "2023年度报告的落款日期为2024年4月8日，晚于2024年3月31日（条例第四十九条规定的最晚期限）".
+    """
+    word, op = ("晚于", "<=") if late else ("早于", ">=")
+    return rule.finding(
+        f"{report.year}年度报告的落款日期为{date_zh(published)}，{word}{date_zh(bound)}（{why}）",
+        location=published_location(report),
+        expected=f"{op} {bound.isoformat()}",
+        actual=published.isoformat(),
+        severity=severity,
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.dates.deadline import date_zh, not_assessable, published_location
+from worker.rules.dates.deadline import published_late
 
 
 class PublishedAfterJan31(Rule):
@@ -40,21 +39,15 @@ class PublishedAfterJan31(Rule):
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         if report.organ_level == "county_government":
             return
-        if report.published is None or report.year is None:
-            yield from not_assessable(self, report)
-            return
-        deadline = dt.date(report.year + 1, 1, 31)
-        if report.published <= deadline:
-            return
         if report.organ_level == "county_department":
             severity, who = Severity.ERROR, "县级以上人民政府部门"
         else:
             severity, who = Severity.WARNING, "本机关"
-        yield self.finding(
-            f"{report.year}年度报告的落款日期为{date_zh(report.published)}，晚于{date_zh(deadline)}"
-            f"（条例第四十九条：{who}应于每年1月31日前公布上一年度报告）",
-            location=published_location(report),
-            expected=f"<= {deadline.isoformat()}",
-            actual=report.published.isoformat(),
+        yield from published_late(
+            self,
+            report,
+            month=1,
+            day=31,
+            why=f"条例第四十九条：{who}应于每年1月31日前公布上一年度报告",
             severity=severity,
         )

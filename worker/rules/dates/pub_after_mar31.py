@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.dates.deadline import date_zh, not_assessable, published_location
+from worker.rules.dates.deadline import published_late
 
 
 class PublishedAfterMar31(Rule):
@@ -31,16 +30,4 @@ class PublishedAfterMar31(Rule):
     severity = Severity.ERROR
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
-        if report.published is None or report.year is None:
-            yield from not_assessable(self, report)
-            return
-        deadline = dt.date(report.year + 1, 3, 31)
-        if report.published <= deadline:
-            return
-        yield self.finding(
-            f"{report.year}年度报告的落款日期为{date_zh(report.published)}，晚于{date_zh(deadline)}"
-            "（条例第四十九条规定的最晚期限）",
-            location=published_location(report),
-            expected=f"<= {deadline.isoformat()}",
-            actual=report.published.isoformat(),
-        )
+        yield from published_late(self, report, month=3, day=31, why="条例第四十九条规定的最晚期限")

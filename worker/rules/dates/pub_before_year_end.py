@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
-from worker.rules.dates.deadline import date_zh, published_location
+from worker.rules.dates.deadline import dated
 
 
 class PublishedBeforeYearEnd(Rule):
@@ -37,9 +37,4 @@ class PublishedBeforeYearEnd(Rule):
         start = dt.date(report.year + 1, 1, 1)
         if report.published >= start:
             return
-        yield self.finding(
-            f"{report.year}年度报告的落款日期为{date_zh(report.published)}，早于{date_zh(start)}（统计年度尚未结束）",
-            location=published_location(report),
-            expected=f">= {start.isoformat()}",
-            actual=report.published.isoformat(),
-        )
+        yield dated(self, report, report.published, late=False, bound=start, why="统计年度尚未结束")
