@@ -47,10 +47,11 @@ class RawRow:
 
     fragments: list[Item] = field(default_factory=list)
     cells: list[Item] = field(default_factory=list)
+    wrapped: list[Item] = field(default_factory=list)  # label text printed below the cells (a wrapped cell)
 
     @property
     def label(self) -> str:
-        return "".join(f.text.replace(" ", "") for f in self.fragments)
+        return "".join(f.text.replace(" ", "") for f in (*self.fragments, *self.wrapped))
 
     @property
     def line(self) -> int | None:

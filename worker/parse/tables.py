@@ -127,6 +127,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     prev: tuple[str, str] | None = None  # (row key, printed label) of the last data row
     carry: _Carry | None = None  # an unrecognised row: its label may end on the next row
     raws = raw_rows(items_of(tokens))
+    _reattach_wrapped_labels(raws)
     positions = ValuePositions(len(APPLICATION_COLUMNS))
     first = {id(raw): take_cells(raw, len(APPLICATION_COLUMNS)) for raw in raws if raw.cells}
     for raw in raws:
@@ -181,6 +182,39 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
         prev = (key, printed) if not spec.is_group else prev
     _finish_applications(res)
     return res
+
+
+def _reattach_wrapped_labels(raws: list[RawRow]) -> None:
+    """A label wrapped below its values goes back to its row.
+
+    In PDF text a long label cell wraps, and its values print beside the first line: the lines below (up to
+    the next row's numbering) read as the start of the next row's label. They are moved back when they
+    complete this row's label: "三、本年度办理结果（一" + values / "）予以公开"; "（三）不予公开 1.属于" +
+    values / "国家秘密".
+    """
+    for raw, nxt in zip(raws, raws[1:], strict=False):
+        if not raw.cells or not raw.fragments or not nxt.fragments:
+            continue
+        cur, following = compact(raw.label), compact(nxt.label)
+        numbering = ROW_NUMBERING.search(following)
+        head = following[: numbering.start()] if numbering else ""
+        if not head or not cur:
+            continue
+        joined = resolve_application_label(cur + head)
+        if joined is None or joined[0].is_group or joined[2] <= len(cur):
+            continue
+        own = resolve_application_label(cur)
+        if own is not None and (own[0].key != joined[0].key if not own[0].is_group else own[2] == len(cur)):
+            continue  # this row has its own label: the text below is the next row's
+        if joined[1] >= len(cur) and not ROW_NUMBERING.search(cur):
+            continue  # the label starts in the next row's text: it is that row's
+        moved, size = 0, 0
+        while moved < len(nxt.fragments) and size < len(head):
+            size += len(compact(nxt.fragments[moved].text))
+            moved += 1
+        if size == len(head):
+            raw.wrapped.extend(nxt.fragments[:moved])
+            del nxt.fragments[:moved]
 
 
 @dataclass

@@ -122,3 +122,30 @@ def test_application_label_split_inside_its_keyword_over_two_rows() -> None:
         assert rows["carried_over"] == [1, 0, 0, 0, 0, 0, 1]
     rows = _t3(f"（四）无法提供\t1.本机关不{blank}\n\t掌握相关政府信息\t2\t0\t0\t0\t0\t0\t2\n")
     assert rows == {"unavailable_not_held": [2, 0, 0, 0, 0, 0, 2]}
+
+
+def test_application_labels_wrapped_below_their_values() -> None:
+    """pdftotext -layout: a long label cell wraps; the values print beside its first line."""
+    body = "\n".join([
+        "  一、本年新收政府信息公开      3     0     0     0     0     0     3",
+        "        申请数量",
+        "  二、上年结转政府信息公开      1     0     0     0     0     0     1",
+        "        申请数量",
+        "  三、本年度办理结果 （一      2     0     0     0     0     0     2",
+        "        ）予以公开",
+        "  （三）不予公开 1.属于      1     0     0     0     0     0     1",
+        "        国家秘密",
+        "2.其他法律行政法规禁止公开   0   0   0   0   0   0   0",
+        "  2.申请人逾期未按收费通      4     0     0     0     0     0     4",
+        "        知要求缴纳费用、行政机",
+        "        关不再处理其政府信息公开申请",
+        "3.其他   0   0   0   0   0   0   0",
+    ])  # fmt: skip
+    rows = _t3(body)
+    assert rows["new"] == [3, 0, 0, 0, 0, 0, 3]
+    assert rows["carried_over"] == [1, 0, 0, 0, 0, 0, 1]
+    assert rows["granted"] == [2, 0, 0, 0, 0, 0, 2]
+    assert rows["withheld_secret"] == [1, 0, 0, 0, 0, 0, 1]
+    assert rows["other_unpaid_fee"] == [4, 0, 0, 0, 0, 0, 4]
+    assert rows["other_misc"] == [0] * 7
+    assert "subtotal_withheld" not in rows
