@@ -6,6 +6,8 @@ Layouts (``LAYOUTS``):
     pipe    pipe tables ``| a | b |`` with a ``|---|`` separator, as PDF-to-text tools print them
     spaced  rows flattened with single spaces; blanks printed as placeholders (空 / - — 无)
     lines   one cell per line without tabs (pdftotext-like); blanks printed as placeholders
+    htmlcells  one cell per line as HTML-to-text tools print it ("X |", "|" for an empty cell), section
+            headings in markdown bold ("**一、总体情况**")
     grid    real table rows (``render_extracted`` -> ``Extracted`` with ``SourceLine.cells``), merged
             regions resolved to "" in a regular grid, as the docx/html/pdf extractors hand them over
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-LAYOUTS = ("tab", "cells", "pipe", "spaced", "lines")  # plain-text layouts
+LAYOUTS = ("tab", "cells", "pipe", "spaced", "lines", "htmlcells")  # plain-text layouts
 GRID = "grid"  # real table rows (``render_extracted``), as the docx/html/pdf extractors give them
 PLACEHOLDERS = ("-", "/", "—", "无", "空")
 
@@ -338,6 +340,15 @@ def _render(
         doc.force_placeholder = True
         text, sections = _render_doc(doc, report, "cells", split_labels=split_labels, style=style)
         return "\n".join(line.replace("\t", "") for line in text.split("\n")), sections
+    if layout == "htmlcells":
+        text, sections = _render_doc(doc, report, "cells", split_labels=split_labels, style=style)
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("\t"):
+                lines[i] = f"{line[1:]} |" if line[1:] else "|"
+        for sec in sections:
+            lines[sec["line"] - 1] = f"**{lines[sec['line'] - 1].strip()}**"
+        return "\n".join(lines), sections
     return _render_doc(doc, report, layout, split_labels=split_labels, style=style)
 
 
