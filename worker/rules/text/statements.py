@@ -54,6 +54,11 @@ _NEW_COUNT = re.compile(
 )
 _NEW_COUNT_BEFORE = re.compile(r"(?:收到|接到|新收|受理)了?" + NUM + UNIT + r"(?P<mid>[^\d]{0,12}?)申请")
 _OFF_TOPIC = re.compile(r"复议|诉讼|投诉|举报|结转|办结|答复|处理|补正|主动")
+# Between the verb and 申请 only words that name a disclosure application (信息, 公开) or none at all:
+# "全年未收到行政许可申请" is about another kind of application.
+_DISCLOSURE_KIND = re.compile(r"信息|公开|^[依任何相有关过的了该此类]*$")
+# "同意公开或部分公开共81件": the count is of several outcomes together, not of the last one.
+_JOINED = re.compile(r"(?:或|和|及|与|、)$")
 
 _OUTCOMES = {
     "granted": re.compile(r"(?<!部分)(?<!不)予以公开(?:的)?(?:申请)?(?:共|为)?" + NUM + "件"),
@@ -160,7 +165,12 @@ def _read_clause(clause: str) -> list[Statement]:
     if "申请" in clause and not has_count:
         said = _NO_APPLICATIONS.search(clause)
         direct = _NO_APPLICATIONS_DIRECT.search(clause)
-        if said and not _OFF_TOPIC.search(said.group("mid")) and not _SOME_OTHERS.search(clause):
+        if (
+            said
+            and _DISCLOSURE_KIND.search(said.group("mid"))
+            and not _OFF_TOPIC.search(said.group("mid"))
+            and not _SOME_OTHERS.search(clause)
+        ):
             out.append(Statement("new", 0, None, said.group(0)))
         elif direct and not _OFF_TOPIC.search(clause):
             out.append(Statement("new", 0, None, direct.group(0)))
@@ -170,13 +180,17 @@ def _read_clause(clause: str) -> list[Statement]:
             continue
         words = count.group("mid") + (count.groupdict().get("tail") or "")
         number = _number(count)
-        if number is not None and not _OFF_TOPIC.search(words):
+        if (
+            number is not None
+            and _DISCLOSURE_KIND.search(count.group("mid"))
+            and not _OFF_TOPIC.search(words)
+        ):
             out.append(Statement("new", number[0], number[1], count.group(0)))
             break
     if has_count and "主动" not in clause:
         for target, pattern in _OUTCOMES.items():
             outcome = pattern.search(clause)
-            if outcome:
+            if outcome and not _JOINED.search(clause[: outcome.start()]):
                 number = _number(outcome)
                 if number is not None:
                     out.append(Statement(target, number[0], number[1], outcome.group(0)))
