@@ -32,7 +32,9 @@ _CN_DATE = re.compile(
 )
 
 # a unit of the administrative path; one-character county names exist ("泾县", "沛县")
-ADMIN_SUFFIX = re.compile(r"[\u4e00-\u9fff]县|.{2,}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)")
+ADMIN_SUFFIX = re.compile(
+    r"[\u4e00-\u9fff]县|.{2,}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗|镇|乡|街道)"
+)
 GOV_SUFFIXES = ("人民政府", "政府", "办事处")  # stripped for the path: "XX街道办事处" -> ["XX街道"]
 _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|局|委员会|办公室|中心|镇|乡|街道|署|厅|委|办)$")
 _COUNTY_UP = re.compile(r"(?:省|市|州|盟|县|区|旗|自治区|自治州|自治县|地区)$")

@@ -81,6 +81,17 @@ def _numbering_joined(words: list[str]) -> list[str]:
     return out
 
 
+def _drop_label_column_blanks(pieces: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Blank cells in front of a row's label are merged label columns, never values: drop them.
+
+    Kept, they would read as trailing cells of the row above ("\t结果纠正\t2" under "行政复议\t结果维持\t1").
+    """
+    first_text = next((i for i, (_, t) in enumerate(pieces) if t and not parse_value(t).is_cell), None)
+    if not first_text or any(t for _, t in pieces[:first_text]):
+        return pieces
+    return pieces[first_text:]
+
+
 def items_of(tokens: Sequence[Token]) -> list[Item]:
     """Flatten the tokens of a region into items with segment numbers."""
     out: list[Item] = []
@@ -108,6 +119,8 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
             continue
         width = len(pieces)
         grid = isinstance(tok, TableRow) and tok.kind == "cells"
+        if not grid and isinstance(tok, TableRow):
+            pieces = _drop_label_column_blanks(pieces)
         for col, text in pieces:
             out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid))
     return out

@@ -281,16 +281,25 @@ def _finish_applications(res: TableResult) -> None:
 def parse_reviews(tokens: Sequence[Token]) -> TableResult:
     """Read the 四 table: the first run of value cells after the header; 15 cells as 3 groups x 5."""
     res = TableResult()
-    rows = [r for r in raw_rows(items_of(tokens)) if any(c.value.kind == "number" for c in r.cells)]
+    with_cells = [r for r in raw_rows(items_of(tokens)) if r.cells]
+    rows = [r for r in with_cells if any(c.value.kind == "number" for c in r.cells)]
     if not rows:
-        blanks = [r for r in raw_rows(items_of(tokens)) if r.cells]
-        if not blanks:
+        if not with_cells:
             return res
-        rows = blanks
+        rows = with_cells
     raw = rows[0]
     taken = take_cells(raw, REVIEW_CELLS)
     rest = rows[1:]
-    if taken.count < REVIEW_CELLS and rest and _is_groups_of_five(taken, rest):
+    column = with_cells[with_cells.index(raw) :][:REVIEW_CELLS]
+    if (
+        taken.count == 1
+        and len(column) == REVIEW_CELLS
+        and all(r.fragments and len(r.cells) <= 2 for r in column)
+    ):
+        # the table printed transposed: one row per cell ("行政复议 结果维持 1", "结果纠正 0", ...)
+        taken = Taken([take_cells(r, 1).cells[0] for r in column], REVIEW_CELLS, [])
+        rest = [r for r in rows if r not in column]
+    elif taken.count < REVIEW_CELLS and rest and _is_groups_of_five(taken, rest):
         # the table printed as three small tables (复议 / 直接起诉 / 复议后起诉), five values each
         cells = list(taken.cells)
         while rest and len(cells) < REVIEW_CELLS:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from worker.parse import parse_text, read_report
+from worker.parse.rows import items_of, raw_rows
+from worker.parse.tokens import tokenize_text
 
 
 def test_parse_text_lines_match_the_txt_extractor(tmp_path: Path) -> None:
@@ -74,10 +76,18 @@ def test_one_cell_per_line_with_html_pipes() -> None:
     rows = [["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
             ["1", "2", "0", "", "3", "0", "0", "1", "0", "1", "4", "0", "0", "0", "4"]]  # fmt: skip
     for fmt in ("{} |", "| {}"):
-        lines = ["四、政府信息公开行政复议、行政诉讼情况"] + [fmt.format(c).strip() for row in rows for c in row]
+        lines = ["四、政府信息公开行政复议、行政诉讼情况"] + [
+            fmt.format(c).strip() for row in rows for c in row
+        ]
         grid = parse_text("\n".join(lines)).canonical()["tables"]["reviews"]
         assert grid["review"] == {"upheld": 1, "corrected": 2, "other": 0, "pending": None, "total": 3}
-        assert grid["litigation_after_review"] == {"upheld": 4, "corrected": 0, "other": 0, "pending": 0, "total": 4}
+        assert grid["litigation_after_review"] == {
+            "upheld": 4,
+            "corrected": 0,
+            "other": 0,
+            "pending": 0,
+            "total": 4,
+        }
 
 
 def test_organ_named_only_in_the_preamble() -> None:
@@ -149,3 +159,35 @@ def test_application_labels_wrapped_below_their_values() -> None:
     assert rows["other_unpaid_fee"] == [4, 0, 0, 0, 0, 0, 4]
     assert rows["other_misc"] == [0] * 7
     assert "subtotal_withheld" not in rows
+
+
+_REVIEWS = [1, 2, 0, None, 3, 0, 1, 0, 1, 2, 4, 0, 0, 0, 4]
+_REVIEW_COLS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+
+
+def _reviews(body: str) -> list[int | None]:
+    grid = parse_text("四、政府信息公开行政复议、行政诉讼情况\n" + body).canonical()["tables"]["reviews"]
+    rows = ("review", "litigation_direct", "litigation_after_review")
+    return [
+        grid.get(r, {}).get(c) for r in rows for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
+
+
+def test_reviews_printed_transposed_one_row_per_cell() -> None:
+    groups = ("行政复议", "行政诉讼\t未经复议直接起诉", "行政诉讼\t复议后起诉")
+    for first_empty in (True, False):
+        lines = []
+        for i, v in enumerate(_REVIEWS):
+            group = groups[i // 5] if i % 5 == 0 else ("" if first_empty else groups[i // 5])
+            lines.append(f"{group}\t{_REVIEW_COLS[i % 5]}\t{'' if v is None else v}")
+        assert _reviews("\n".join(lines)) == _REVIEWS
+
+
+def test_tab_row_whose_first_cells_are_empty_keeps_its_values() -> None:
+    body = "\n".join([
+        "行政复议\t结果维持\t1",
+        "\t结果纠正\t2",
+        "\t\t其他结果\t0",
+    ])  # fmt: skip
+    rows = raw_rows(items_of(tokenize_text(body)))
+    assert [[c.text for c in r.cells] for r in rows] == [["1"], ["2"], ["0"]]
