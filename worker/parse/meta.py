@@ -17,7 +17,7 @@ from worker.parse.vocab import compact
 _YEAR = re.compile(r"((?:19|20)\d{2}) ?年")
 _TITLE_KIND = re.compile(r"(?:年度报告|年报|工作报告)")
 _TITLE_TOPIC = re.compile(r"(?:信息公开|政务公开)")
-_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|-|—|~)((?:19|20)\d{2})年12月31日")
+_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|-|—|~)(?:((?:19|20)\d{2})年)?12月31日")
 _PERIOD_YEAR = re.compile(r"统计(?:期限|时限|时间|区间|周期)[^0-9]{0,6}((?:19|20)\d{2})年度?(?!\d)")
 _DATE = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
@@ -93,8 +93,8 @@ def _cn_year_to_digits(text: str) -> str:
 def find_period_year(text: str) -> int | None:
     flat = compact(text)
     m = _PERIOD.search(flat)
-    if m:
-        return int(m.group(2))
+    if m:  # "2023年1月1日至2023年12月31日", also "2023年1月1日到12月31日"
+        return int(m.group(2) or m.group(1))
     m = _PERIOD_YEAR.search(flat)
     return int(m.group(1)) if m else None
 

@@ -191,3 +191,11 @@ def test_tab_row_whose_first_cells_are_empty_keeps_its_values() -> None:
     ])  # fmt: skip
     rows = raw_rows(items_of(tokenize_text(body)))
     assert [[c.text for c in r.cells] for r in rows] == [["1"], ["2"], ["0"]]
+
+
+def test_statistics_period_with_the_year_printed_once() -> None:
+    from worker.parse.meta import find_period_year
+
+    assert find_period_year("报告中所列数据统计期限从2023年1月1日到12月31日止。") == 2023
+    assert find_period_year("本报告数据统计时限为2022年1月1日至12月31日。") == 2022
+    assert find_period_year("统计期限自2021年1月1日起至2021年12月31日止") == 2021
