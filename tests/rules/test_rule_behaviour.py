@@ -215,6 +215,17 @@ def test_at_least_statement_below_the_table_is_fine() -> None:
             "2018年,共制作政府信息3021条,其中主动公开信息1027条,依申请公开信息459条,不予公开信息1535条。",
             False,
         ),
+        # these two were false findings: a part in 期 among 条 (平利县 2024); a 其中 inside brackets (淳安县 2024)
+        (
+            "2024年,充分利用政务公开第一平台,在县政府网站累计公开各类政府信息共计2698条,其中:工作动态1201条、"
+            "通知公告251条、政策解读44条、人事信息45条、征集调查16期、其他类信息1141条。",
+            False,
+        ),
+        (
+            "2024年,共收到依申请公开件32件,办结31件,新发生行政复议案件2件(其中1件为2023年信息公开件),"
+            "结果维持1件、被纠错1件;新发生行政诉讼案件1件,未审结1件。",
+            False,
+        ),
     ],
 )
 def test_internal_sum(sentence: str, fires: bool) -> None:

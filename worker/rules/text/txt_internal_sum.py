@@ -16,14 +16,22 @@ _CHANNELS = re.compile(
 )
 _EXHAUSTIVE = re.compile(r"其他|其它|其余")
 _VAGUE = re.compile(r"约|近|超过|逾")
+_OPEN, _CLOSE = re.compile(r"[（(]"), re.compile(r"[）)]")
+
+
+def _inside_brackets(text: str) -> bool:
+    """Whether the end of ``text`` lies inside an open bracket."""
+    return len(_OPEN.findall(text)) > len(_CLOSE.findall(text))
 
 
 class StatedPartsDoNotAddUp(Rule):
     """## What it does
     Finds sentences of the form "（共）…N条，其中A类a条，B类b条，其他c条" and checks the parts against N: parts
     adding up to **more** than N are always reported; parts adding up to less are reported only when the
-    list is evidently complete (it ends with 其他/其余). Vague numbers ("300余条", "约"), parts in another
-    unit, and lists by channel (网站, 公众号… where one item is often published on several) are skipped.
+    list is evidently complete (it ends with 其他/其余) and has no part in another unit ("征集调查16期" among
+    条). Vague numbers ("300余条", "约") and lists by channel (网站, 公众号… where one item is often published
+    on several) are skipped; a 其中 inside brackets ("案件2件（其中1件…），结果维持1件") lists its parts up to the
+    closing bracket only.
 
     ## Why is this bad?
     The prose of 一、总体情况 reports the figures 条例 art. 50 asks for; a total that its own breakdown
@@ -57,7 +65,10 @@ class StatedPartsDoNotAddUp(Rule):
             return None
         total = counts[0]
         unit = total.group("unit")
-        parts_text = _PARENS.sub("", sentence[at + 2 :])
+        parts_text = sentence[at + 2 :]
+        if _inside_brackets(sentence[:at]):  # "…2件（其中1件为…），结果维持1件": the parts end with the note
+            parts_text = _CLOSE.split(parts_text, maxsplit=1)[0]
+        parts_text = _PARENS.sub("", parts_text)
         cut = parts_text.find("共")
         if cut >= 0:
             parts_text = parts_text[:cut]
@@ -70,7 +81,9 @@ class StatedPartsDoNotAddUp(Rule):
         stated = int(total.group("n"))
         parts_sum = sum(int(m.group("n")) for m in matches)
         last_label = parts_text[matches[-2].end() if len(matches) > 1 else 0 : matches[-1].start()]
-        complete = len(matches) >= 2 and bool(_EXHAUSTIVE.search(last_label))
+        # a part in another unit ("征集调查16期" among 条) belongs to the list: short of the total proves nothing
+        other_units = any(m.group("unit") != unit for m in _COUNT.finditer(parts_text))
+        complete = len(matches) >= 2 and bool(_EXHAUSTIVE.search(last_label)) and not other_units
         if parts_sum == stated or (parts_sum < stated and not complete):
             return None
         line = find_line(report, sentence, start=start)

@@ -73,7 +73,8 @@ class TextContradictsTable(Rule):
     ## Why is this bad?
     The text and the tables are the same report (条例 art. 50); when they disagree, at least one is wrong and
     the public cannot tell which. Precision comes first: wordings that could mean something else (结转,
-    投诉, 纠错, 主动公开…) are not read at all.
+    投诉, 纠错, 主动公开…) are not read at all, nor are applications of another kind ("未收到行政许可申请") or a
+    count of several outcomes together ("同意公开或部分公开共81件").
 
     ## Example
     一 says "本年度未收到政府信息公开申请", but 一、本年新收申请数量·总计 is 3.
