@@ -363,12 +363,13 @@ class _BlockState:
     cols: list[tuple[str, str]] = field(default_factory=list)
     in_header: bool = False
     positions: list[tuple[int, int]] = field(default_factory=list)  # (physical col, row width) per column
+    anchored: bool = True  # led by 第二十条第（X）项 (else the block is told by its row labels)
 
 
 def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
     """Read the 二 tables: blocks led by 第二十条第（X）项, their column labels, then labelled rows."""
     res = TableResult()
-    state = _BlockState()
+    state = _BlockState(anchored=False)
     score = {"2021": 0.0, "2019": 0.0}
     pending = ""  # header fragments not matched yet (a column label split over lines)
     items = items_of(tokens)
@@ -389,12 +390,15 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
                     score["2019"] += 1
                 continue
             if HEADER_INFO.match(text) or (state.in_header and HEADER_INFO.match(pending + text)):
+                if not state.in_header:  # a header after rows without an anchor: the next block begins
+                    _empty_row(res, state, label_frags)
+                    state = _BlockState(None, [], True, anchored=False)
                 state.in_header = True
                 pending = ""
                 label_frags = []
                 continue
             col = None
-            if state.in_header and state.block:
+            if state.in_header and (state.block or not state.anchored):
                 col = _match_column(text) or _match_column(pending + text)
                 pending = "" if col else pending + text
             if col:
@@ -408,9 +412,11 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
         if not raw.cells:
             _empty_row(res, state, label_frags)
             continue
+        label = "".join(compact(f.text) for f in label_frags)
+        if not state.anchored and (state.block is None or _match_row(state.block, label) is None):
+            state.block = next((b for b in DISCLOSURE_ROWS if _match_row(b, label)), state.block)
         if state.block is None:
             continue
-        label = "".join(compact(f.text) for f in label_frags)
         match = _match_row(state.block, label)
         if match is None:
             if any(not c.is_blank for c in raw.cells):

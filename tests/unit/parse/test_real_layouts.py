@@ -199,3 +199,33 @@ def test_statistics_period_with_the_year_printed_once() -> None:
     assert find_period_year("报告中所列数据统计期限从2023年1月1日到12月31日止。") == 2023
     assert find_period_year("本报告数据统计时限为2022年1月1日至12月31日。") == 2022
     assert find_period_year("统计期限自2021年1月1日起至2021年12月31日止") == 2021
+
+
+def test_disclosure_blocks_without_anchors_are_told_by_their_rows() -> None:
+    text = "\n".join([
+        "二、主动公开政府信息情况",
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "规章\t0\t0\t0",
+        "行政规范性文件\t1\t0\t5",
+        "信息内容\t本年处理决定数量",
+        "行政许可\t30",
+        "信息内容\t本年处理决定数量",
+        "行政处罚\t12",
+        "行政强制\t0",
+        "信息内容\t本年收费金额（单位：万元）",
+        "行政事业性收费\t1.5",
+    ])  # fmt: skip
+    report = parse_text(text)
+    assert report.canonical()["tables"]["disclosure"] == {
+        "art20_1": {"rules": {"issued": 0, "repealed": 0, "in_force": 0},
+                    "normative_docs": {"issued": 1, "repealed": 0, "in_force": 5}},
+        "art20_5": {"licensing": {"decisions": 30}},
+        "art20_6": {"penalty": {"decisions": 12}, "coercion": {"decisions": 0}},
+        "art20_8": {"fees": {"amount_wan": 1.5}},
+    }  # fmt: skip
+    assert report.template_parts["disclosure"] == "2021"
+
+
+def test_rows_of_an_unknown_block_are_not_moved_to_another_block() -> None:
+    text = "二、主动公开政府信息情况\n第二十条第（十）项\n信息内容\t本年处理决定数量\n行政许可\t30"
+    assert parse_text(text).canonical()["tables"]["disclosure"] == {}
