@@ -48,6 +48,9 @@ _DATE_AT_END = re.compile(r"^(.*?)((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)$")
 _PREAMBLE_ORGAN = re.compile(
     r"本(?:年度)?(?:报告|年报)(?:是|系)?由(.{3,30}?)(?:根据|依据|按照|依照|结合|编制|编写|制作|汇总)"
 )
+_PUBLISHES = re.compile(r"(?:^|[,，。:：;；])([^,，。;；《》]{3,30}?)现?(?:向社会)?(?:公开|发布|公布)《")
+_QUOTED_TITLE = re.compile(r"《([^《》]{4,60}?(?:年度报告|年报))》")
+_PREAMBLE_ORGANS = (_PREAMBLE_ORGAN, _PUBLISHES, _QUOTED_TITLE)
 _CHROME = re.compile(r">|»|当前位置|首页")  # a page's breadcrumb: never the first half of a title
 _INNER_GOV = re.compile(r"(?<=[区县市旗])人民政府(?=.{2,10}(?:街道|镇|乡)$)")
 _NOT_ORGANS = frozenset({"人民政府", "本机关", "我单位", "本单位", "本部门"})
@@ -256,14 +259,26 @@ def _frequent_own_name(text: str) -> str | None:
     return max((c for c, n in counts.items() if n >= 0.6 * top), key=len)
 
 
+def _preamble_organs(head: str) -> list[str]:
+    """The body as the preamble names it: "本报告由X编制", "X现向社会公开《…》", "现发布《X2023年…报告》"."""
+    for pattern in _PREAMBLE_ORGANS:
+        for m in pattern.finditer(head):
+            name = m.group(1)
+            if pattern is _QUOTED_TITLE:
+                name = _title_organ(name) or ""
+            if name and _is_organ_name(name):
+                return [name]
+    return []
+
+
 def find_organ(
     text: str, title: str | None, lines: Sequence[str], date_line: int | None
 ) -> tuple[str | None, list[str], str]:
     """(organ as printed, administrative path, level)."""
     flat = compact(text)
     printed = [o for o in (_signature_organ(lines, date_line), _title_organ(title)) if o]
-    if not printed and (m := _PREAMBLE_ORGAN.search(flat[:800])) and _is_organ_name(m.group(1)):
-        printed = [m.group(1)]  # "本报告由XX市XX区人民政府办公室根据《条例》编制"
+    if not printed:
+        printed = _preamble_organs(flat[:800])
     base = max(printed, key=len) if printed else _frequent_own_name(flat)
     if not base:
         return None, [], "unknown"

@@ -229,3 +229,14 @@ def test_disclosure_blocks_without_anchors_are_told_by_their_rows() -> None:
 def test_rows_of_an_unknown_block_are_not_moved_to_another_block() -> None:
     text = "二、主动公开政府信息情况\n第二十条第（十）项\n信息内容\t本年处理决定数量\n行政许可\t30"
     assert parse_text(text).canonical()["tables"]["disclosure"] == {}
+
+
+def test_organ_from_other_preamble_wordings() -> None:
+    head = "一、总体情况\n无。\n"
+    publishes = "2023年政府信息公开工作年度报告\n根据《条例》要求,岐山县教育体育局现向社会公开《2023年政府信息公开工作年度报告》。\n"
+    quoted = (
+        "2023年政府信息公开工作年度报告\n根据规定,现发布《盂县教育科技局2023年政府信息公开工作年度报告》。\n"
+    )
+    assert parse_text(publishes + head).organ_path == ["岐山县", "教育体育局"]
+    assert parse_text(quoted + head).organ_path == ["盂县", "教育科技局"]
+    assert parse_text("2023年政府信息公开工作年度报告\n根据《条例》要求编制本报告。\n" + head).organ is None
