@@ -240,3 +240,22 @@ def test_organ_from_other_preamble_wordings() -> None:
     assert parse_text(publishes + head).organ_path == ["岐山县", "教育体育局"]
     assert parse_text(quoted + head).organ_path == ["盂县", "教育科技局"]
     assert parse_text("2023年政府信息公开工作年度报告\n根据《条例》要求编制本报告。\n" + head).organ is None
+
+
+def test_section_heading_wordings_of_other_bodies() -> None:
+    from worker.parse.sections import classify_heading
+
+    wordings = {
+        "一、总体工作情况": "overview",
+        "一、政府信息公开工作总体情况": "overview",
+        "一、工作概况": "overview",
+        "二、主动公开情况": "disclosure",
+        "三、依申请公开政府信息情况": "applications",
+        "三、依申请公开情况": "applications",
+        "五、工作中存在的不足及改进措施": "problems",
+        "五、存在的不足和改进措施": "problems",
+        "六、其他需要说明的事项": "other",
+    }
+    assert {t: (classify_heading(t) or (None,))[0] and classify_heading(t)[0].key for t in wordings} == wordings
+    assert classify_heading("二、依申请公开情况") is None  # seed 004: a sub-heading inside 一
+    assert classify_heading("六、其他") is None
