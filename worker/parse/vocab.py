@@ -122,8 +122,8 @@ HEADER_INFO = re.compile(r"^信息内容$")
 # (regex on the compacted label, column key, template) -- first match wins, so specific before general.
 DISCLOSURE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     (r"本年新?制发|制发件数", "issued", "2021"),
-    (r"本年废止", "repealed", "2021"),
-    (r"现行有效", "in_force", "2021"),
+    (r"废止", "repealed", "2021"),
+    (r"现行有效|有效件数", "in_force", "2021"),
     (r"本年处理决定", "decisions", "2021"),
     (r"收费金额", "amount_wan", "2021"),
     (r"新制作", "made", "2019"),

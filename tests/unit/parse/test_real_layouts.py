@@ -259,3 +259,10 @@ def test_section_heading_wordings_of_other_bodies() -> None:
     assert {t: (classify_heading(t) or (None,))[0] and classify_heading(t)[0].key for t in wordings} == wordings
     assert classify_heading("二、依申请公开情况") is None  # seed 004: a sub-heading inside 一
     assert classify_heading("六、其他") is None
+
+
+def test_disclosure_column_labels_without_benian() -> None:
+    text = "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t制发件数\t废止件数\t有效件数\n规章\t1\t2\t3"
+    assert parse_text(text).canonical()["tables"]["disclosure"] == {
+        "art20_1": {"rules": {"issued": 1, "repealed": 2, "in_force": 3}}
+    }
