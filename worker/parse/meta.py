@@ -294,7 +294,9 @@ def find_organ(
         for suffix in ("人民政府", "街道办事处", "办事处", "")
     ]
     present = [f for f in forms if f and f in flat]
-    organ = max(present, key=len) if present else base
+    # the fullest printed form, ending like the name printed as the body's ("…镇人民政府", not an address)
+    ending = next((sfx for sfx in GOV_SUFFIXES if base.endswith(sfx)), "")
+    organ = max(present, key=lambda f: (f.endswith(ending), len(f))) if present else base
     return organ, path, _level(organ, path)
 
 

@@ -266,3 +266,13 @@ def test_disclosure_column_labels_without_benian() -> None:
     assert parse_text(text).canonical()["tables"]["disclosure"] == {
         "art20_1": {"rules": {"issued": 1, "repealed": 2, "in_force": 3}}
     }
+
+
+def test_an_address_is_not_the_organ_name() -> None:
+    text = (
+        "南口镇人民政府2023年政府信息公开工作年度报告\n"
+        "如有疑问请联系南口镇党政办(地址:福建省三明市将乐县南口镇南口街1号)。\n一、总体情况\n无。"
+    )
+    report = parse_text(text)
+    assert report.organ == "南口镇人民政府"
+    assert report.organ_path == ["福建省", "三明市", "将乐县", "南口镇"]
