@@ -103,7 +103,12 @@ def random_organ(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.7:
         path = [province, city + "市", county + "县", town + "镇"]
         return {"organ": "".join(path) + "人民政府", "organ_path": path, "organ_level": "township"}
-    path = [province, city + "市", county + "县", rng.choice(("教育局", "民政局", "财政局", "交通运输局"))]
+    kind = rng.choice(("教育局", "民政局", "财政局", "交通运输局", "街道"))
+    if kind == "街道":  # a street office of a district: "…XX区人民政府XX街道办事处"
+        path = [province, city + "市", county + "区", town + "街道"]
+        organ = f"{province}{city}市{county}区人民政府{town}街道办事处"
+        return {"organ": organ, "organ_path": path, "organ_level": "township"}
+    path = [province, city + "市", county + "县", kind]
     return {"organ": "".join(path), "organ_path": path, "organ_level": "county_department"}
 
 
