@@ -22,7 +22,8 @@ _PERIOD_YEAR = re.compile(r"统计(?:期限|时限|时间|区间|周期)[^0-9]{0
 _DATE = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 _DATE_LABEL = re.compile(
-    r"(?:发布|印发|公开|成文|编制)(?:日期|时间):?((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})"
+    r"(?:(?:发布|印发|公开|成文|编制)(?:日期|时间):?|(?:^|来源:.{0,20})(?:日期|时间):)"
+    r"((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})"
 )
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}  # fmt: skip
@@ -72,7 +73,7 @@ class Meta:
 
 def find_title(lines: Sequence[str], before: int) -> tuple[str, int, int] | None:
     """The "YYYY年…政府信息公开工作年度报告" title among the first lines (a title split over two lines joins)."""
-    idx = [i for i in range(min(before, len(lines))) if lines[i].strip() and "\t" not in lines[i]][:8]
+    idx = [i for i in range(min(before, len(lines))) if lines[i].strip() and "\t" not in lines[i]][:24]
     options: list[tuple[str, int]] = []
     for pos, i in enumerate(idx):
         options.append((lines[i].strip(), i))

@@ -256,13 +256,17 @@ def test_section_heading_wordings_of_other_bodies() -> None:
         "五、存在的不足和改进措施": "problems",
         "六、其他需要说明的事项": "other",
     }
-    assert {t: (classify_heading(t) or (None,))[0] and classify_heading(t)[0].key for t in wordings} == wordings
+    assert {
+        t: (classify_heading(t) or (None,))[0] and classify_heading(t)[0].key for t in wordings
+    } == wordings
     assert classify_heading("二、依申请公开情况") is None  # seed 004: a sub-heading inside 一
     assert classify_heading("六、其他") is None
 
 
 def test_disclosure_column_labels_without_benian() -> None:
-    text = "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t制发件数\t废止件数\t有效件数\n规章\t1\t2\t3"
+    text = (
+        "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t制发件数\t废止件数\t有效件数\n规章\t1\t2\t3"
+    )
     assert parse_text(text).canonical()["tables"]["disclosure"] == {
         "art20_1": {"rules": {"issued": 1, "repealed": 2, "in_force": 3}}
     }
@@ -276,3 +280,20 @@ def test_an_address_is_not_the_organ_name() -> None:
     report = parse_text(text)
     assert report.organ == "南口镇人民政府"
     assert report.organ_path == ["福建省", "三明市", "将乐县", "南口镇"]
+
+
+def test_publication_date_from_the_page_header() -> None:
+    body = "\n一、总体情况\n无。\n"
+    title = "县教育局2023年政府信息公开工作年度报告\n"
+    assert str(parse_text(title + "来源:    时间:2024年01月25日" + body).published) == "2024-01-25"
+    assert str(parse_text(title + "日期:2024-01-06 14:56:00 字号:大 中 小" + body).published) == "2024-01-06"
+    assert parse_text(title + "统计时间:2023年1月1日至12月31日" + body).published is None
+    assert parse_text(title + "截止时间:2023年12月31日" + body).published is None
+
+
+def test_title_below_a_long_page_header() -> None:
+    chrome = [f"网站导航栏目{i}" for i in range(12)]
+    text = "\n".join([*chrome, "洪洞县教育科技局", "2023年政府信息公开工作年度报告", "一、总体情况", "无。"])
+    report = parse_text(text)
+    assert report.title == "洪洞县教育科技局2023年政府信息公开工作年度报告"
+    assert report.organ_path == ["洪洞县", "教育科技局"]
