@@ -26,6 +26,7 @@ _PAGE_MARK = re.compile(
 )
 _LIST_DASH = re.compile(r"^(?:(?:[-•●▪■◆*·]|—) +)+(?=\S)")
 _PIPE_SEPARATOR = re.compile(r"^\|?(?: ?:?-{3,}:? ?\|)+(?: ?:?-{3,}:? ?)?\|?$|^(?:-{3,}\t*)+$")
+_SPACE_ENTITIES = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#xa0|#12288|#x3000);", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6} +(?=\S)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,6 +44,13 @@ def nfkc(line: str) -> str:
 def invisible(line: str) -> str:
     """Drop zero-width characters, soft hyphens, BOMs and control characters (tabs stay)."""
     return _INVISIBLE.sub("", line)
+
+
+def space_entities(line: str) -> str:
+    """HTML space entities left by a careless HTML-to-text tool ("0&nbsp;") become spaces (``&amp;`` stays)."""
+    if "&" not in line:
+        return line
+    return _SPACE_ENTITIES.sub(" ", line)
 
 
 def spaces(line: str) -> str:
@@ -105,6 +113,7 @@ STEPS: list[Step] = [
     invisible,
     nfkc,
     invisible,
+    space_entities,
     spaces,
     quotes,
     artefacts,

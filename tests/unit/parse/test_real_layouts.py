@@ -297,3 +297,10 @@ def test_title_below_a_long_page_header() -> None:
     report = parse_text(text)
     assert report.title == "洪洞县教育科技局2023年政府信息公开工作年度报告"
     assert report.organ_path == ["洪洞县", "教育科技局"]
+
+
+def test_html_space_entities_are_spaces() -> None:
+    from worker.parse.normalise import normalise_line
+
+    assert normalise_line("规章&nbsp;\t0&nbsp;&nbsp;\t&#160;1") == "规章\t0\t1"
+    assert normalise_line("A&amp;nbsp;B") == "A&amp;nbsp;B"  # only the space entities: idempotent
