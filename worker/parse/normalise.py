@@ -31,6 +31,8 @@ _MD_HEADING = re.compile(r"^#{1,6} +(?=\S)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*(?:万元|元)?$")
+_BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|", "¦": "|"})
+_BOX_RULE = re.compile(r"^[\u2500-\u257f\-+= |]+$")
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
@@ -103,9 +105,16 @@ def markdown(line: str) -> str:
 
 
 def pipe_separators(line: str) -> str:
-    """A table separator row (``|---|:---:|``, ``----\\t---``) becomes empty."""
+    """A table separator row becomes empty, box-drawing bars become pipes.
+
+    Separators: ``|---|:---:|``, ``----\\t---`` and box rules ``├──┼──┤``; bars: ``│规章│0│`` -> ``|规章|0|``.
+    """
     if "-" in line and _PIPE_SEPARATOR.match(line):
         return ""
+    if any("\u2500" <= c <= "\u257f" for c in line):
+        if _BOX_RULE.match(line):
+            return ""
+        line = line.translate(_BOX_BARS)
     return line
 
 

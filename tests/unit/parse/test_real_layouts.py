@@ -304,3 +304,20 @@ def test_html_space_entities_are_spaces() -> None:
 
     assert normalise_line("规章&nbsp;\t0&nbsp;&nbsp;\t&#160;1") == "规章\t0\t1"
     assert normalise_line("A&amp;nbsp;B") == "A&amp;nbsp;B"  # only the space entities: idempotent
+
+
+def test_box_drawing_tables_read_as_pipe_tables() -> None:
+    text = "\n".join([
+        "二、主动公开政府信息情况",
+        "┌──────────┬──────┐",
+        "│第二十条第（一）项│",
+        "├──────┼──────┤",
+        "│信息内容│本年制发件数│本年废止件数│现行有效件数│",
+        "│规章│1│2│3│",
+        "└──────┴──────┘",
+    ])  # fmt: skip
+    report = parse_text(text)
+    assert report.canonical()["tables"]["disclosure"] == {
+        "art20_1": {"rules": {"issued": 1, "repealed": 2, "in_force": 3}}
+    }
+    assert len(report.lines) == 7
