@@ -120,8 +120,12 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             continue  # blank cells of the header ("…其他", "总计" column labels)
         taken = positions.refit(raw, first[id(raw)])
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
-            res.warn("duplicate_row", f"三: row {key} printed twice; the first one is kept", raw.line)
-            continue
+            first_count = res.rows[f"applications.{key}"].cell_count
+            if not (first_count < len(APPLICATION_COLUMNS) <= taken.count):
+                res.warn("duplicate_row", f"三: row {key} printed twice; the first one is kept", raw.line)
+                continue
+            # a sentence before the table ("本年新收申请 16 件") named the row first: the table row wins
+            res.warn("duplicate_row", f"三: row {key} printed twice; the full table row is kept", raw.line)
         printed = _printed(label, hit[1]) if hit else label
         res.grid[key] = cells_data(
             taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications"

@@ -183,7 +183,11 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
             _empty_row(res, state, label_frags)
             continue
         label = "".join(compact(f.text) for f in label_frags)
-        if not state.anchored and (state.block is None or _match_row(state.block, label) is None):
+        if (
+            not state.anchored
+            and state.cols
+            and (state.block is None or _match_row(state.block, label) is None)
+        ):
             state.block = next((b for b in DISCLOSURE_ROWS if _match_row(b, label)), state.block)
         if state.block is None:
             continue

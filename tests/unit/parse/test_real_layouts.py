@@ -321,3 +321,15 @@ def test_box_drawing_tables_read_as_pipe_tables() -> None:
         "art20_1": {"rules": {"issued": 1, "repealed": 2, "in_force": 3}}
     }
     assert len(report.lines) == 7
+
+
+def test_sentences_with_spaced_numbers_before_the_tables_are_not_rows() -> None:
+    t3 = _t3(
+        "本年新收申请 16 件，上年结转 2 件。\n一、本年新收政府信息公开申请数量\t12\t3\t0\t1\t0\t0\t16\n"
+        + _NEXT
+    )
+    assert t3 == {"new": [12, 3, 0, 1, 0, 0, 16], "carried_over": [1, 0, 0, 0, 0, 0, 1]}
+    text = "二、主动公开政府信息情况\n本年度共办理行政许可 1,234 件。\n第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t30"
+    assert parse_text(text).canonical()["tables"]["disclosure"] == {
+        "art20_5": {"licensing": {"decisions": 30}}
+    }
