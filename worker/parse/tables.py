@@ -55,15 +55,17 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
         if not with_cells:
             return res
         rows = with_cells
+    while (
+        len(rows[0].cells) < 5
+        and _transposed(with_cells, rows[0]) is None
+        and any(len(r.cells) >= 5 for r in rows[1:])
+    ):
+        rows = rows[1:]  # a sentence before the table ("本年度发生行政复议 1 件"): not its cells
     raw = rows[0]
     taken = take_cells(raw, REVIEW_CELLS)
     rest = rows[1:]
-    column = with_cells[with_cells.index(raw) :][:REVIEW_CELLS]
-    if (
-        taken.count == 1
-        and len(column) == REVIEW_CELLS
-        and all(r.fragments and len(r.cells) <= 2 for r in column)
-    ):
+    column = _transposed(with_cells, raw)
+    if taken.count == 1 and column is not None:
         # the table printed transposed: one row per cell ("行政复议 结果维持 1", "结果纠正 0", ...)
         taken = Taken([take_cells(r, 1).cells[0] for r in column], REVIEW_CELLS, [])
         rest = [r for r in rows if r not in column]
@@ -88,6 +90,14 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
             res.warn("extra_cells", "四: a second row of numbers was ignored", other.cells[0].line)
             break
     return res
+
+
+def _transposed(with_cells: list[RawRow], raw: RawRow) -> list[RawRow] | None:
+    """The 15 rows from ``raw`` on when the table is printed one row per cell, else None."""
+    column = with_cells[with_cells.index(raw) :][:REVIEW_CELLS]
+    if len(column) == REVIEW_CELLS and all(r.fragments and len(r.cells) <= 2 for r in column):
+        return column
+    return None
 
 
 def _is_groups_of_five(first: Taken, rest: list[RawRow]) -> bool:

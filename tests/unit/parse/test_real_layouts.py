@@ -333,3 +333,9 @@ def test_sentences_with_spaced_numbers_before_the_tables_are_not_rows() -> None:
     assert parse_text(text).canonical()["tables"]["disclosure"] == {
         "art20_5": {"licensing": {"decisions": 30}}
     }
+
+
+def test_reviews_after_a_sentence_with_spaced_numbers() -> None:
+    values = "\t".join("" if v is None else str(v) for v in _REVIEWS)
+    body = "本年度发生行政复议 3 件，行政诉讼 7 件。\n行政复议\t\t\t\t\t行政诉讼\n" + values
+    assert _reviews(body) == _REVIEWS
