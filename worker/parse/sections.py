@@ -18,7 +18,8 @@ from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, 
 
 _SENTENCE_END = re.compile(r"[。;；]$")
 _MAX_CANDIDATES = 300
-_PAREN_NUMERAL = re.compile(r"^\(([一二三四五六])\)(.+)$")
+_PAREN_NUMERAL = re.compile(r"^(?:\(([一二三四五六])\)|([1-6])[、.．](?!\d))(.+)$")  # "（三）…", "3、…"
+_ARABIC = {str(i): n for i, n in enumerate("一二三四五六", 1)}
 _RUN_ON = re.compile(r"[。:;]")
 _UNNUMBERED_OFFSET = 12  # an unnumbered heading names its topic near its start
 
@@ -59,11 +60,9 @@ def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
             return spec, True
         return None
     paren = _PAREN_NUMERAL.match(flat)
-    if (
-        paren
-    ):  # "（三）收到和处理…": top-level only when the number and the keywords agree; ranks below "三、"
-        spec = SECTIONS[CN_NUMERALS[paren.group(1)] - 1]
-        return (spec, False) if _keywords_match(spec, paren.group(2)) else None
+    if paren:  # "（三）收到和处理…", "3、收到和处理…": top-level only when number and keywords agree; ranks below "三、"
+        spec = SECTIONS[CN_NUMERALS[paren.group(1) or _ARABIC[paren.group(2)]] - 1]
+        return (spec, False) if _keywords_match(spec, paren.group(3)) else None
     if re.match(r"^[(\d一二三四五六七八九十]", flat):
         return None  # another numbering ("（七）…", "1.…"): a sub-heading
     for spec in SECTIONS:

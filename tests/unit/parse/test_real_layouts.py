@@ -339,3 +339,14 @@ def test_reviews_after_a_sentence_with_spaced_numbers() -> None:
     values = "\t".join("" if v is None else str(v) for v in _REVIEWS)
     body = "本年度发生行政复议 3 件，行政诉讼 7 件。\n行政复议\t\t\t\t\t行政诉讼\n" + values
     assert _reviews(body) == _REVIEWS
+
+
+def test_arabic_numbered_top_level_headings() -> None:
+    from worker.parse.sections import classify_heading
+
+    assert classify_heading("1、总体情况")[0].key == "overview"
+    assert classify_heading("3.收到和处理政府信息公开申请情况")[0].key == "applications"
+    assert classify_heading("1.主动公开情况") is None  # a sub-heading: number and keywords disagree
+    assert classify_heading("4.保护第三方合法权益") is None
+    text = "1、总体情况\n无。\n2、主动公开政府信息情况\n无。\n5、存在的主要问题及改进情况\n无。"
+    assert [s.key for s in parse_text(text).sections] == ["overview", "disclosure", "problems"]
