@@ -174,6 +174,10 @@ def run_command(inbox: Path | None) -> None:
         sup = supervisor = _Supervisor(settings, env)
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: supervisor.stop_event.set())
+        # import Celery here, before the watcher thread does: celery's lazy top-level module is not
+        # thread-safe to import from two threads at once ("cannot import name 'Celery' from 'celery'")
+        import worker.app  # noqa: F401
+
         sup.start_worker()
         sup.start_watcher()
         log.info("run_started", inbox=str(settings.inbox_path), broker=url.split("@")[-1])
