@@ -1,4 +1,4 @@
-"""Fixtures of the rule tests: the real parser when it is importable."""
+"""Fixtures of the rule tests: the real parser."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def parse_text() -> Callable[..., Report]:
-    """``worker.parse.parse_text`` (the parser is built by another engineer; skip until it lands)."""
-    try:
-        from worker.parse import parse_text as parse
-    except ImportError as exc:  # pragma: no cover - only while the parser is missing
-        pytest.skip(f"worker.parse.parse_text not available yet: {exc}")
+    """``worker.parse.parse_text``: rule fixtures always go through the real parser (never skipped)."""
+    from worker.parse import parse_text as parse
+
     return parse
