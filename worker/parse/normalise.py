@@ -33,6 +33,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*(?:万元|元)?$")
 _BOX_BARS = str.maketrans({"│": "|", "┃": "|", "║": "|", "¦": "|"})
 _BOX_RULE = re.compile(r"^[\u2500-\u257f\-+= |]+$")
+_BOX_CHAR = re.compile("[\u2500-\u257f]")
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
@@ -111,7 +112,7 @@ def pipe_separators(line: str) -> str:
     """
     if "-" in line and _PIPE_SEPARATOR.match(line):
         return ""
-    if any("\u2500" <= c <= "\u257f" for c in line):
+    if _BOX_CHAR.search(line):
         if _BOX_RULE.match(line):
             return ""
         line = line.translate(_BOX_BARS)
