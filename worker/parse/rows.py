@@ -131,7 +131,7 @@ def raw_rows(items: Sequence[Item]) -> list[RawRow]:
     rows: list[RawRow] = []
     current: RawRow | None = None
     for item in items:
-        if item.is_cell:
+        if item.value.kind != "text":  # item.is_cell, inlined
             if current is None:
                 current = RawRow()
                 rows.append(current)
