@@ -20,7 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from fpdf import FPDF
 
-from tests.utils.render_formats_layout import Para, Table, grid, layout
+from tests.utils.render_formats_layout import Para, Table, grid, layout, placements
 
 FONT = Path(__file__).resolve().parents[1] / "samples" / "formats" / "fonts" / "wqy-microhei-gb2312.ttf"
 
@@ -75,22 +75,13 @@ def _docx_table(doc: Any, table: Table) -> None:
     width = len(texts[0])
     t = doc.add_table(rows=len(table.rows), cols=width)
     t.style = "Table Grid"
-    placed: list[tuple[int, int, Any]] = []
-    taken = [[False] * width for _ in table.rows]
-    for r, row in enumerate(table.rows):
-        col = 0
-        for cell in row:
-            while taken[r][col]:
-                col += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[r + dr][col + dc] = True
-            target = t.cell(r, col)
-            if cell.colspan > 1 or cell.rowspan > 1:
-                target = target.merge(t.cell(r + cell.rowspan - 1, col + cell.colspan - 1))
-            placed.append((r, col, (target, cell.text)))
-            col += cell.colspan
-    for _, _, (target, text) in placed:
+    placed: list[tuple[Any, str]] = []
+    for r, col, cell in placements(table):
+        target = t.cell(r, col)
+        if cell.colspan > 1 or cell.rowspan > 1:
+            target = target.merge(t.cell(r + cell.rowspan - 1, col + cell.colspan - 1))
+        placed.append((target, cell.text))
+    for target, text in placed:  # text after all merges: a merge joins the merged cells' paragraphs
         target.text = text
 
 
@@ -227,18 +218,8 @@ def _pdf_table(pdf: _Pdf, table: Table) -> None:
     total = sum(table.widths) or width
     col_w = [usable * w / total for w in (table.widths or [1] * width)]
     col_x = [pdf.l_margin + sum(col_w[:c]) for c in range(width)]
-    cells: list[tuple[int, int, int, int, str]] = []  # r, c, rowspan, colspan, text
-    taken = [[False] * width for _ in range(n_rows)]
-    for r, row in enumerate(table.rows):
-        col = 0
-        for cell in row:
-            while taken[r][col]:
-                col += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[r + dr][col + dc] = True
-            cells.append((r, col, cell.rowspan, cell.colspan, cell.text))
-            col += cell.colspan
+    # r, c, rowspan, colspan, text
+    cells = [(r, c, cell.rowspan, cell.colspan, cell.text) for r, c, cell in placements(table)]
     heights = [LINE_H + 1.5] * n_rows
     for r, c, rs, cs, text in cells:
         if rs == 1 and text:

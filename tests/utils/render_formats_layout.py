@@ -206,12 +206,11 @@ def _signed(report: dict[str, Any], year: int) -> str:
     return f"{year + 1}年1月20日"
 
 
-def grid(table: Table) -> tuple[list[list[str]], list[list[bool]]]:
-    """The table resolved to its grid: texts, and whether each grid cell is a horizontal continuation."""
+def placements(table: Table) -> list[tuple[int, int, Any]]:
+    """Where each source cell is anchored in the grid: ``(row, col, cell)``, merged regions skipped over."""
     width = sum(c.colspan for c in table.rows[0])
-    texts = [[""] * width for _ in table.rows]
-    horiz = [[False] * width for _ in table.rows]
     taken = [[False] * width for _ in table.rows]
+    out: list[tuple[int, int, Any]] = []
     for r, row in enumerate(table.rows):
         col = 0
         for cell in row:
@@ -220,9 +219,21 @@ def grid(table: Table) -> tuple[list[list[str]], list[list[bool]]]:
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
                     taken[r + dr][col + dc] = True
-                    horiz[r + dr][col + dc] = dc > 0
-            texts[r][col] = cell.text
+            out.append((r, col, cell))
             col += cell.colspan
+    return out
+
+
+def grid(table: Table) -> tuple[list[list[str]], list[list[bool]]]:
+    """The table resolved to its grid: texts, and whether each grid cell is a horizontal continuation."""
+    width = sum(c.colspan for c in table.rows[0])
+    texts = [[""] * width for _ in table.rows]
+    horiz = [[False] * width for _ in table.rows]
+    for r, col, cell in placements(table):
+        for dr in range(cell.rowspan):
+            for dc in range(1, cell.colspan):
+                horiz[r + dr][col + dc] = True
+        texts[r][col] = cell.text
     return texts, horiz
 
 
