@@ -1,6 +1,6 @@
 """Parse benchmark: text reports per second per core, against a baseline measured in the same run.
 
-Corpus: the seeds (../shared/seeds, when present) and the fixture reports (tests/samples/*.txt).
+Corpus: the seeds (tests/samples/seeds) and the fixture reports (tests/samples/*.txt).
 Baseline: read each file, decode it and normalise its lines (what any parse has to do first).
 Measured: ``parse_text`` on the text already in memory (the parser alone), ``read_report`` (extract +
 parse), then ``read_report`` + ``run_checks`` (all rules).
@@ -22,9 +22,8 @@ TARGET_MS = 2.0
 
 
 def corpus() -> list[Path]:
-    seeds = Path(os.environ.get("NIANBAO_SEEDS", ROOT.parent / "shared" / "seeds"))
-    files = sorted(seeds.glob("*.txt")) if seeds.is_dir() else []
-    return files + sorted((ROOT / "tests" / "samples").glob("*.txt"))
+    samples = ROOT / "tests" / "samples"
+    return sorted((samples / "seeds").glob("*.txt")) + sorted(samples.glob("*.txt"))
 
 
 def _best(files: list[Path], work: Callable[[Path], object], *, cold: bool = True) -> float:

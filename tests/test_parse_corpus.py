@@ -1,6 +1,6 @@
 """The parser against the corpus: every seed and every fixture report parses to its expected canonical JSON.
 
-Seeds are read from ../shared/seeds (``seeds_dir`` fixture); their expected JSON lives in tests/samples/seeds/.
+The seeds and their hand-checked expected JSON live in tests/samples/seeds/.
 Fixtures are tests/samples/<name>.txt with tests/samples/<name>.expected.json.
 """
 

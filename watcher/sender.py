@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from watcher.inflight import InflightRegistry, LocalInflight, RedisInflight
+from worker import tasknames
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 # ``worker`` package runs worker/__init__.py, which pulls in the parse and rules packages.
 log = structlog.get_logger("watcher")
 
-INGEST_TASK = "nianbao.ingest"
+INGEST_TASK = tasknames.INGEST
 
 
 def _config_error(message: str) -> Exception:

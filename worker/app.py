@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import Celery, signals
 
+from worker import tasknames
 from worker.broker import SOCKET_NAME
 from worker.errors import ConfigError
 from worker.settings import Settings, get_settings
@@ -122,7 +123,7 @@ def requeue_orphans(settings: Settings | None = None) -> int:
     log = get_logger(__name__)
     found = orphans(settings or get_settings())
     for path in found:
-        app.send_task("nianbao.ingest", args=[str(path)])
+        app.send_task(tasknames.INGEST, args=[str(path)])
         log.info("orphan_requeued", path=str(path))
     return len(found)
 

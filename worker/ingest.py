@@ -20,7 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from worker import spool
+from worker import spool, tasknames
 from worker.errors import ExtractionError, ParseError, RetryableError, StorageError
 from worker.logging import get_logger
 from worker.rules.base import Finding, Neighbour, RuleContext
@@ -244,10 +244,10 @@ def _store_and_archive(
 
     # the alerts decide (error findings -> mail; a fixed re-check -> "resolved"); never for a duplicate
     if status == "ingested":
-        _send(send_task, "nianbao.alert_report", report_id)
+        _send(send_task, tasknames.ALERT_REPORT, report_id)
         result.alerted = True
     if rechecked is not None:
-        _send(send_task, "nianbao.alert_report", rechecked.id)
+        _send(send_task, tasknames.ALERT_REPORT, rechecked.id)
 
     directory = settings.archive_path if status == "ingested" else settings.archive_path / "duplicates"
     target = spool.free_name(directory, held.name, sha[:8])
@@ -342,7 +342,7 @@ def _quarantine(
     result.status, result.quarantine_id = "quarantined", record.id
     result.reason, result.destination = reason, str(target)
     if created or not seen_before:
-        _send(send_task, "nianbao.alert_quarantine", record.id)
+        _send(send_task, tasknames.ALERT_QUARANTINE, record.id)
         result.alerted = True
     if sha is not None:
         with session_scope(settings) as session:

@@ -22,6 +22,7 @@ from typing import Any
 from celery import signals
 from sqlmodel import select
 
+from worker import tasknames
 from worker.logging import get_logger
 from worker.store.ops_models import TaskRun, utcnow
 
@@ -34,7 +35,7 @@ ARGS_MAX = 200
 
 def short_args(name: str, args: Any, argsrepr: str | None = None) -> str:
     """A readable argument summary: the file name for ingest, else Celery's ``argsrepr`` (what Flower shows)."""
-    if isinstance(args, list | tuple) and name == "nianbao.ingest" and args and isinstance(args[0], str):
+    if isinstance(args, list | tuple) and name == tasknames.INGEST and args and isinstance(args[0], str):
         return PurePath(args[0]).name
     text = argsrepr if argsrepr is not None else repr(args)
     return text if len(text) <= ARGS_MAX else text[: ARGS_MAX - 1] + "…"
@@ -120,11 +121,11 @@ def _apply(task_id: str, name: str | None, fields: dict[str, Any]) -> None:
 def _on_publish(sender: str | None = None, headers: dict[str, Any] | None = None, body: Any = None, **_: Any) -> None:
     headers = headers or {}
     name = headers.get("task") or sender
-    if name is None or not str(name).startswith("nianbao."):
+    if name is None or not str(name).startswith(tasknames.PREFIX):
         return
     args = body[0] if isinstance(body, tuple | list) and body else []
     summary = short_args(name, args, headers.get("argsrepr"))
-    if name == "nianbao.ingest" and "argsrepr" in headers:
+    if name == tasknames.INGEST and "argsrepr" in headers:
         headers["argsrepr"] = repr((summary,))
     _write(headers.get("id"), name, state="queued", queued_at=utcnow(), args=summary)
 
@@ -137,7 +138,7 @@ def _hostname(task: Any) -> str | None:
 
 
 def _on_prerun(task_id: str | None = None, task: Any = None, args: Any = None, **_: Any) -> None:
-    if task_id is None or task is None or not task.name.startswith("nianbao."):
+    if task_id is None or task is None or not task.name.startswith(tasknames.PREFIX):
         return
     _started[task_id] = time.monotonic()
     _write(task_id, task.name, state="started", started_at=utcnow(), worker=_hostname(task),
@@ -145,7 +146,7 @@ def _on_prerun(task_id: str | None = None, task: Any = None, args: Any = None, *
 
 
 def _on_postrun(task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any) -> None:
-    if task_id is None or task is None or not task.name.startswith("nianbao."):
+    if task_id is None or task is None or not task.name.startswith(tasknames.PREFIX):
         return
     start = _started.pop(task_id, None)
     runtime = round(time.monotonic() - start, 4) if start is not None else None
@@ -158,14 +159,14 @@ def _on_postrun(task_id: str | None = None, task: Any = None, state: str | None 
 
 def _on_failure(task_id: str | None = None, sender: Any = None, exception: BaseException | None = None, **_: Any) -> None:
     name = getattr(sender, "name", None)
-    if name is None or not name.startswith("nianbao."):
+    if name is None or not name.startswith(tasknames.PREFIX):
         return
     _write(task_id, name, state="failed", error=f"{type(exception).__name__}: {exception}"[:2000])
 
 
 def _on_retry(request: Any = None, reason: Any = None, sender: Any = None, **_: Any) -> None:
     name = getattr(sender, "name", None)
-    if request is None or name is None or not name.startswith("nianbao."):
+    if request is None or name is None or not name.startswith(tasknames.PREFIX):
         return
     _write(getattr(request, "id", None), name, state="retried", retries_inc=True, error=str(reason)[:2000])
 

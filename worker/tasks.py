@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 from celery import Task
 
+from worker import tasknames
 from worker.app import app
 from worker.errors import RetryableError
 from worker.logging import get_logger
@@ -27,7 +28,7 @@ def _send(name: str, args: list[Any]) -> None:
     app.send_task(name, args=args)
 
 
-@app.task(name="nianbao.ingest", bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+@app.task(name=tasknames.INGEST, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
 def ingest(self: Task, path: str) -> dict[str, Any]:
     """Claim, parse, check, store, alert and archive one file (idempotent; safe to deliver twice)."""
     from worker.ingest import ingest_file

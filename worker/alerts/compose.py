@@ -143,8 +143,8 @@ def compose_report(
     Returns:
         A multipart/alternative ``EmailMessage``.
     """
-    errors = sum(1 for f in findings if f.severity == Severity.ERROR and f.status == "fail")
-    warn = sum(1 for f in findings if f.severity == Severity.WARNING and f.status == "fail")
+    errors = sum(1 for f in findings if f.is_error)
+    warn = sum(1 for f in findings if f.is_warning)
     subject = report_subject(alert, kind=kind, errors=errors, warnings=warn)
     year = f"{alert.year}年度" if alert.year else ""
     name = alert.display_name()

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from worker.rules.base import Finding, Severity
+from worker.rules.base import Finding
 
 MessageKind = Literal["new", "update", "resolved"]
 
@@ -36,18 +36,18 @@ class ReportAlert(BaseModel):
         A finding that could not be assessed (``status="not_assessable"``) is shown with the report but
         never triggers an alert on its own.
         """
-        out = [f for f in self.findings if f.status == "fail" and f.severity == Severity.ERROR]
+        out = [f for f in self.findings if f.is_error]
         if include_warnings:
-            out += [f for f in self.findings if f.status == "fail" and f.severity == Severity.WARNING]
+            out += [f for f in self.findings if f.is_warning]
         return out
 
     @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.status == "fail" and f.severity == Severity.ERROR)
+        return sum(1 for f in self.findings if f.is_error)
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for f in self.findings if f.status == "fail" and f.severity == Severity.WARNING)
+        return sum(1 for f in self.findings if f.is_warning)
 
     def display_name(self) -> str:
         """The body as printed, else its administrative path, else the file name."""

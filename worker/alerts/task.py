@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from celery import Task, shared_task
 from sqlmodel import Session, select
 
+from worker import tasknames
 from worker.alerts.digest import flush_recipient
 from worker.alerts.ledger import (
     Recorded,
@@ -140,7 +141,7 @@ def _record_alert(
     return _after_record(task, rec, settings)
 
 
-@shared_task(name="nianbao.alert_report", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=tasknames.ALERT_REPORT, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alerts of stored report ``report_id``.
 
@@ -150,7 +151,7 @@ def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     return _record_alert(self, report_id, kind="report", load=load_report_alert, record=record_report)
 
 
-@shared_task(name="nianbao.alert_quarantine", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=tasknames.ALERT_QUARANTINE, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alert of quarantine record ``quarantine_id``."""
     return _record_alert(
@@ -158,7 +159,7 @@ def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     )
 
 
-@shared_task(name="nianbao.alert_flush", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=tasknames.ALERT_FLUSH, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_flush(self: Task, recipient: str) -> dict[str, Any]:
     """At the end of a window: send the recipient's due alerts (singles, or one digest)."""
     settings = get_settings()

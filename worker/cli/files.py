@@ -93,7 +93,7 @@ def check_command(files: tuple[Path, ...], as_json: bool) -> None:
             failed = True
             continue
         findings = _run_checks(report)
-        errors |= any(f.severity.value == "error" and f.status == "fail" for f in findings)
+        errors |= any(f.is_error for f in findings)
         results.append(
             {
                 "file": str(file),

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from worker import tasknames
 from worker.errors import ConfigError, NianbaoError
 from worker.settings import Settings, get_settings
 
@@ -73,7 +74,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     try:
         with session_scope(settings) as s:
             runs = s.exec(
-                select(TaskRun.state, func.count()).where(TaskRun.name == "nianbao.ingest",
+                select(TaskRun.state, func.count()).where(TaskRun.name == tasknames.INGEST,
                                                           TaskRun.updated_at >= since).group_by(TaskRun.state)
             ).all()
             reports = s.exec(

@@ -31,6 +31,16 @@ class Finding(BaseModel):
     actual: Any = None
     compared_with: str | None = None  # cross-year: sha256 (or id) of the report compared against
 
+    @property
+    def is_error(self) -> bool:
+        """A failing error: what makes a report ``failed`` and an alert mail due."""
+        return self.status == "fail" and self.severity == Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        """A failing warning (a ``not_assessable`` finding is neither an error nor a warning)."""
+        return self.status == "fail" and self.severity == Severity.WARNING
+
     def cli_dict(self) -> dict[str, Any]:
         """The ``nianbao check --json`` shape."""
         return {

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from worker.parse.models import Cell, Report
-from worker.rules.base import Finding, Severity
+from worker.rules.base import Finding
 from worker.store.models import (
     CellValue,
     Delivery,
@@ -88,7 +88,7 @@ def load_report(stored: StoredReport) -> Report:
 
 def counts(findings: list[Finding]) -> tuple[int, int]:
     """(errors, warnings): errors are failed error-severity findings; everything else is a warning."""
-    errors = sum(1 for f in findings if f.severity == Severity.ERROR and f.status == "fail")
+    errors = sum(1 for f in findings if f.is_error)
     return errors, len(findings) - errors
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from worker.store.models import utcnow
+
 # alert_ledger.status
 DUE = "due"  # waiting for its window to end
 SENDING = "sending"  # claimed by a flush
@@ -24,11 +26,6 @@ SENT = "sent"  # sent on its own
 DIGESTED = "digested"  # listed in a digest
 SUPERSEDED = "superseded"  # a newer verdict for the same version and recipient fell due before it was sent
 FAILED = "failed"  # permanently refused, or transient failures past the retry limit
-
-
-def utcnow() -> dt.datetime:
-    """Now, timezone-aware UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 class AlertLedger(SQLModel, table=True):

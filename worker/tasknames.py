@@ -1,0 +1,10 @@
+"""The Celery task names: the one place they are spelled (the watcher sends by name, workers register them).
+
+A leaf module with no imports, so the watcher can use it without pulling in the parser or Celery.
+"""
+
+PREFIX = "nianbao."
+INGEST = "nianbao.ingest"
+ALERT_REPORT = "nianbao.alert_report"
+ALERT_QUARANTINE = "nianbao.alert_quarantine"
+ALERT_FLUSH = "nianbao.alert_flush"
