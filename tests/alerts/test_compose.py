@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 from email.header import decode_header, make_header
+from email.message import EmailMessage
+from typing import Any
 
 from tests.alerts.factories import finding, sha, warning
 from tests.utils.smtp import SmtpSink
-from worker.alerts.compose import DigestEntry, compose_digest, compose_quarantine, compose_report
+from worker.alerts.channels.email import email_message
+from worker.alerts.compose import DigestEntry, digest_message, quarantine_message, report_message
 from worker.alerts.models import QuarantineAlert, ReportAlert
 from worker.alerts.smtp import send_message
 from worker.settings import Settings
 from worker.store.ops_models import utcnow
+
+
+def compose_report(alert: ReportAlert, *, to: list[str], settings: Settings, **kw: Any) -> EmailMessage:
+    return email_message(report_message(alert, **kw), to=to, settings=settings)
+
+
+def compose_quarantine(alert: QuarantineAlert, *, to: list[str], settings: Settings) -> EmailMessage:
+    return email_message(quarantine_message(alert), to=to, settings=settings)
+
+
+def compose_digest(
+    entries: list[DigestEntry], *, to: list[str], settings: Settings, window_end: dt.datetime
+) -> EmailMessage:
+    return email_message(digest_message(entries, window_end=window_end), to=to, settings=settings)
 
 
 def _alert(**kw: object) -> ReportAlert:

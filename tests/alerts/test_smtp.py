@@ -7,6 +7,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.utils.smtp import SmtpSink, _Handler, free_port
-from worker.alerts.compose import compose_test
+from worker.alerts.channels.email import email_message
+from worker.alerts.compose import settings_check_message
 from worker.alerts.smtp import SmtpPermanentError, SmtpTransientError, probe, send_message
 from worker.errors import AlertError, RetryableError
 from worker.settings import Settings
+
+
+def compose_test(*, to: list[str], settings: Settings) -> EmailMessage:
+    """The test mail ``nianbao alerts test`` sends."""
+    return email_message(settings_check_message(settings), to=to, settings=settings)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
-"""Flush a recipient's due alerts: single messages, or one digest when more than ``digest_threshold`` are due.
+"""Flush a recipient's due alerts on one channel: single messages, or one digest above ``digest_threshold``.
 
-Transactions are short and never span an SMTP conversation (SQLite takes its write lock at BEGIN): claim the
-rows, send, record the outcome. A transient SMTP failure puts the unsent rows back to due and re-raises
-``SmtpTransientError`` for the task to retry; a permanent one marks them failed and carries on.
+Transactions are short and never span a delivery (SQLite takes its write lock at BEGIN): claim the rows,
+deliver through the channel (worker/alerts/channels), record the outcome. A transient failure puts the unsent
+rows back to due and raises ``TransientDeliveryError`` for the task to retry; a permanent one marks them
+failed and carries on.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 
 from sqlmodel import Session
 
-from worker.alerts.compose import DigestEntry, compose_digest, compose_quarantine, compose_report
+from worker.alerts.channels import EMAIL, Channel, Outcome, TransientDeliveryError, get_channel
+from worker.alerts.compose import DigestEntry, digest_message, quarantine_message, report_message
+from worker.alerts.message import AlertMessage, MessageType
 from worker.alerts.models import QuarantineAlert, ReportAlert
-from worker.alerts.smtp import SmtpPermanentError, SmtpTransientError, send_message
 from worker.logging import get_logger
 from worker.rules.base import Finding
 from worker.settings import Settings
@@ -31,6 +32,7 @@ class FlushResult:
     """What one flush did for one recipient."""
 
     recipient: str
+    channel: str = EMAIL
     sent: int = 0  # single messages
     digests: int = 0
     items: int = 0  # ledger rows delivered (singles + digest lines)
@@ -38,19 +40,18 @@ class FlushResult:
     delivery_ids: list[int] = field(default_factory=list)
 
 
-def message_for(row: AlertLedger, *, settings: Settings) -> EmailMessage:
+def message_for(row: AlertLedger) -> AlertMessage:
     """Compose the single message of a ledger row from its payload."""
-    to = [row.recipient]
     if row.kind == "quarantine":
-        return compose_quarantine(QuarantineAlert.model_validate(row.payload["quarantine"]), to=to, settings=settings)
+        return quarantine_message(QuarantineAlert.model_validate(row.payload["quarantine"]))
     alert = ReportAlert.model_validate(row.payload["alert"])
     findings = [Finding.model_validate(f) for f in row.payload.get("findings", [])]
     previous = row.payload.get("previous")
     prev = [Finding.model_validate(f) for f in previous] if previous is not None else None
-    return compose_report(alert, findings=findings, to=to, settings=settings, kind=row.message_kind, previous=prev)  # type: ignore[arg-type]
+    return report_message(alert, findings=findings, kind=row.message_kind, previous=prev)  # type: ignore[arg-type]
 
 
-def digest_for(rows: list[AlertLedger], *, settings: Settings, now: dt.datetime) -> EmailMessage:
+def digest_for(rows: list[AlertLedger], *, now: dt.datetime) -> AlertMessage:
     """Compose the digest of ``rows`` (all for one recipient)."""
     entries = [
         DigestEntry(
@@ -64,30 +65,37 @@ def digest_for(rows: list[AlertLedger], *, settings: Settings, now: dt.datetime)
         )
         for r in rows
     ]
-    return compose_digest(entries, to=[rows[0].recipient], settings=settings, window_end=now)
+    return digest_message(entries, window_end=now)
 
 
-def _deliver(msg: EmailMessage, rows: list[AlertLedger], *, kind: str, settings: Settings) -> AlertDelivery:
-    """Send one message carrying ``rows``; record the delivery and the rows' outcome."""
+def _deliver(message: AlertMessage, rows: list[AlertLedger], *, channel: Channel, settings: Settings) -> AlertDelivery:
+    """Deliver one message carrying ``rows``; record the delivery and the rows' outcome.
+
+    Raises:
+        TransientDeliveryError: the channel failed for now; the rows are due again.
+    """
     recipient = rows[0].recipient
     with session_scope(settings) as s:
         delivery = AlertDelivery(
-            kind=kind, recipient=recipient, subject=str(msg["Subject"]), items=len(rows),
-            message_id=str(msg["Message-ID"]), attempts=max(r.attempts for r in rows) + 1,
+            kind=message.type.value, channel=channel.name, recipient=recipient, subject=message.subject,
+            items=len(rows), attempts=max(r.attempts for r in rows) + 1,
         )
         s.add(delivery)
         s.flush()
         delivery_id = delivery.id
-    try:
-        reply = send_message(msg, to=[recipient], settings=settings)
-    except SmtpTransientError as exc:
-        _finish(delivery_id, rows, settings=settings, delivery_status="retrying", row_status=DUE, error=str(exc))
-        raise
-    except SmtpPermanentError as exc:
-        log.error("alert_delivery_failed", recipient=recipient, error=str(exc), items=len(rows))
-        return _finish(delivery_id, rows, settings=settings, delivery_status=FAILED, row_status=FAILED, error=str(exc))
-    done = DIGESTED if kind == "digest" else SENT
-    return _finish(delivery_id, rows, settings=settings, delivery_status=SENT, row_status=done, reply=str(reply))
+    result = channel.deliver(message, [recipient], settings=settings)
+    if result.outcome is Outcome.TRANSIENT:
+        _finish(delivery_id, rows, settings=settings, delivery_status="retrying", row_status=DUE,
+                message_id=result.message_id, error=result.detail)
+        raise TransientDeliveryError(result.detail, channel=channel.name)
+    if result.outcome is Outcome.PERMANENT:
+        log.error("alert_delivery_failed", channel=channel.name, recipient=recipient, error=result.detail,
+                  items=len(rows))
+        return _finish(delivery_id, rows, settings=settings, delivery_status=FAILED, row_status=FAILED,
+                       message_id=result.message_id, error=result.detail)
+    done = DIGESTED if message.type is MessageType.DIGEST else SENT
+    return _finish(delivery_id, rows, settings=settings, delivery_status=SENT, row_status=done,
+                   message_id=result.message_id, reply=result.detail)
 
 
 def _finish(
@@ -97,6 +105,7 @@ def _finish(
     settings: Settings,
     delivery_status: str,
     row_status: str,
+    message_id: str | None = None,
     error: str | None = None,
     reply: str | None = None,
 ) -> AlertDelivery:
@@ -105,6 +114,7 @@ def _finish(
         delivery = s.get(AlertDelivery, delivery_id)
         assert delivery is not None
         delivery.status, delivery.error, delivery.smtp_reply = delivery_status, error, reply
+        delivery.message_id = message_id
         if delivery_status == SENT:
             delivery.sent_at = now
         s.add(delivery)
@@ -121,38 +131,40 @@ def _finish(
         return delivery
 
 
-def flush_recipient(recipient: str, *, settings: Settings, now: dt.datetime | None = None) -> FlushResult:
-    """Send the recipient's due alerts whose window has ended.
+def flush_recipient(
+    recipient: str, *, settings: Settings, now: dt.datetime | None = None, channel: str = EMAIL
+) -> FlushResult:
+    """Deliver the recipient's due alerts on ``channel`` whose window has ended.
 
     Raises:
-        SmtpTransientError: the relay is unavailable; the unsent rows are due again (retry the flush).
+        TransientDeliveryError: the channel is unavailable; the unsent rows are due again (retry the flush).
     """
     from worker.alerts.ledger import claim_due
 
     now = now or utcnow()
     token = uuid.uuid4().hex
+    target = get_channel(channel)
     with session_scope(settings) as s:
-        rows = claim_due(s, recipient, token=token, now=now)
+        rows = claim_due(s, recipient, token=token, now=now, channel=channel)
         _refresh_locations(s, rows)
         for r in rows:
             s.expunge(r)
-    result = FlushResult(recipient=recipient)
+    result = FlushResult(recipient=recipient, channel=channel)
     if not rows:
         return result
     if len(rows) > settings.digest_threshold:
-        delivery = _deliver(digest_for(rows, settings=settings, now=now), rows, kind="digest", settings=settings)
+        delivery = _deliver(digest_for(rows, now=now), rows, channel=target, settings=settings)
         result.delivery_ids.append(delivery.id or 0)
         if delivery.status == SENT:
             result.digests, result.items = 1, len(rows)
         else:
             result.failed = len(rows)
-        log.info("alert_digest_flushed", recipient=recipient, items=len(rows), status=delivery.status)
+        log.info("alert_digest_flushed", channel=channel, recipient=recipient, items=len(rows), status=delivery.status)
         return result
     for i, row in enumerate(rows):
         try:
-            delivery = _deliver(message_for(row, settings=settings), [row], kind=f"{row.kind}-{row.message_kind}"
-                                if row.kind == "report" else row.kind, settings=settings)
-        except SmtpTransientError:
+            delivery = _deliver(message_for(row), [row], channel=target, settings=settings)
+        except TransientDeliveryError:
             _release(rows[i + 1 :], settings=settings)
             raise
         result.delivery_ids.append(delivery.id or 0)
@@ -161,7 +173,7 @@ def flush_recipient(recipient: str, *, settings: Settings, now: dt.datetime | No
             result.items += 1
         else:
             result.failed += 1
-    log.info("alerts_flushed", recipient=recipient, sent=result.sent, failed=result.failed)
+    log.info("alerts_flushed", channel=channel, recipient=recipient, sent=result.sent, failed=result.failed)
     return result
 
 
@@ -188,13 +200,3 @@ def _release(rows: list[AlertLedger], *, settings: Settings) -> None:
                 row.status, row.claim = DUE, None
                 s.add(row)
 
-
-def pending_for(session: Session, recipient: str) -> int:
-    """How many alerts are due for ``recipient`` (waiting for their window or a retry)."""
-    from sqlmodel import func, select
-
-    return int(
-        session.exec(
-            select(func.count()).where(AlertLedger.recipient == recipient, AlertLedger.status == DUE)
-        ).one()
-    )

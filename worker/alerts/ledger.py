@@ -1,6 +1,7 @@
 """The alert ledger: record alerts as due (never twice), decide new / update / resolved, manage digest windows.
 
-Keyed by (report content sha256, findings fingerprint, recipient):
+Keyed by (report content sha256, findings fingerprint, channel, recipient): every channel
+(worker/alerts/channels) keeps its own rows, so a recipient is told once per channel:
 
 * the same version with the same findings again (a re-ingest, a redelivered task) records nothing;
 * the same version with a different verdict (rule change, cross-year re-check) records an ``update`` that
@@ -9,7 +10,7 @@ Keyed by (report content sha256, findings fingerprint, recipient):
 * a verdict that falls due while an older one for the same version and recipient is still waiting
   supersedes it (the recipient gets only the latest).
 
-Each recipient has at most one open window: the first alert that falls due opens it
+Each recipient of a channel has at most one open window: the first alert that falls due opens it
 (``due_at = now + digest_window_seconds``) and the caller schedules a flush at its end
 (worker/alerts/digest.py decides single messages or one digest).
 """
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from worker.alerts.channels import EMAIL, registered
 from worker.alerts.models import (
     MessageKind,
     QuarantineAlert,
@@ -57,20 +59,25 @@ class Recorded:
     """What ``record_*`` did: the rows that fell due and the windows the caller must schedule a flush for."""
 
     rows: list[AlertLedger] = field(default_factory=list)
-    new_windows: dict[str, dt.datetime] = field(default_factory=dict)  # recipient -> window end
+    new_windows: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # (channel, recipient) -> end
 
     @property
     def recipients(self) -> list[str]:
         return sorted({r.recipient for r in self.rows})
 
 
-def window_end(session: Session, recipient: str, *, now: dt.datetime, settings: Settings) -> tuple[dt.datetime, bool]:
+def window_end(
+    session: Session, recipient: str, *, now: dt.datetime, settings: Settings, channel: str = EMAIL
+) -> tuple[dt.datetime, bool]:
     """The end of the recipient's open window, or of a new one (``True`` when it was just opened)."""
     if settings.digest_window_seconds <= 0:
         return now, True
     open_end = session.exec(
         select(sa.func.min(AlertLedger.due_at)).where(
-            AlertLedger.recipient == recipient, AlertLedger.status == DUE, AlertLedger.due_at > now
+            AlertLedger.channel == channel,
+            AlertLedger.recipient == recipient,
+            AlertLedger.status == DUE,
+            AlertLedger.due_at > now,
         )
     ).one()
     if open_end is not None:
@@ -78,11 +85,14 @@ def window_end(session: Session, recipient: str, *, now: dt.datetime, settings: 
     return now + dt.timedelta(seconds=settings.digest_window_seconds), True
 
 
-def _latest(session: Session, sha: str, recipient: str, statuses: tuple[str, ...]) -> AlertLedger | None:
+def _latest(
+    session: Session, sha: str, channel: str, recipient: str, statuses: tuple[str, ...]
+) -> AlertLedger | None:
     return session.exec(
         select(AlertLedger)
         .where(
             AlertLedger.content_sha256 == sha,
+            AlertLedger.channel == channel,
             AlertLedger.recipient == recipient,
             col(AlertLedger.status).in_(statuses),
         )
@@ -95,6 +105,7 @@ def _record_one(
     session: Session,
     *,
     template: AlertLedger,
+    channel: str,
     recipient: str,
     now: dt.datetime,
     settings: Settings,
@@ -102,13 +113,16 @@ def _record_one(
 ) -> None:
     sha, fp = template.content_sha256, template.fingerprint
     # PostgreSQL: one transaction at a time per recipient, so concurrent tasks agree on the open window
-    lock_identity(session, f"alert-window:{recipient}")
+    lock_identity(session, f"alert-window:{channel}:{recipient}")
     existing = session.exec(
         select(AlertLedger).where(
-            AlertLedger.content_sha256 == sha, AlertLedger.fingerprint == fp, AlertLedger.recipient == recipient
+            AlertLedger.content_sha256 == sha,
+            AlertLedger.fingerprint == fp,
+            AlertLedger.channel == channel,
+            AlertLedger.recipient == recipient,
         )
     ).first()
-    delivered = _latest(session, sha, recipient, DELIVERED)
+    delivered = _latest(session, sha, channel, recipient, DELIVERED)
     if existing is not None:
         if existing.status in (DUE, SENDING, FAILED):
             return  # already waiting or being sent; a permanent failure stays visible, not re-sent
@@ -116,11 +130,15 @@ def _record_one(
             return  # the recipient's latest message already carries this verdict
     if existing is None and template.message_kind == "resolved" and delivered is None:
         return
-    due_at, opened = window_end(session, recipient, now=now, settings=settings)  # before superseding: same window
+    # before superseding: same window
+    due_at, opened = window_end(session, recipient, now=now, settings=settings, channel=channel)
     # a newer verdict replaces any still waiting for this version and recipient
     for waiting in session.exec(
         select(AlertLedger).where(
-            AlertLedger.content_sha256 == sha, AlertLedger.recipient == recipient, AlertLedger.status == DUE
+            AlertLedger.content_sha256 == sha,
+            AlertLedger.channel == channel,
+            AlertLedger.recipient == recipient,
+            AlertLedger.status == DUE,
         )
     ):
         waiting.status = SUPERSEDED
@@ -128,7 +146,9 @@ def _record_one(
     kind: MessageKind = template.message_kind  # type: ignore[assignment]
     if kind != "resolved":
         kind = "update" if delivered is not None else "new"
-    row = existing or AlertLedger(content_sha256=sha, fingerprint=fp, recipient=recipient, kind=template.kind)
+    row = existing or AlertLedger(
+        content_sha256=sha, fingerprint=fp, channel=channel, recipient=recipient, kind=template.kind
+    )
     row.ref_id, row.name, row.year = template.ref_id, template.name, template.year
     row.file_name, row.error_count, row.payload = template.file_name, template.error_count, dict(template.payload)
     row.message_kind, row.status, row.due_at, row.attempts = kind, DUE, due_at, 0
@@ -141,11 +161,11 @@ def _record_one(
         with session.begin_nested():
             session.add(row)
     except IntegrityError:  # a concurrent delivery of the same task recorded it first
-        log.info("alert_already_recorded", sha256=sha, recipient=recipient)
+        log.info("alert_already_recorded", sha256=sha, channel=channel, recipient=recipient)
         return
     out.rows.append(row)
     if opened:
-        out.new_windows[recipient] = due_at
+        out.new_windows[(channel, recipient)] = due_at
 
 
 def record_report(session: Session, alert: ReportAlert, *, settings: Settings, now: dt.datetime | None = None) -> Recorded:
@@ -166,21 +186,30 @@ def record_report(session: Session, alert: ReportAlert, *, settings: Settings, n
         payload={"alert": alert.model_dump(mode="json"), "findings": [f.model_dump(mode="json") for f in findings]},
         message_kind="new" if findings else "resolved",
     )
-    if findings:
-        recipients = recipients_for_report(alert, findings, routes=settings.alert_routes, default=settings.alert_recipients)
-    else:
-        # nothing to report now: tell those who were told about errors in this version before
-        rows = session.exec(
-            select(AlertLedger).where(
-                AlertLedger.content_sha256 == alert.sha256, col(AlertLedger.status).in_(DELIVERED)
+    for channel in registered():
+        if findings:
+            default = channel.default_recipients(settings)
+            recipients = recipients_for_report(
+                alert, findings, routes=settings.alert_routes, default=default, channel=channel.name
             )
-        ).all()
-        recipients = sorted({r.recipient for r in rows})
-    for recipient in recipients:
-        last = _latest(session, alert.sha256, recipient, DELIVERED)
-        if not findings and (last is None or last.message_kind == "resolved"):
-            continue
-        _record_one(session, template=template, recipient=recipient, now=now, settings=settings, out=out)
+        else:
+            # nothing to report now: tell those who were told about errors in this version before
+            rows = session.exec(
+                select(AlertLedger).where(
+                    AlertLedger.content_sha256 == alert.sha256,
+                    AlertLedger.channel == channel.name,
+                    col(AlertLedger.status).in_(DELIVERED),
+                )
+            ).all()
+            recipients = sorted({r.recipient for r in rows})
+        for recipient in recipients:
+            last = _latest(session, alert.sha256, channel.name, recipient, DELIVERED)
+            if not findings and (last is None or last.message_kind == "resolved"):
+                continue
+            _record_one(
+                session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
+                out=out,
+            )
     log.info("alerts_recorded", sha256=alert.sha256, due=len(out.rows), recipients=out.recipients)
     return out
 
@@ -202,35 +231,59 @@ def record_quarantine(
         file_name=alert.file_name,
         payload={"quarantine": alert.model_dump(mode="json")},
     )
-    for recipient in recipients_for_quarantine(alert, routes=settings.alert_routes, default=settings.alert_recipients):
-        _record_one(session, template=template, recipient=recipient, now=now, settings=settings, out=out)
+    for channel in registered():
+        default = channel.default_recipients(settings)
+        for recipient in recipients_for_quarantine(
+            alert, routes=settings.alert_routes, default=default, channel=channel.name
+        ):
+            _record_one(
+                session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
+                out=out,
+            )
     return out
 
 
 # --- flush side -------------------------------------------------------------------------------
-def claim_due(session: Session, recipient: str, *, token: str, now: dt.datetime) -> list[AlertLedger]:
+def claim_due(
+    session: Session, recipient: str, *, token: str, now: dt.datetime, channel: str = EMAIL
+) -> list[AlertLedger]:
     """Mark the recipient's due rows (window ended, or ending within ``CLAIM_SLACK_S``) as claimed by ``token``."""
     cutoff = now + dt.timedelta(seconds=CLAIM_SLACK_S)
     session.execute(
         sa.update(AlertLedger)
-        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.due_at) <= cutoff)
+        .where(
+            col(AlertLedger.channel) == channel,
+            col(AlertLedger.recipient) == recipient,
+            col(AlertLedger.status) == DUE,
+            col(AlertLedger.due_at) <= cutoff,
+        )
         .values(status=SENDING, claim=token, claimed_at=now)
     )
     return list(session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id))))
 
 
-def overdue_recipients(session: Session, *, before: dt.datetime, fresh_only: bool = False) -> list[str]:
-    """Recipients with due rows whose window ended before ``before`` (their flush is due, late or lost).
+def overdue_targets(session: Session, *, before: dt.datetime, fresh_only: bool = False) -> list[tuple[str, str]]:
+    """(channel, recipient) pairs with due rows whose window ended before ``before`` (flush due, late or lost).
 
     Args:
         session: open session.
         before: window end cut-off.
         fresh_only: skip rows already attempted (a retrying task owns them and keeps its backoff).
     """
-    query = select(AlertLedger.recipient).where(AlertLedger.status == DUE, AlertLedger.due_at <= before)
+    query = select(AlertLedger.channel, AlertLedger.recipient).where(
+        AlertLedger.status == DUE, AlertLedger.due_at <= before
+    )
     if fresh_only:
         query = query.where(AlertLedger.attempts == 0)
-    return sorted(session.exec(query.distinct()))
+    return sorted((channel, recipient) for channel, recipient in session.exec(query.distinct()))
+
+
+def overdue_recipients(
+    session: Session, *, before: dt.datetime, fresh_only: bool = False, channel: str = EMAIL
+) -> list[str]:
+    """The recipients of ``channel`` among ``overdue_targets``."""
+    targets = overdue_targets(session, before=before, fresh_only=fresh_only)
+    return [recipient for ch, recipient in targets if ch == channel]
 
 
 def release_stale_claims(session: Session, *, older_than: dt.datetime) -> int:
@@ -243,18 +296,23 @@ def release_stale_claims(session: Session, *, older_than: dt.datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def fail_due(session: Session, recipient: str, *, error: str) -> int:
+def fail_due(session: Session, recipient: str, *, error: str, channel: str = EMAIL) -> int:
     """After the last retry: the recipient's due rows that were attempted are failed (visible in status)."""
     result = session.execute(
         sa.update(AlertLedger)
-        .where(col(AlertLedger.recipient) == recipient, col(AlertLedger.status) == DUE, col(AlertLedger.attempts) > 0)
+        .where(
+            col(AlertLedger.channel) == channel,
+            col(AlertLedger.recipient) == recipient,
+            col(AlertLedger.status) == DUE,
+            col(AlertLedger.attempts) > 0,
+        )
         .values(status=FAILED, last_error=error)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def recent_deliveries(session: Session, *, limit: int = 10) -> list[AlertDelivery]:
-    """The last emails (any state), newest first."""
+    """The last deliveries (any channel, any state), newest first."""
     return list(session.exec(select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(limit)))
 
 

@@ -6,6 +6,10 @@ A route is a table of conditions plus ``recipients``; all conditions present mus
     rules         list of rule ids: at least one alerted finding has one of them
     severity      "error" | "warning": at least one alerted finding has it
     kind          "report" | "quarantine": which alerts the route applies to (default: both)
+    channel       the channel the route's recipients belong to (default "email"; see worker/alerts/channels)
+
+Routes are picked per channel: for each registered channel, the first matching route naming it wins, else
+the channel's default recipients (email: ``settings.alert_recipients``).
 
 Unknown keys are a ``ConfigError``: a typo must not silently send alerts to the default address.
 """
@@ -15,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from worker.alerts.channels import EMAIL as DEFAULT_CHANNEL
 from worker.alerts.models import QuarantineAlert, ReportAlert
 from worker.errors import ConfigError
 from worker.rules.base import Finding
 
-ROUTE_KEYS = {"organ_prefix", "rules", "severity", "kind", "recipients", "name"}
+ROUTE_KEYS = {"organ_prefix", "rules", "severity", "kind", "recipients", "name", "channel"}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -64,25 +69,36 @@ def _matches(route: dict[str, Any], *, kind: str, names: list[str], findings: li
     return True
 
 
-def _pick(routes: Sequence[dict[str, Any]], default: Sequence[str], **match: Any) -> list[str]:
+def _pick(routes: Sequence[dict[str, Any]], default: Sequence[str], *, channel: str, **match: Any) -> list[str]:
     validate_routes(routes)
     for route in routes:
+        if route.get("channel", DEFAULT_CHANNEL) != channel:
+            continue
         if _matches(route, **match):
             return sorted(set(_as_list(route["recipients"])))
     return sorted(set(default))
 
 
 def recipients_for_report(
-    alert: ReportAlert, findings: list[Finding], *, routes: Sequence[dict[str, Any]], default: Sequence[str]
+    alert: ReportAlert,
+    findings: list[Finding],
+    *,
+    routes: Sequence[dict[str, Any]],
+    default: Sequence[str],
+    channel: str = DEFAULT_CHANNEL,
 ) -> list[str]:
-    """Recipients of a report alert about ``findings`` (the alerted ones)."""
-    return _pick(routes, default, kind="report", names=_organ_names(alert), findings=findings)
+    """Recipients on ``channel`` of a report alert about ``findings`` (the alerted ones)."""
+    return _pick(routes, default, channel=channel, kind="report", names=_organ_names(alert), findings=findings)
 
 
 def recipients_for_quarantine(
-    alert: QuarantineAlert, *, routes: Sequence[dict[str, Any]], default: Sequence[str]
+    alert: QuarantineAlert,
+    *,
+    routes: Sequence[dict[str, Any]],
+    default: Sequence[str],
+    channel: str = DEFAULT_CHANNEL,
 ) -> list[str]:
-    """Recipients of a quarantine alert (only routes without rule/severity conditions can match)."""
+    """Recipients on ``channel`` of a quarantine alert (only routes without rule/severity conditions can match)."""
     eligible = [r for r in routes if not r.get("rules") and not r.get("severity") and not r.get("organ_prefix")]
     validate_routes(routes)
-    return _pick(eligible, default, kind="quarantine", names=[], findings=[])
+    return _pick(eligible, default, channel=channel, kind="quarantine", names=[], findings=[])

@@ -1,14 +1,15 @@
 """Celery tasks of the alerts: ``nianbao.alert_report``, ``nianbao.alert_quarantine``, ``nianbao.alert_flush``.
 
 Tasks take ids, reload state and exit cleanly when the record is gone; the logic lives in ledger.py
-(never twice, windows) and digest.py (singles or a digest). Only these tasks retry SMTP failures: transient
-ones with exponential backoff and jitter up to ``alert_retry_max`` attempts, after which the rows are marked
-failed; permanent ones are recorded at once. Importing this module connects the task-run signal handlers.
+(never twice, windows) and digest.py (singles or a digest). Only these tasks retry delivery failures:
+transient ones through Celery's ``autoretry_for`` with exponential backoff and jitter, up to ``alert_retry_max``
+retries, after which the rows are marked failed; permanent ones are recorded at once. Importing this module
+connects the task-run signal handlers.
 """
 
 from __future__ import annotations
 
-import random
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,16 +19,16 @@ from celery import Task, shared_task
 from sqlmodel import Session, select
 
 from worker import tasknames
+from worker.alerts.channels import EMAIL, TransientDeliveryError
 from worker.alerts.digest import flush_recipient
 from worker.alerts.ledger import (
     Recorded,
     fail_due,
-    overdue_recipients,
+    overdue_targets,
     record_quarantine,
     record_report,
     release_stale_claims,
 )
-from worker.alerts.smtp import SmtpTransientError
 from worker.alerts.source import load_quarantine_alert, load_report_alert
 from worker.logging import get_logger
 from worker.monitoring import connect_signals
@@ -37,50 +38,63 @@ from worker.store.ops_models import DUE, AlertLedger, utcnow
 
 log = get_logger(__name__)
 A = TypeVar("A")  # the alert a record loads as (ReportAlert, QuarantineAlert)
+Target = tuple[str, str]  # (channel, recipient)
 connect_signals()
 
 OVERDUE_GRACE_S = 60.0  # a window this late has lost its flush (broker restart): schedule another
 STALE_CLAIM_S = 900.0  # rows "sending" this long belonged to a worker that died mid-send
 EARLY_FIRE_S = 5.0  # a flush that fires this much before its window ends waits for it
+RETRY_BACKOFF_MAX_S = 7200  # no retry waits longer than this
 
 
-def _retry_or_fail(
-    task: Task, exc: SmtpTransientError, recipients: list[str], settings: Settings
-) -> dict[str, Any]:
-    n = task.request.retries
-    if n >= settings.alert_retry_max:
-        with session_scope(settings) as s:
-            failed = sum(fail_due(s, r, error=f"gave up after {n + 1} attempts: {exc}") for r in recipients)
-        log.error(
-            "alert_retries_exhausted", recipients=recipients, attempts=n + 1, error=str(exc), failed=failed
-        )
-        return {"failed": failed, "error": str(exc)}
-    countdown = settings.alert_retry_backoff * (2**n) * random.uniform(0.8, 1.2)
-    log.warning(
-        "alert_smtp_retry",
-        recipients=recipients,
-        attempt=n + 1,
-        countdown=round(countdown, 1),
-        error=str(exc),
-    )
-    raise task.retry(exc=exc, countdown=countdown, max_retries=settings.alert_retry_max)
+class AlertTask(Task):  # type: ignore[misc]
+    """Base of the alert tasks: Celery retries a ``TransientDeliveryError`` with exponential backoff and jitter.
+
+    The first delay (``alert_retry_backoff``, whole seconds, at least 1) and the number of retries
+    (``alert_retry_max``) come from the settings, read when the app binds the task.
+    """
+
+    autoretry_for = (TransientDeliveryError,)
+    retry_jitter = True
+    retry_backoff_max = RETRY_BACKOFF_MAX_S
+
+    @property
+    def retry_backoff(self) -> float:
+        return get_settings().alert_retry_backoff
+
+    @property
+    def max_retries(self) -> int:
+        return get_settings().alert_retry_max
 
 
-def _flush_now(task: Task, recipients: list[str], settings: Settings) -> dict[str, Any]:
+def _flush_now(task: Task, targets: list[Target], settings: Settings) -> dict[str, Any]:
+    """Flush every target; on a transient failure let Celery retry, or after the last retry mark rows failed."""
     sent = digests = 0
-    for i, recipient in enumerate(recipients):
+    for i, (channel, recipient) in enumerate(targets):
         try:
-            res = flush_recipient(recipient, settings=settings)
-        except SmtpTransientError as exc:
-            return _retry_or_fail(task, exc, recipients[i:], settings)
+            res = flush_recipient(recipient, settings=settings, channel=channel)
+        except TransientDeliveryError as exc:
+            attempts = task.request.retries + 1
+            if task.request.retries < task.max_retries:
+                log.warning("alert_delivery_retry", targets=targets[i:], attempt=attempts, error=str(exc))
+                raise  # autoretry_for schedules the next attempt
+            return _give_up(targets[i:], error=f"gave up after {attempts} attempts: {exc}", settings=settings)
         sent, digests = sent + res.sent, digests + res.digests
     return {"sent": sent, "digests": digests}
 
 
+def _give_up(targets: list[Target], *, error: str, settings: Settings) -> dict[str, Any]:
+    """After the last retry: the attempted rows are failed, never dropped (``nianbao status`` shows them)."""
+    with session_scope(settings) as s:
+        failed = sum(fail_due(s, recipient, error=error, channel=channel) for channel, recipient in targets)
+    log.error("alert_retries_exhausted", targets=targets, error=error, failed=failed)
+    return {"failed": failed, "error": error}
+
+
 def _schedule(rec: Recorded) -> None:
-    for recipient, end in rec.new_windows.items():
+    for (channel, recipient), end in rec.new_windows.items():
         countdown = max(0.0, (end - utcnow()).total_seconds())
-        alert_flush.apply_async(args=[recipient], countdown=countdown)
+        alert_flush.apply_async(args=[recipient, channel], countdown=countdown)
 
 
 def _kick_overdue(settings: Settings) -> None:
@@ -88,14 +102,12 @@ def _kick_overdue(settings: Settings) -> None:
     now = utcnow()
     with session_scope(settings) as s:
         release_stale_claims(s, older_than=now - _td(STALE_CLAIM_S))
-        late = overdue_recipients(s, before=now - _td(OVERDUE_GRACE_S), fresh_only=True)
-    for recipient in late:
-        alert_flush.apply_async(args=[recipient])
+        late = overdue_targets(s, before=now - _td(OVERDUE_GRACE_S), fresh_only=True)
+    for channel, recipient in late:
+        alert_flush.apply_async(args=[recipient, channel])
 
 
-def _td(seconds: float) -> Any:
-    import datetime as dt
-
+def _td(seconds: float) -> dt.timedelta:
     return dt.timedelta(seconds=seconds)
 
 
@@ -103,8 +115,8 @@ def _after_record(task: Task, rec: Recorded, settings: Settings) -> dict[str, An
     out: dict[str, Any] = {"due": len(rec.rows), "recipients": rec.recipients}
     if settings.digest_window_seconds <= 0:
         with session_scope(settings) as s:
-            recipients = overdue_recipients(s, before=utcnow())
-        out.update(_flush_now(task, recipients, settings))
+            targets = overdue_targets(s, before=utcnow())
+        out.update(_flush_now(task, targets, settings))
     else:
         _schedule(rec)
         _kick_overdue(settings)
@@ -122,7 +134,7 @@ def _record_alert(
     """The body of ``alert_report`` and ``alert_quarantine``: reload the record, record its alerts, send them.
 
     Args:
-        task: the bound task (for SMTP retries).
+        task: the bound task (for delivery retries).
         record_id: the report or quarantine record id.
         kind: "report" or "quarantine": names the log event (``alert_report_missing``,
             ``alert_quarantine_missing``) and its id field.
@@ -141,7 +153,7 @@ def _record_alert(
     return _after_record(task, rec, settings)
 
 
-@shared_task(name=tasknames.ALERT_REPORT, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=tasknames.ALERT_REPORT, base=AlertTask, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alerts of stored report ``report_id``.
 
@@ -151,7 +163,7 @@ def alert_report(self: Task, report_id: int) -> dict[str, Any]:
     return _record_alert(self, report_id, kind="report", load=load_report_alert, record=record_report)
 
 
-@shared_task(name=tasknames.ALERT_QUARANTINE, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=tasknames.ALERT_QUARANTINE, base=AlertTask, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     """Record (and, without a digest window, send) the alert of quarantine record ``quarantine_id``."""
     return _record_alert(
@@ -159,18 +171,18 @@ def alert_quarantine(self: Task, quarantine_id: int) -> dict[str, Any]:
     )
 
 
-@shared_task(name=tasknames.ALERT_FLUSH, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
-def alert_flush(self: Task, recipient: str) -> dict[str, Any]:
-    """At the end of a window: send the recipient's due alerts (singles, or one digest)."""
+@shared_task(name=tasknames.ALERT_FLUSH, base=AlertTask, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+def alert_flush(self: Task, recipient: str, channel: str = EMAIL) -> dict[str, Any]:
+    """At the end of a window: deliver the recipient's due alerts on ``channel`` (singles, or one digest)."""
     settings = get_settings()
     with session_scope(settings) as s:
         next_end = s.exec(
             select(sa.func.min(AlertLedger.due_at)).where(
-                AlertLedger.recipient == recipient, AlertLedger.status == DUE
+                AlertLedger.channel == channel, AlertLedger.recipient == recipient, AlertLedger.status == DUE
             )
         ).one()
     if next_end is not None:
         early = (next_end - utcnow()).total_seconds()
         if 0 < early <= EARLY_FIRE_S:  # clocks differ a little between hosts: wait rather than miss it
             time.sleep(early)
-    return _flush_now(self, [recipient], settings)
+    return _flush_now(self, [(channel, recipient)], settings)

@@ -219,12 +219,13 @@ def alerts_group() -> None:
 @click.option("--to", "to", multiple=True, help="Recipient (default: alert_recipients).")
 def alerts_test(to: tuple[str, ...]) -> None:
     """Send a test message with the current settings and print what the server said."""
-    from worker.alerts.compose import compose_test
+    from worker.alerts.channels.email import email_message
+    from worker.alerts.compose import settings_check_message
     from worker.alerts.smtp import send_message
 
     settings = get_settings()
     rcpts = list(to) or list(settings.alert_recipients)
-    msg = compose_test(to=rcpts, settings=settings)
+    msg = email_message(settings_check_message(settings), to=rcpts, settings=settings)
     reply = send_message(msg, to=rcpts, settings=settings)
     click.echo(f"sent to {', '.join(r for r in rcpts if r not in reply.refused)} via "
                f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security}): {reply}")

@@ -1,8 +1,9 @@
 """Operational tables: the alert ledger, the deliveries (emails actually sent), and the task runs.
 
-``alert_ledger``   one row per (report content sha256, findings fingerprint, recipient): an alert that fell
-                   due; its status says whether it was sent alone, folded into a digest, superseded, failed.
-``alert_delivery`` one row per email put on the wire (single, update, digest, quarantine, test) with the
+``alert_ledger``   one row per (report content sha256, findings fingerprint, channel, recipient): an alert
+                   that fell due; its status says whether it was sent alone, folded into a digest, superseded,
+                   failed. ``channel`` names the way it is delivered (worker/alerts/channels; ``email``).
+``alert_delivery`` one row per message handed to a channel (single, update, digest, quarantine, test) with the
                    server's reply or the error: what ``nianbao status`` shows as "last alerts".
 ``task_run``       one row per Celery task id, updated from Celery signals (worker/monitoring.py).
 
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from worker.store.models import utcnow
+from worker.store.models import utcnow as utcnow  # re-exported: the ledger and monitoring import it from here
 
 # alert_ledger.status
 DUE = "due"  # waiting for its window to end
@@ -33,8 +34,8 @@ class AlertLedger(SQLModel, table=True):
 
     __tablename__ = "alert_ledger"
     __table_args__ = (
-        UniqueConstraint("content_sha256", "fingerprint", "recipient", name="uq_alert_ledger_key"),
-        Index("ix_alert_ledger_due", "status", "recipient", "due_at"),
+        UniqueConstraint("content_sha256", "fingerprint", "channel", "recipient", name="uq_alert_ledger_key"),
+        Index("ix_alert_ledger_due", "status", "channel", "recipient", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,6 +43,7 @@ class AlertLedger(SQLModel, table=True):
     ref_id: int | None = None  # report id / quarantine id
     content_sha256: str = Field(max_length=80, index=True)  # report version (or "quarantine:<id>")
     fingerprint: str = Field(max_length=64)
+    channel: str = Field(default="email", max_length=32)  # worker/alerts/channels: email, ...
     recipient: str = Field(max_length=320)
     message_kind: str = Field(default="new", max_length=16)  # new | update | resolved
     status: str = Field(default=DUE, max_length=16)
@@ -61,18 +63,19 @@ class AlertLedger(SQLModel, table=True):
 
 
 class AlertDelivery(SQLModel, table=True):
-    """One email handed to the SMTP relay (or that failed to be)."""
+    """One message handed to a channel (email: the SMTP relay), or that failed to be."""
 
     __tablename__ = "alert_delivery"
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)  # report-new | report-update | report-resolved | quarantine | digest | test
+    channel: str = Field(default="email", max_length=32)
     recipient: str = Field(max_length=320, index=True)
     subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     status: str = Field(default=SENDING, max_length=16)  # sending | sent | failed | retrying
     items: int = 1  # ledger rows carried
     message_id: str | None = Field(default=None, max_length=255)
-    smtp_reply: str | None = Field(default=None, sa_column=Column(Text))
+    smtp_reply: str | None = Field(default=None, sa_column=Column(Text))  # the channel's reply when sent
     error: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
