@@ -51,7 +51,3 @@ class Extracted(BaseModel):
     lines: list[SourceLine] = Field(default_factory=list)
     encoding: str | None = None
     warnings: list[str] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
