@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-Kind = Literal["txt", "docx", "html", "pdf", "doc"]
+from worker.extract.formats import Format
 
 
 class SourceLine(BaseModel):
@@ -40,13 +38,16 @@ class SourceLine(BaseModel):
 
 
 class Extracted(BaseModel):
-    """The result of reading a file."""
+    """The result of reading a file.
 
-    kind: Kind
+    Attributes:
+        kind: the format the lines were read as (an .mht reads as ``Format.HTML``).
+        lines: the lines and table rows in reading order.
+        encoding: for text formats, the detected encoding.
+        warnings: what was read but may be incomplete (shown with the report).
+    """
+
+    kind: Format
     lines: list[SourceLine] = Field(default_factory=list)
-    encoding: str | None = None  # for text formats: the detected encoding
+    encoding: str | None = None
     warnings: list[str] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)

@@ -26,6 +26,7 @@ from worker.extract.docx_xml import int_attr as _int_attr
 from worker.extract.docx_xml import is_w as _w
 from worker.extract.docx_xml import split_tag as _split
 from worker.extract.docx_xml import wattr as _wattr
+from worker.extract.formats import Format, Sniffed
 from worker.extract.safety import open_zip, parse_xml, read_zip_entry
 from worker.settings import Settings
 
@@ -251,13 +252,13 @@ class _Reader:
                 self.table(inner)
 
 
-def extract_docx(path: Path, *, settings: Settings | None = None, kind: str = "docx") -> Extracted:
+def extract_docx(path: Path, *, settings: Settings | None = None, kind: Format = Format.DOCX) -> Extracted:
     """Read a .docx into paragraphs and grid-resolved table rows.
 
     Args:
         path: the .docx file.
         settings: limits (defaults to ``get_settings()``).
-        kind: ``Extracted.kind`` to report ("doc" when this reads a converted legacy file).
+        kind: ``Extracted.kind`` to report (``Format.DOC`` when this reads a converted legacy file).
 
     Raises:
         ExtractionError: corrupt or truncated container, decompression bomb, unsafe XML, no body.
@@ -288,4 +289,14 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: str = "d
     if pictures and reader.tables == 0:
         warnings.append(f"the document shows {pictures} picture(s) but no table: tables pasted as pictures "
                         "cannot be read")
-    return Extracted(kind=kind, lines=reader.lines, warnings=warnings)  # type: ignore[arg-type]
+    return Extracted(kind=kind, lines=reader.lines, warnings=warnings)
+
+
+class DocxExtractor:
+    """The extractor table's entry for Word .docx (``extract_docx``)."""
+
+    format = Format.DOCX
+
+    def extract(self, path: Path, *, sniffed: Sniffed, settings: Settings) -> Extracted:
+        """Read a .docx (see ``extract_docx``)."""
+        return extract_docx(path, settings=settings)

@@ -12,7 +12,6 @@ W_NS = {
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 }
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_SPAN = 64  # a gridSpan beyond this is not a report table
 
 

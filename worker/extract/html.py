@@ -22,8 +22,10 @@ from lxml import etree
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
+from worker.extract.formats import Format, Sniffed
 from worker.extract.html_grid import TableTooLarge, table_grid
 from worker.extract.txt import decode_bytes, garbage_reason
+from worker.settings import Settings
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "cp936": "gb18030",
@@ -241,4 +243,16 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
         warnings.append(f"the page shows {images} image(s) but no table: tables published as images cannot be read")
     if not walker.lines:
         raise ExtractionError("the web page has no text", path=str(path))
-    return Extracted(kind="html", lines=walker.lines, encoding=encoding, warnings=warnings)
+    return Extracted(kind=Format.HTML, lines=walker.lines, encoding=encoding, warnings=warnings)
+
+
+class HtmlExtractor:
+    """The extractor table's entry for saved web pages: ``Format.HTML``, or ``Format.MHT`` with ``mht=True``."""
+
+    def __init__(self, *, mht: bool = False) -> None:
+        self.mht = mht
+        self.format = Format.MHT if mht else Format.HTML
+
+    def extract(self, path: Path, *, sniffed: Sniffed, settings: Settings) -> Extracted:
+        """Read a page, or the HTML part of an .mht (see ``extract_html``)."""
+        return extract_html(path, mht=self.mht)

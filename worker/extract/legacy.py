@@ -2,7 +2,7 @@
 
 When ``soffice`` (or ``libreoffice``) is on PATH the file is converted headless in a private temporary
 directory (with its own LibreOffice profile, so parallel workers do not fight over one) and read by the
-docx extractor; ``Extracted.kind`` is then ``"doc"``. Without LibreOffice the file is refused with
+docx extractor; ``Extracted.kind`` is then ``Format.DOC`` (``"doc"``). Without LibreOffice the file is refused with
 ``legacy Word/WPS format: convert to .docx``.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted
 from worker.extract.docx import extract_docx
+from worker.extract.formats import Format, Sniffed
 from worker.logging import get_logger
 from worker.settings import Settings, get_settings
 
@@ -63,4 +64,14 @@ def extract_legacy(path: Path, *, what: str = "legacy document", settings: Setti
             raise ExtractionError(f"{what}: LibreOffice could not convert it to .docx ({detail or 'no output'})",
                                   path=str(path))
         log.info("legacy_converted", path=str(path), what=what)
-        return extract_docx(out, settings=settings, kind="doc")
+        return extract_docx(out, settings=settings, kind=Format.DOC)
+
+
+class LegacyExtractor:
+    """The extractor table's entry for legacy documents (``extract_legacy``)."""
+
+    format = Format.DOC
+
+    def extract(self, path: Path, *, sniffed: Sniffed, settings: Settings) -> Extracted:
+        """Convert with LibreOffice and read the result (see ``extract_legacy``)."""
+        return extract_legacy(path, what=sniffed.what, settings=settings)

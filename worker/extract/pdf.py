@@ -25,6 +25,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
+from worker.extract.formats import Format, Sniffed
 from worker.extract.pdf_lines import (
     TextLine,
     chars_to_lines,
@@ -34,6 +35,7 @@ from worker.extract.pdf_lines import (
     text_edges,
 )
 from worker.extract.safety import reraise_time_limit
+from worker.settings import Settings
 
 SCANNED = "scanned PDF: no text layer; OCR not supported"
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
@@ -191,4 +193,14 @@ def extract_pdf(path: Path) -> Extracted:
     if blank_pages:
         listed = ", ".join(str(n) for n in blank_pages[:20]) + (" ..." if len(blank_pages) > 20 else "")
         warnings.append(f"PDF pages without a text layer (scanned or blank; OCR not supported): {listed}")
-    return Extracted(kind="pdf", lines=lines, warnings=warnings)
+    return Extracted(kind=Format.PDF, lines=lines, warnings=warnings)
+
+
+class PdfExtractor:
+    """The extractor table's entry for PDF (``extract_pdf``)."""
+
+    format = Format.PDF
+
+    def extract(self, path: Path, *, sniffed: Sniffed, settings: Settings) -> Extracted:
+        """Read a PDF's text layer (see ``extract_pdf``)."""
+        return extract_pdf(path)

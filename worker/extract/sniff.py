@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from worker.errors import ExtractionError, UnsupportedFormatError
-
-Format = Literal["txt", "html", "mht", "docx", "pdf", "legacy"]
+from worker.extract.formats import Format, Sniffed
 
 HEAD_BYTES = 8192
 
@@ -63,18 +60,6 @@ _ZIP_UNSUPPORTED = [
 _ODF_TEXT = "application/vnd.oasis.opendocument.text"
 
 
-@dataclass(frozen=True)
-class Sniffed:
-    """The outcome of format detection.
-
-    Attributes:
-        format: which extractor reads the file.
-        what: a short English description for logs and messages ("Word document (.docx)").
-    """
-
-    format: Format
-    what: str
-
 
 def _unsupported(what: str, path: Path) -> UnsupportedFormatError:
     return UnsupportedFormatError(f"unsupported format: {what}", path=str(path))
@@ -100,13 +85,13 @@ def sniff(path: Path, head: bytes | None = None) -> Sniffed:
     if not head:
         raise ExtractionError("empty file (0 bytes)", path=str(path))
     if b"%PDF-" in head[:1024]:
-        return Sniffed("pdf", "PDF document")
+        return Sniffed(Format.PDF, "PDF document")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _sniff_zip(path)
     if head.startswith(OLE_MAGIC):
         return _sniff_ole(path)
     if head.startswith(b"{\\rtf"):
-        return Sniffed("legacy", "RTF document")
+        return Sniffed(Format.DOC, "RTF document")
     if head.startswith(b"RIFF") and head[8:12] in _RIFF_KINDS:
         raise _unsupported(_RIFF_KINDS[head[8:12]], path)
     if head[4:8] == b"ftyp":
@@ -134,14 +119,14 @@ def _sniff_zip(path: Path) -> Sniffed:
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise ExtractionError(f"cannot read ZIP/Office file: {exc}", path=str(path)) from exc
     if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
-        return Sniffed("docx", "Word document (.docx)")
+        return Sniffed(Format.DOCX, "Word document (.docx)")
     if "[Content_Types].xml" in names and "_rels/.rels" in names and any(n.startswith("word/") for n in names):
-        return Sniffed("docx", "Word document (.docx)")
+        return Sniffed(Format.DOCX, "Word document (.docx)")
     for entry, what in _ZIP_UNSUPPORTED:
         if entry in names:
             raise _unsupported(what, path)
     if mimetype.startswith(_ODF_TEXT):
-        return Sniffed("legacy", "OpenDocument text (.odt)")
+        return Sniffed(Format.DOC, "OpenDocument text (.odt)")
     if mimetype.startswith("application/vnd.oasis.opendocument"):
         raise _unsupported(f"OpenDocument file ({mimetype.strip()})", path)
     if any(n.endswith(".xml") and n.startswith("Documents/") for n in names):
@@ -162,12 +147,12 @@ def _sniff_ole(path: Path) -> Sniffed:
             "password-protected Office document: remove the password and submit it again", path=str(path)
         )
     if has("WordDocument"):
-        return Sniffed("legacy", "legacy Word/WPS document (.doc/.wps)")
+        return Sniffed(Format.DOC, "legacy Word/WPS document (.doc/.wps)")
     if has("Workbook") or has("Book"):
         raise _unsupported("spreadsheet (.xls/.et)", path)
     if has("PowerPoint Document"):
         raise _unsupported("presentation (.ppt/.dps)", path)
-    return Sniffed("legacy", "legacy Office/WPS document")
+    return Sniffed(Format.DOC, "legacy Office/WPS document")
 
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I | re.S)
@@ -219,13 +204,13 @@ def _sniff_textual(path: Path, head: bytes) -> Sniffed:
             raise _unsupported("unrecognised binary data", path)
         ascii_view = body
     if _HTML_START.match(ascii_view) or re.search(rb"<html[\s>]", ascii_view[:2048], re.I):
-        return Sniffed("html", "HTML page")
+        return Sniffed(Format.HTML, "HTML page")
     if _MHT.match(ascii_view.lstrip()) and re.search(rb"multipart/related", ascii_view, re.I):
-        return Sniffed("mht", "single-file web page (.mht)")
+        return Sniffed(Format.MHT, "single-file web page (.mht)")
     if re.match(rb"^\s*<\?xml", ascii_view):
         if re.search(rb"<w:wordDocument|progid=\"Word\.Document\"", ascii_view, re.I):
-            return Sniffed("legacy", "Word 2003 XML document")
+            return Sniffed(Format.DOC, "Word 2003 XML document")
         if re.search(rb"<html[\s>]", ascii_view, re.I):
-            return Sniffed("html", "XHTML page")
+            return Sniffed(Format.HTML, "XHTML page")
         raise _unsupported("XML data", path)
-    return Sniffed("txt", "plain text")
+    return Sniffed(Format.TXT, "plain text")

@@ -15,7 +15,9 @@ from charset_normalizer import from_bytes
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
+from worker.extract.formats import Format, Sniffed
 from worker.extract.sniff import utf16_without_bom
+from worker.settings import Settings
 
 _BOMS: list[tuple[bytes, str]] = [
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -28,7 +30,6 @@ _BOMS: list[tuple[bytes, str]] = [
 # Encodings charset-normalizer may propose that we accept after the plausibility check.
 _ACCEPTED = {"utf_8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\x0b"}
 
 
 def split_lines(text: str) -> list[str]:
@@ -164,7 +165,7 @@ def extract_txt(path: Path, data: bytes | None = None) -> Extracted:
         data = data[:-cut]
     text, encoding = decode_bytes(data, path=path)
     lines = [SourceLine(text=line) for line in split_lines(text)]
-    return Extracted(kind="txt", lines=lines, encoding=encoding, warnings=warnings)
+    return Extracted(kind=Format.TXT, lines=lines, encoding=encoding, warnings=warnings)
 
 
 def _truncated_utf8_tail(data: bytes) -> int:
@@ -182,3 +183,13 @@ def _truncated_utf8_tail(data: bytes) -> int:
         except UnicodeDecodeError:
             return 0
         return len(data) - exc.start
+
+
+class TxtExtractor:
+    """The extractor table's entry for plain text (``extract_txt``)."""
+
+    format = Format.TXT
+
+    def extract(self, path: Path, *, sniffed: Sniffed, settings: Settings) -> Extracted:
+        """Read a text file (see ``extract_txt``)."""
+        return extract_txt(path)

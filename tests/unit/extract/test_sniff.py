@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 
 from worker.errors import ExtractionError, UnsupportedFormatError
-from worker.extract import extract_file, sniff
+from worker.extract import Format, extract_file, sniff
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_sniff_tells_zip_containers_apart(tmp_path: Path) -> None:
         extract_file(xlsx)
     with pytest.raises(UnsupportedFormatError, match="ZIP archive"):
         extract_file(plain)
-    assert sniff(odt).format == "legacy"
+    assert sniff(odt).format is Format.DOC
 
 
 def test_sniff_reads_a_pdf_named_txt_as_pdf(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_sniff_reads_a_docx_named_html_as_docx(samples: Path, tmp_path: Path) ->
 
 def test_sniff_treats_a_doc_named_docx_as_legacy(samples: Path) -> None:
     found = sniff(samples / "legacy_really_doc.docx")
-    assert found.format == "legacy"
+    assert found.format is Format.DOC
     assert "Word" in found.what
 
 
