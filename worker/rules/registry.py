@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
-import worker.rules as rules_pkg
 from worker.errors import NianbaoError
 from worker.rules.base import Rule
 
+RULES_PACKAGE = __name__.rpartition(".")[0]  # "worker.rules"
+RULES_DIR = Path(__file__).resolve().parent
 SUPPORT_PACKAGE = "support"  # helpers shared by the rules; never searched for rules
 
 # retired id -> why (ids are never reused)
@@ -36,13 +38,13 @@ class UnknownRuleError(NianbaoError):
 
 def module_of(code: str) -> str:
     """The dotted module a rule id lives in: ``module_of("T3_BALANCE")`` is "worker.rules.t3.t3_balance"."""
-    return f"{rules_pkg.__name__}.{code.split('_', 1)[0].lower()}.{code.lower()}"
+    return f"{RULES_PACKAGE}.{code.split('_', 1)[0].lower()}.{code.lower()}"
 
 
 def _rule_packages() -> list[str]:
     return sorted(
         info.name
-        for info in pkgutil.iter_modules(rules_pkg.__path__)
+        for info in pkgutil.iter_modules([str(RULES_DIR)])
         if info.ispkg and info.name != SUPPORT_PACKAGE
     )
 
@@ -50,7 +52,7 @@ def _rule_packages() -> list[str]:
 def _discover() -> list[type[Rule]]:
     found: list[type[Rule]] = []
     for name in _rule_packages():
-        package = importlib.import_module(f"{rules_pkg.__name__}.{name}")
+        package = importlib.import_module(f"{RULES_PACKAGE}.{name}")
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             for value in vars(module).values():
