@@ -12,11 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.utils.gen import APP_COLS, REVIEW_COLS, REVIEW_ROWS
 from worker.parse.models import Cell, Location, Report, RowInfo, Section, Tables
-
-APP_COLS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total")
-REVIEW_ROWS = ("review", "litigation_direct", "litigation_after_review")
-REVIEW_COLS = ("upheld", "corrected", "other", "pending", "total")
 
 # 三, 2021 template: row -> 7 values (six applicant columns, total). Every column balances:
 # new + carried_over = total + carried_forward, total = sum of outcomes, row total = sum of applicants.

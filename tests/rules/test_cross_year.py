@@ -18,8 +18,8 @@ from tests.rules.factories import DISCLOSURE_2021, OVERVIEW, build, clean_spec
 from tests.rules.render import render
 from worker.parse.models import Report
 from worker.rules import Finding, Neighbour, RuleContext, run_checks
-from worker.rules.cross_year.history import previous_of
-from worker.rules.cross_year.xy_duplicate import THRESHOLD, prose_fingerprint, similarity
+from worker.rules.support.history import previous_of
+from worker.rules.xy.xy_duplicate import THRESHOLD, prose_fingerprint, similarity
 
 BODY = "示例县南山镇人民政府"
 ELSEWHERE = "另一县南山镇人民政府"

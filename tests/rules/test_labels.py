@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from worker.parse import vocab
-from worker.rules.labels import APPLICATION_ROWS_ZH, SECTION_ZH, TABLE_ZH, cell_zh, col_zh, row_zh
-from worker.rules.tables import APPLICATION_COLS, OUTCOME_GROUPS, REVIEW_PARTS, REVIEW_ROWS
+from worker.parse import labels, vocab
+from worker.parse.labels import APPLICATION_ROWS_ZH, SECTION_ZH, TABLE_ZH, cell_zh, col_zh, row_zh
+from worker.parse.vocab import REVIEW_ROWS
+from worker.rules.support.tables import APPLICATION_COLS, OUTCOME_GROUPS, REVIEW_PARTS
 
 APPLICATION_ROW_KEYS = sorted(
     {"new", "carried_over", "total", "carried_forward"}
@@ -29,7 +30,7 @@ def test_labels_columns_rows_of_four_and_two_have_labels() -> None:
     for row in REVIEW_ROWS:
         for col in (*REVIEW_PARTS, "total"):
             assert (
-                cell_zh("reviews", row, col) == f"{vocab.REVIEW_ROWS_ZH[row]}·{vocab.REVIEW_COLUMNS_ZH[col]}"
+                cell_zh("reviews", row, col) == f"{labels.REVIEW_ROWS_ZH[row]}·{labels.REVIEW_COLUMNS_ZH[col]}"
             )
     for template in vocab.DISCLOSURE_DEFAULT_COLUMNS.values():
         for block, cols in template.items():
@@ -40,6 +41,6 @@ def test_labels_columns_rows_of_four_and_two_have_labels() -> None:
 
 
 def test_labels_sections_and_tables_follow_the_vocabulary() -> None:
-    assert SECTION_ZH == {s.key: s.title_zh_short for s in vocab.SECTIONS}
+    assert SECTION_ZH == {s.key: s.title_2021 for s in vocab.SECTIONS}
     assert list(TABLE_ZH) == ["disclosure", "applications", "reviews"]
-    assert TABLE_ZH["applications"] == vocab.table_label_zh("applications")
+    assert TABLE_ZH["applications"] == labels.table_label_zh("applications")

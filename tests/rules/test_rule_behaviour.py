@@ -13,8 +13,8 @@ from tests.rules.conftest import FIXTURES
 from tests.rules.factories import build, clean_spec
 from worker.parse.models import Report
 from worker.rules import run_checks
-from worker.rules.structure.headings import stray_headings
-from worker.rules.text.statements import Statement, read_statements
+from worker.rules.support.headings import stray_headings
+from worker.rules.support.statements import Statement, read_statements
 
 
 def rules_of(report: Report) -> list[str]:

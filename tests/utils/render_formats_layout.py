@@ -4,7 +4,8 @@
 into blocks that every renderer in ``render_formats`` draws the same way: ``Para(text)`` and
 ``Table(rows)`` whose cells carry ``colspan``/``rowspan`` exactly as the 2021 / 2019 national templates
 merge them. ``random_report(rng)`` makes a small random canonical dict when the parser's
-``tests/utils/gen.py`` is not there.
+``tests/utils/gen.py`` model is more than a test needs. Keys come from ``gen.py``, labels from
+``render_text.py``: the tests keep one copy of the template's wording.
 """
 
 from __future__ import annotations
@@ -13,52 +14,42 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-APPLICANT_COLS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
-REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
-REVIEW_ROWS = ["review", "litigation_direct", "litigation_after_review"]
-REVIEW_COL_ZH = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+from tests.utils.gen import APP_COLS, APP_ROWS, REVIEW_COLS, REVIEW_ROWS
+from tests.utils.gen import DISCLOSURE as DISCLOSURE_KEYS
+from tests.utils.render_text import (
+    ANCHORS,
+    APP_LABELS,
+    HEADINGS,
+    ORGANISATION_HEADERS,
+    REVIEW_COL_LABELS,
+    col_label,
+    row_label,
+)
 
-# (block, heading, column labels, [(row key, row label)], [column keys]) per template
-DISCLOSURE = {
-    "2021": [
-        ("art20_1", "第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"],
-         [("rules", "规章"), ("normative_docs", "行政规范性文件")], ["issued", "repealed", "in_force"]),
-        ("art20_5", "第二十条第（五）项", ["本年处理决定数量"], [("licensing", "行政许可")], ["decisions"]),
-        ("art20_6", "第二十条第（六）项", ["本年处理决定数量"],
-         [("penalty", "行政处罚"), ("coercion", "行政强制")], ["decisions"]),
-        ("art20_8", "第二十条第（八）项", ["本年收费金额（单位：万元）"], [("fees", "行政事业性收费")], ["amount_wan"]),
-    ],
-    "2019": [
-        ("art20_1", "第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
-         [("rules", "规章"), ("normative_docs", "规范性文件")], ["made", "published", "published_total"]),
-        ("art20_5", "第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-         [("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")], ["prev_items", "change", "decisions"]),
-        ("art20_6", "第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"],
-         [("penalty", "行政处罚"), ("coercion", "行政强制")], ["prev_items", "change", "decisions"]),
-        ("art20_8", "第二十条第（八）项", ["上一年项目数量", "本年增/减"], [("fees", "行政事业性收费")],
-         ["prev_items", "change"]),
-        ("art20_9", "第二十条第（九）项", ["采购项目数量", "采购总金额"], [("procurement", "政府集中采购")],
-         ["items", "amount"]),
-    ],
-}
+# The keys come from gen.py and the labels from render_text.py (the tests' one copy of the template's wording).
+APPLICANT_COLS = list(APP_COLS)
+SECTION_TITLES = [HEADINGS[no][0] for no in range(1, 7)]
 
-# 三 table rows: (key, level-2 group label or None, label); level 1 "三、本年度办理结果" spans the outcome rows
-_WITHHELD = [("withheld_secret", "1.属于国家秘密"), ("withheld_law", "2.其他法律行政法规禁止公开"),
-             ("withheld_security", "3.危及“三安全一稳定”"), ("withheld_third_party", "4.保护第三方合法权益"),
-             ("withheld_internal", "5.属于三类内部事务信息"), ("withheld_process", "6.属于四类过程性信息"),
-             ("withheld_enforcement", "7.属于行政执法案卷"), ("withheld_inquiry", "8.属于行政查询事项")]
-_UNAVAILABLE = [("unavailable_not_held", "1.本机关不掌握相关政府信息"),
-                ("unavailable_needs_creation", "2.没有现成信息需要另行制作"),
-                ("unavailable_unclear", "3.补正后申请内容仍不明确")]
-_REJECTED = [("rejected_petition", "1.信访举报投诉类申请"), ("rejected_duplicate", "2.重复申请"),
-             ("rejected_publication", "3.要求提供公开出版物"), ("rejected_excessive", "4.无正当理由大量反复申请"),
-             ("rejected_confirmation", "5.要求行政机关确认或重新出具已获取信息")]
-_OTHER_2021 = [("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-               ("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-               ("other_misc", "3.其他")]
 
-SECTION_TITLES = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                  "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+def _disclosure_blocks(template: str) -> list[tuple[str, str, list[str], list[tuple[str, str]], list[str]]]:
+    """(block, heading, column labels, [(row key, row label)], [column keys]) of 二 for a template."""
+    return [
+        (
+            block,
+            f"第二十条第（{ANCHORS[block]}）项",
+            [col_label(c, template) for c in spec["cols"]],
+            [(row, row_label(row, template)) for row in spec["rows"]],
+            list(spec["cols"]),
+        )
+        for block, spec in DISCLOSURE_KEYS[template].items()
+    ]
+
+
+def _sub_rows(prefix: str, template: str) -> list[tuple[str, str]]:
+    """The numbered sub-rows of one outcome group of 三 ("withheld_" -> 1.属于国家秘密 …): (key, label)."""
+    return [(key, APP_LABELS[key][-1]) for key in APP_ROWS[template] if key.startswith(prefix)]
+
+
 ORGANS = ["将乐县南口镇人民政府", "泽州县南岭镇人民政府", "临安区教育局", "青田县人力资源和社会保障局", "武夷山市星村镇人民政府"]
 
 
@@ -96,7 +87,7 @@ def fmt(value: Any) -> str:
 def _disclosure(report: dict[str, Any], template: str) -> Table:
     data = report["tables"]["disclosure"]
     rows: list[list[Cell]] = []
-    for block, heading, col_labels, row_defs, col_keys in DISCLOSURE[template]:
+    for block, heading, col_labels, row_defs, col_keys in _disclosure_blocks(template):
         if block not in data:
             continue
         rows.append([Cell(heading, colspan=4, header=True)])
@@ -124,28 +115,22 @@ def _applications(report: dict[str, Any], template: str) -> Table:
          Cell("申请人情况", colspan=7, header=True)],
         [Cell("自然人", rowspan=2, header=True), Cell("法人或其他组织", colspan=5, header=True),
          Cell("总计", rowspan=2, header=True)],
-        [Cell(t, header=True) for t in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
-        [Cell("一、本年新收政府信息公开申请数量", colspan=3), *values("new")],
-        [Cell("二、上年结转政府信息公开申请数量", colspan=3), *values("carried_over")],
+        [Cell(t, header=True) for t in ORGANISATION_HEADERS],
+        [Cell(APP_LABELS["new"][0], colspan=3), *values("new")],
+        [Cell(APP_LABELS["carried_over"][0], colspan=3), *values("carried_over")],
     ]
-    groups: list[tuple[str, list[tuple[str, str]]]] = [("（三）不予公开", _WITHHELD), ("（四）无法提供", _UNAVAILABLE),
-                                                       ("（五）不予处理", _REJECTED)]
-    outcome: list[list[Cell]] = [[Cell("（一）予以公开", colspan=2), *values("granted")],
-                                 [Cell("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", colspan=2), *values("partial")]]
-    for label, subs in groups:
+    outcome: list[list[Cell]] = [[Cell(APP_LABELS[key][-1], colspan=2), *values(key)] for key in ("granted", "partial")]
+    for prefix in ("withheld_", "unavailable_", "rejected_", "other_"):
+        subs = _sub_rows(prefix, template)
         for i, (key, sub) in enumerate(subs):
-            first = [Cell(label, rowspan=len(subs))] if i == 0 else []
+            first = [Cell(APP_LABELS[subs[0][0]][1], rowspan=len(subs))] if i == 0 else []
             outcome.append([*first, Cell(sub), *values(key)])
     if template == "2019":
-        outcome.append([Cell("（六）其他处理", colspan=2), *values("other")])
-    else:
-        for i, (key, sub) in enumerate(_OTHER_2021):
-            first = [Cell("（六）其他处理", rowspan=len(_OTHER_2021))] if i == 0 else []
-            outcome.append([*first, Cell(sub), *values(key)])
-    outcome.append([Cell("（七）总计", colspan=2), *values("total")])
-    outcome[0].insert(0, Cell("三、本年度办理结果", rowspan=len(outcome)))
+        outcome.append([Cell(APP_LABELS["other"][-1], colspan=2), *values("other")])
+    outcome.append([Cell(APP_LABELS["total"][-1], colspan=2), *values("total")])
+    outcome[0].insert(0, Cell(APP_LABELS["granted"][0], rowspan=len(outcome)))
     rows += outcome
-    rows.append([Cell("四、结转下年度继续办理", colspan=3), *values("carried_forward")])
+    rows.append([Cell(APP_LABELS["carried_forward"][0], colspan=3), *values("carried_forward")])
     return Table(rows, widths=[1.2, 1.6, 3.4] + [1] * 7)
 
 
@@ -153,9 +138,9 @@ def _reviews(report: dict[str, Any]) -> Table:
     data = report["tables"]["reviews"]
     rows = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
-        [*(Cell(t, rowspan=2, header=True) for t in REVIEW_COL_ZH), Cell("未经复议直接起诉", colspan=5, header=True),
+        [*(Cell(t, rowspan=2, header=True) for t in REVIEW_COL_LABELS), Cell("未经复议直接起诉", colspan=5, header=True),
          Cell("复议后起诉", colspan=5, header=True)],
-        [Cell(t, header=True) for t in REVIEW_COL_ZH * 2],
+        [Cell(t, header=True) for t in REVIEW_COL_LABELS * 2],
         [Cell(fmt(data.get(r, {}).get(c))) for r in REVIEW_ROWS for c in REVIEW_COLS],
     ]
     return Table(rows, widths=[1] * 15)
@@ -244,15 +229,13 @@ def random_report(rng: random.Random, *, template: str = "2021") -> dict[str, An
         return None if rng.random() < 0.05 else rng.choice([0, 0, rng.randint(0, 9), rng.randint(10, 3000)])
 
     disclosure: dict[str, Any] = {}
-    for block, _h, _labels, row_defs, col_keys in DISCLOSURE[template]:
-        disclosure[block] = {key: {c: n() for c in col_keys} for key, _ in row_defs}
+    for block, spec in DISCLOSURE_KEYS[template].items():
+        disclosure[block] = {key: {c: n() for c in spec["cols"]} for key in spec["rows"]}
     if template == "2021":
         disclosure["art20_8"]["fees"]["amount_wan"] = rng.choice([None, 0, round(rng.uniform(0, 500), 2)])
     else:
         disclosure["art20_9"]["procurement"]["amount"] = round(rng.uniform(0, 900), 1)
-    app_rows = ["new", "carried_over", "granted", "partial"] + [k for k, _ in _WITHHELD + _UNAVAILABLE + _REJECTED]
-    app_rows += ["other"] if template == "2019" else [k for k, _ in _OTHER_2021]
-    app_rows += ["total", "carried_forward"]
+    app_rows = APP_ROWS[template]
     return {
         "organ": rng.choice(ORGANS),
         "year": rng.randint(2021, 2024) if template == "2021" else rng.choice([2019, 2020]),

@@ -24,6 +24,9 @@ LAYOUTS = ("tab", "cells", "pipe", "spaced", "lines", "htmlcells")  # plain-text
 GRID = "grid"  # real table rows (``render_extracted``), as the docx/html/pdf extractors give them
 PLACEHOLDERS = ("-", "/", "—", "无", "空")
 
+# The template's labels, written out here on purpose and never imported from worker/parse: the round trip
+# (render -> parse -> compare) is an oracle only while the text is produced independently of the parser's
+# vocabulary. This is the one copy the test renderers share (render_formats_layout.py reads it too).
 APP_LABELS: dict[str, tuple[str, ...]] = {
     "new": ("一、本年新收政府信息公开申请数量",),
     "carried_over": ("二、上年结转政府信息公开申请数量",),
@@ -89,6 +92,18 @@ HEADINGS = {
     6: ("六、其他需要报告的事项",),
 }
 KEYS = {1: "overview", 2: "disclosure", 3: "applications", 4: "reviews", 5: "problems", 6: "other"}
+ORGANISATION_HEADERS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")  # under 法人或其他组织
+REVIEW_COL_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")  # per group of 四
+
+
+def col_label(col: str, template: str) -> str:
+    """The printed label of a column of 二 (处理决定数量 is worded per template)."""
+    return COL_LABELS.get(col, "本年处理决定数量" if template == "2021" else "处理决定数量")
+
+
+def row_label(row: str, template: str) -> str:
+    """The printed label of a row of 二 (the 2019 template prints 规范性文件 without 行政)."""
+    return "规范性文件" if row == "normative_docs" and template == "2019" else ROW_LABELS[row]
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -218,8 +233,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
     for block, rows in report["tables"]["disclosure"].items():
         cols = list(next(iter(rows.values())).keys())
         anchor = f"第二十条第（{ANCHORS[block]}）项"
-        header = ["信息内容", *(COL_LABELS.get(c, "本年处理决定数量" if report["template"] == "2021" else "处理决定数量")
-                               for c in cols)]  # fmt: skip
+        header = ["信息内容", *(col_label(c, report["template"]) for c in cols)]
         if layout == "cells":
             doc.blank()
             doc.add("\t" + anchor)
@@ -236,9 +250,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
             if layout == "pipe":
                 doc.add("|" + "---|" * width)
         for row, values in rows.items():
-            label = ROW_LABELS[row]
-            if row == "normative_docs" and report["template"] == "2019":
-                label = "规范性文件"
+            label = row_label(row, report["template"])
             texts = [_number(doc, values[c], col=c, placeholder=layout == "spaced") for c in cols]
             if layout == "cells":
                 doc.blank()
@@ -252,7 +264,7 @@ def _disclosure(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, 
 
 def _applications(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool, style: str) -> None:
     head = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    orgs = list(ORGANISATION_HEADERS)
     if layout == "cells":
         doc.add(
             "\t" + head, "\t申请人情况", "", "\t", "\t自然人", "\t法人或其他组织", "\t总计", "", "\t", "\t"
@@ -273,7 +285,7 @@ def _applications(doc: _Doc, layout: str, report: dict[str, Any], *, split: bool
 
 
 def _reviews(doc: _Doc, layout: str, report: dict[str, Any]) -> None:
-    group = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    group = list(REVIEW_COL_LABELS)
     values = [
         _number(doc, report["tables"]["reviews"][r][c], col=c, placeholder=layout == "spaced")
         for r in ("review", "litigation_direct", "litigation_after_review")

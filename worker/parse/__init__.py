@@ -3,7 +3,8 @@
     normalise (normalise.py) -> tokens (tokens.py) -> recognise (recognise.py: sections.py, tables.py,
     rows.py, meta.py, template.py) -> ``Report`` (models.py)
 
-Label vocabularies are data in vocab.py. Public API:
+Label vocabularies are data in vocab.py; the Chinese wording people read (tables, rows, locations) is in
+labels.py and the Chinese-numeral reader in numerals.py, both importable from any layer. Public API:
 
     parse_extracted(extracted, *, source=None) -> Report
     parse_text(text, *, source=None) -> Report

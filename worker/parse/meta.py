@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from worker.parse.numerals import cn_digits, cn_int
 from worker.parse.vocab import compact
 
 _YEAR = re.compile(r"((?:19|20)\d{2}) ?年")
@@ -25,8 +26,6 @@ _DATE_LABEL = re.compile(
     r"(?:(?:发布|印发|公开|成文|编制)(?:日期|时间):?|(?:^|来源:.{0,20})(?:日期|时间):)"
     r"((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})"
 )
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}  # fmt: skip
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 _CN_DATE = re.compile(
     r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
@@ -91,7 +90,7 @@ def find_title(lines: Sequence[str], before: int) -> tuple[str, int, int] | None
 
 def _cn_year_to_digits(text: str) -> str:
     """ "二〇二三年" -> "2023年" (titles sometimes print the year in Chinese numerals)."""
-    return _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + "年", text)
+    return _CN_YEAR.sub(lambda m: f"{cn_digits(m.group(1))}年", text)
 
 
 def find_period_year(text: str) -> int | None:
@@ -103,16 +102,9 @@ def find_period_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _cn_number(text: str) -> int:
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return _CN_DIGITS[text]
-
-
-def _date(y: int, m: int, d: int) -> dt.date | None:
+def _date(y: int | None, m: int | None, d: int | None) -> dt.date | None:
+    if y is None or m is None or d is None:
+        return None
     try:
         return dt.date(y, m, d)
     except ValueError:
@@ -125,8 +117,7 @@ def parse_date_line(line: str) -> dt.date | None:
     if m := _DATE.match(flat):
         return _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _CN_DATE.match(flat):
-        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-        return _date(year, _cn_number(m.group(2)), _cn_number(m.group(3)))
+        return _date(cn_digits(m.group(1)), cn_int(m.group(2)), cn_int(m.group(3)))
     if (m := _DATE_ISO.fullmatch(flat)) is not None:
         return _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None

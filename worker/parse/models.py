@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from worker.parse.labels import describe_location_zh
+
 Template = Literal["2021", "2019", "mixed", "unknown"]
 Number = int | float
 
@@ -26,9 +28,7 @@ class Location(BaseModel):
     section: str | None = None  # section key, e.g. "problems"
 
     def describe_zh(self) -> str:
-        """A short Chinese description, e.g. "三、申请情况表 (七)总计·自然人，第 362 行"."""
-        from worker.parse.vocab import describe_location_zh
-
+        """A short Chinese description, e.g. "三、收到和处理政府信息公开申请情况表 （七）总计·自然人（第 362 行）"."""
         return describe_location_zh(self)
 
 

@@ -95,7 +95,6 @@ def _drop_label_column_blanks(pieces: list[tuple[int, str]]) -> list[tuple[int, 
 def items_of(tokens: Sequence[Token]) -> list[Item]:
     """Flatten the tokens of a region into items with segment numbers."""
     out: list[Item] = []
-    append = out.append
     seg = 0
     single_run = False
     for tok in tokens:
@@ -103,35 +102,27 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
             seg += 1
             single_run = False
             continue
-        is_row = isinstance(tok, TableRow)
-        line, page = tok.line, tok.page
-        if is_row and tok.kind == "single":
+        if isinstance(tok, TableRow) and tok.kind == "single":
             if not single_run:
                 seg += 1
                 single_run = True
-            cell = tok.cells[0]
-            for text in _split_cell(cell) if " " in cell else (cell,):
-                append(Item(text, parse_value(text), line, page, seg, 0, 1))
+            for text in _split_cell(tok.cells[0]):
+                out.append(Item(text, parse_value(text), tok.line, tok.page, seg, 0, 1))
             continue
         seg += 1
         single_run = False
-        if is_row:
-            pieces = []
-            for i, cell in enumerate(tok.cells):
-                if " " in cell:  # _split_cell only splits at spaces
-                    pieces.extend((i, t) for t in _split_cell(cell))
-                else:
-                    pieces.append((i, cell))
+        if isinstance(tok, TableRow):
+            pieces = [(i, t) for i, cell in enumerate(tok.cells) for t in _split_cell(cell)]
         elif isinstance(tok, Prose):
             pieces = list(enumerate(_numbering_joined([w for w in tok.words if w])))
         else:  # pragma: no cover - every token kind is handled above
             continue
         width = len(pieces)
-        grid = is_row and tok.kind == "cells"
-        if is_row and not grid:
+        grid = isinstance(tok, TableRow) and tok.kind == "cells"
+        if not grid and isinstance(tok, TableRow):
             pieces = _drop_label_column_blanks(pieces)
         for col, text in pieces:
-            append(Item(text, parse_value(text), line, page, seg, col, width, grid))
+            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid))
     return out
 
 
@@ -140,7 +131,7 @@ def raw_rows(items: Sequence[Item]) -> list[RawRow]:
     rows: list[RawRow] = []
     current: RawRow | None = None
     for item in items:
-        if item.value.kind != "text":  # item.is_cell, inlined
+        if item.is_cell:
             if current is None:
                 current = RawRow()
                 rows.append(current)

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from worker.parse.numerals import cn_int
 from worker.parse.tokens import Heading, Prose, TableRow, Token
-from worker.parse.vocab import CN_NUMERALS, HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
+from worker.parse.vocab import HEADING_MAX_CHARS, SECTION_NUMERAL, SECTIONS, SectionSpec, compact
 
 _SENTENCE_END = re.compile(r"[。;；]$")
 _MAX_CANDIDATES = 300
 _PAREN_NUMERAL = re.compile(r"^(?:\(([一二三四五六])\)|([1-6])[、.．](?!\d))(.+)$")  # "（三）…", "3、…"
-_ARABIC = {str(i): n for i, n in enumerate("一二三四五六", 1)}
 _RUN_ON = re.compile(r"[。:;]")
 _UNNUMBERED_OFFSET = 12  # an unnumbered heading names its topic near its start
 
@@ -40,6 +40,11 @@ def _keywords_match(spec: SectionSpec, text: str) -> bool:
     return any(p.search(text) for p in _KEYWORDS[spec.no])
 
 
+def _section_numbered(numeral: str) -> SectionSpec:
+    """The section of a heading numeral the patterns matched ("三" or "3")."""
+    return SECTIONS[(cn_int(numeral) or 0) - 1]
+
+
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
     """The section a heading line names, and whether it carried its numeral; None when it names none."""
@@ -54,14 +59,14 @@ def classify_heading(text: str) -> tuple[SectionSpec, bool] | None:
         return None
     m = SECTION_NUMERAL.match(title)
     if m:
-        spec = SECTIONS[CN_NUMERALS[m.group(1)] - 1]
+        spec = _section_numbered(m.group(1))
         rest = compact(m.group(2))
         if rest and _keywords_match(spec, rest):
             return spec, True
         return None
     paren = _PAREN_NUMERAL.match(flat)
     if paren:  # "（三）收到和处理…", "3、收到和处理…": top-level only when number and keywords agree; ranks below "三、"
-        spec = SECTIONS[CN_NUMERALS[paren.group(1) or _ARABIC[paren.group(2)]] - 1]
+        spec = _section_numbered(paren.group(1) or paren.group(2))
         return (spec, False) if _keywords_match(spec, paren.group(3)) else None
     if re.match(r"^[(\d一二三四五六七八九十]", flat):
         return None  # another numbering ("（七）…", "1.…"): a sub-heading

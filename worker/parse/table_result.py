@@ -29,17 +29,8 @@ def cells_data(
 ) -> dict[str, CellData]:
     """The taken cells under their column keys."""
     out: dict[str, CellData] = {}
-    for col, item in zip(cols, taken.cells, strict=False):  # cell_data, inlined: called for every cell
-        value = item.value
-        loc = {
-            "table": table,
-            "row": row,
-            "col": col,
-            "line": item.line,
-            "page": item.page,
-            "section": section,
-        }
-        out[col] = {"value": value.value, "raw": item.text, "unit": value.unit, "location": loc}
+    for col, item in zip(cols, taken.cells, strict=False):
+        out[col] = cell_data(item, table=table, row=row, col=col, section=section)
     return out
 
 

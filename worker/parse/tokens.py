@@ -116,14 +116,7 @@ def _tokenize(number: int, row: SourceRow) -> Token:
 
 def tokenize(rows: Iterable[SourceRow]) -> list[Token]:
     """Tokenize normalised lines; line numbers are 1-based positions in ``rows``."""
-    out: list[Token] = []
-    append = out.append
-    for number, row in enumerate(rows, 1):  # tokenize_line, inlined
-        try:
-            append(_tokenize(number, row))
-        except Exception:  # noqa: BLE001 - the tokenizer must never fail; fall back to prose
-            append(Prose(number, text=str(getattr(row, "text", "")), page=getattr(row, "page", None)))
-    return out
+    return [tokenize_line(i, row) for i, row in enumerate(rows, 1)]
 
 
 def tokenize_text(text: str) -> list[Token]:

@@ -2,7 +2,8 @@
 
 Everything the recogniser matches against lives here: section headings, the block anchors, row labels and
 column labels of section 二 (both templates), the row labels of 三 with their keywords, the columns of 三
-and 四, and the placeholders. A label variant seen in the wild is a one-line change here plus a test.
+and 四, and the placeholders. The Chinese wording shown to people (finding messages, locations) is in
+``worker.parse.labels``. A label variant seen in the wild is a one-line change here plus a test.
 
 All patterns are matched against *compacted* text: normalised (``normalise.normalise_line``) and with every
 whitespace character removed (``compact``).
@@ -13,10 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from worker.parse.models import Location
 
 _WS = re.compile(r"\s+")
 
@@ -36,8 +33,7 @@ def compact(text: str) -> str:
 class SectionSpec:
     no: int
     key: str
-    title_2021: str
-    title_zh_short: str  # used in describe_location_zh
+    title_2021: str  # the heading as the 2021 template prints it
     keywords: tuple[str, ...]  # regexes; any match in the heading text (numeral removed) identifies it
 
 
@@ -45,7 +41,6 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
         1,
         "overview",
-        "一、总体情况",
         "一、总体情况",
         (
             r"^总体情况",
@@ -60,13 +55,11 @@ SECTIONS: tuple[SectionSpec, ...] = (
         2,
         "disclosure",
         "二、主动公开政府信息情况",
-        "二、主动公开政府信息情况",
         (r"主动公开政府信息", r"^主动公开(?:工作)?情况$"),
     ),
     SectionSpec(
         3,
         "applications",
-        "三、收到和处理政府信息公开申请情况",
         "三、收到和处理政府信息公开申请情况",
         (
             r"收到.{0,2}处理.{0,8}申请",
@@ -78,13 +71,11 @@ SECTIONS: tuple[SectionSpec, ...] = (
         4,
         "reviews",
         "四、政府信息公开行政复议、行政诉讼情况",
-        "四、政府信息公开行政复议、行政诉讼情况",
         (r"行政复议", r"行政诉讼"),
     ),
     SectionSpec(
         5,
         "problems",
-        "五、存在的主要问题及改进情况",
         "五、存在的主要问题及改进情况",
         (
             r"存在的主要问题",
@@ -99,13 +90,10 @@ SECTIONS: tuple[SectionSpec, ...] = (
         6,
         "other",
         "六、其他需要报告的事项",
-        "六、其他需要报告的事项",
         (r"其他需要?报告", r"^其他需要?说明的?事项", r"^其他事项"),
     ),
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
-
-CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # "一、总体情况", "一.总体情况", "第一部分 总体情况", "一 总体情况"
 SECTION_NUMERAL = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?(?:[、.．,，:：]|\s)\s*(.*)$")
@@ -165,34 +153,6 @@ DISCLOSURE_DEFAULT_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-DISCLOSURE_LABELS_ZH = {
-    "art20_1": "第二十条第（一）项",
-    "art20_5": "第二十条第（五）项",
-    "art20_6": "第二十条第（六）项",
-    "art20_8": "第二十条第（八）项",
-    "art20_9": "第二十条第（九）项",
-    "rules": "规章",
-    "normative_docs": "行政规范性文件",
-    "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项",
-    "penalty": "行政处罚",
-    "coercion": "行政强制",
-    "fees": "行政事业性收费",
-    "procurement": "政府集中采购",
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "本年处理决定数量",
-    "amount_wan": "本年收费金额（万元）",
-    "made": "本年新制作数量",
-    "published": "本年新公开数量",
-    "published_total": "对外公开总数量",
-    "prev_items": "上一年项目数量",
-    "change": "本年增/减",
-    "items": "采购项目数量",
-    "amount": "采购总金额",
-}
-
 # --------------------------------------------------------------------------------------------------
 # Section 三
 # --------------------------------------------------------------------------------------------------
@@ -206,15 +166,6 @@ APPLICATION_COLUMNS: tuple[str, ...] = (
     "other_org",
     "total",
 )
-APPLICATION_COLUMNS_ZH = {
-    "natural_person": "自然人",
-    "commercial": "商业企业",
-    "research": "科研机构",
-    "nonprofit": "社会公益组织",
-    "legal_services": "法律服务机构",
-    "other_org": "其他组织",
-    "total": "总计",
-}
 
 
 @dataclass(frozen=True)
@@ -300,18 +251,6 @@ ROW_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+、|\([一二�
 REVIEW_ROWS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
 REVIEW_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_CELLS = 15
-REVIEW_ROWS_ZH = {
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼·未经复议直接起诉",
-    "litigation_after_review": "行政诉讼·复议后起诉",
-}
-REVIEW_COLUMNS_ZH = {
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-    "total": "总计",
-}
 REVIEW_HEADER = re.compile(r"行政复议|行政诉讼|结果维持|尚未审结|总计|复议后起诉")
 
 # --------------------------------------------------------------------------------------------------
@@ -330,97 +269,3 @@ COUNT_UNITS = ("件", "个", "条", "项", "次", "宗")
 # without column labels. (A citation of 国办公开办函〔2021〕30号 in the preamble is not evidence: reports
 # cite the new format while still filling in the old tables.)
 TEMPLATE_2019_ROW_MARKERS = (r"其他对外管理服务", r"政府集中采购", r"第二十条第\(?九\)?项")
-
-
-# --------------------------------------------------------------------------------------------------
-# Locations in Chinese
-# --------------------------------------------------------------------------------------------------
-
-_TABLE_ZH = {
-    "applications": "三、收到和处理政府信息公开申请情况表",
-    "reviews": "四、政府信息公开行政复议、行政诉讼情况表",
-    "disclosure": "二、主动公开政府信息情况表",
-}
-_SUBTOTAL_ZH = {
-    "subtotal_withheld": "（三）不予公开（小计）",
-    "subtotal_unavailable": "（四）无法提供（小计）",
-    "subtotal_rejected": "（五）不予处理（小计）",
-    "subtotal_other": "（六）其他处理（小计）",
-}
-
-
-def _row_zh(table: str, row: str) -> str:
-    if table == "applications":
-        spec = APPLICATION_ROW_BY_KEY.get(row)
-        if spec is None:
-            return _SUBTOTAL_ZH.get(row, row)
-        if spec.group:
-            return f"{APPLICATION_ROW_BY_KEY[spec.group].label}{spec.label}"
-        return spec.label
-    if table == "reviews":
-        return REVIEW_ROWS_ZH.get(row, row)
-    return DISCLOSURE_LABELS_ZH.get(row, row)
-
-
-def _col_zh(table: str, col: str) -> str:
-    if table == "applications":
-        return APPLICATION_COLUMNS_ZH.get(col, col)
-    if table == "reviews":
-        return REVIEW_COLUMNS_ZH.get(col, col)
-    return DISCLOSURE_LABELS_ZH.get(col, col)
-
-
-def describe_location_zh(loc: Location) -> str:
-    """Clerk-readable Chinese for a location.
-
-    E.g. ``三、收到和处理政府信息公开申请情况表 （七）总计·自然人（第 362 行）``.
-    """
-    parts: list[str] = []
-    table = loc.table or ""
-    base = table.split(".", 1)[0]
-    if base in _TABLE_ZH:
-        head = _TABLE_ZH[base]
-        if base == "disclosure" and "." in table:
-            head += " " + DISCLOSURE_LABELS_ZH.get(table.split(".", 1)[1], table.split(".", 1)[1])
-        parts.append(head)
-    elif loc.section and loc.section in SECTION_BY_KEY:
-        parts.append(SECTION_BY_KEY[loc.section].title_zh_short)
-    elif table:
-        parts.append(table)
-    cell = "·".join(
-        p for p in (_row_zh(base, loc.row) if loc.row else "", _col_zh(base, loc.col) if loc.col else "") if p
-    )
-    where = " ".join(p for p in (" ".join(parts), cell) if p)
-    suffix = []
-    if loc.page:
-        suffix.append(f"第 {loc.page} 页")
-    if loc.line:
-        suffix.append(f"第 {loc.line} 行")
-    if suffix:
-        where += "（" + "，".join(suffix) + "）"
-    return where or "（位置不详）"
-
-
-# Public label look-ups for finding messages (worker/rules/labels.py builds its short forms on these).
-
-
-def table_label_zh(table: str) -> str | None:
-    """The Chinese name of a table key ("applications", "disclosure.art20_8" -> 二's name); None if unknown."""
-    return _TABLE_ZH.get(table.split(".", 1)[0])
-
-
-def row_label_zh(table: str, row: str, *, joiner: str = "") -> str:
-    """The Chinese label of a row key of ``table`` (the key itself when unknown).
-
-    A sub-row of 三 is prefixed with its group's label: ``row_label_zh("applications", "withheld_secret",
-    joiner="·")`` is "（三）不予公开·1.属于国家秘密" (``describe_location_zh`` uses no joiner).
-    """
-    spec = APPLICATION_ROW_BY_KEY.get(row) if table == "applications" else None
-    if spec is not None and spec.group:
-        return f"{APPLICATION_ROW_BY_KEY[spec.group].label}{joiner}{spec.label}"
-    return _row_zh(table, row)
-
-
-def col_label_zh(table: str, col: str) -> str:
-    """The Chinese label of a column key of ``table`` (the key itself when unknown)."""
-    return _col_zh(table, col)

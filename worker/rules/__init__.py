@@ -1,4 +1,5 @@
-"""The check catalogue (report-format.md section 7): one rule per module under ``worker/rules/<family>/``.
+"""The check catalogue (report-format.md section 7): one rule per module, its path
+predicted by its id (``T3_BALANCE`` -> ``worker/rules/t3/t3_balance.py``); shared helpers in ``worker/rules/support/``.
 
 from worker.rules import RULES, run_checks
 findings = run_checks(report, RuleContext(previous=Neighbour(ref=sha, report=last_year)))

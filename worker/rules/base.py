@@ -8,9 +8,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from worker.parse.labels import cell_zh
 from worker.parse.models import Location, Number, Report
-from worker.rules.labels import cell_zh
-from worker.rules.tables import fmt, loc
+from worker.rules.support.tables import fmt, loc
 
 
 class Severity(StrEnum):

@@ -1,4 +1,8 @@
-"""The rule catalogue: every ``Rule`` subclass of the family packages, keyed by its stable id.
+"""The rule catalogue: every ``Rule`` subclass of the rule packages, keyed by its stable id.
+
+A rule's id names its file: ``T3_BALANCE`` lives in ``worker/rules/t3/t3_balance.py`` (the folder is the id's
+first word, lower case; see ``module_of``). Every package under ``worker/rules/`` except ``support`` (shared
+helpers) is searched, so adding a rule is adding its module.
 
 Ids are those of report-format.md section 7 and are never reused. A retired id goes into ``REMOVED`` (with
 the reason), a renamed one into ``REDIRECTS`` (old -> new); ``resolve`` follows both so that configuration
@@ -9,22 +13,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
-import worker.rules as rules_pkg
 from worker.errors import NianbaoError
 from worker.rules.base import Rule
 
-FAMILIES = (
-    "applications",
-    "reviews",
-    "cells",
-    "structure",
-    "template",
-    "dates",
-    "text",
-    "units",
-    "cross_year",
-)
+RULES_PACKAGE = __name__.rpartition(".")[0]  # "worker.rules"
+RULES_DIR = Path(__file__).resolve().parent
+SUPPORT_PACKAGE = "support"  # helpers shared by the rules; never searched for rules
 
 # retired id -> why (ids are never reused)
 REMOVED: dict[str, str] = {}
@@ -40,10 +36,23 @@ class UnknownRuleError(NianbaoError):
     """An id that is not in the catalogue."""
 
 
+def module_of(code: str) -> str:
+    """The dotted module a rule id lives in: ``module_of("T3_BALANCE")`` is "worker.rules.t3.t3_balance"."""
+    return f"{RULES_PACKAGE}.{code.split('_', 1)[0].lower()}.{code.lower()}"
+
+
+def _rule_packages() -> list[str]:
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(RULES_DIR)])
+        if info.ispkg and info.name != SUPPORT_PACKAGE
+    )
+
+
 def _discover() -> list[type[Rule]]:
     found: list[type[Rule]] = []
-    for family in FAMILIES:
-        package = importlib.import_module(f"{rules_pkg.__name__}.{family}")
+    for name in _rule_packages():
+        package = importlib.import_module(f"{RULES_PACKAGE}.{name}")
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             for value in vars(module).values():

@@ -1,7 +1,7 @@
 """``run_checks``: every rule of the catalogue over one report, with per-rule severity overrides.
 
 Pure: no I/O, logging or database. Cross-year rules only find something when ``ctx.previous`` holds the same
-body's report for the year before (see ``worker.rules.cross_year.history``).
+body's report for the year before (see ``worker.rules.support.history``).
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from worker.parse import parse_text
+from worker.parse.labels import describe_location_zh
 from worker.parse.meta import find_organ, find_period_year, find_title, parse_date_line, split_admin
 from worker.parse.models import Location
 from worker.parse.template import combine, part_template
-from worker.parse.vocab import describe_location_zh
 
 
 def test_title_split_over_two_lines_is_joined() -> None:

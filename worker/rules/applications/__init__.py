@@ -1,1 +1,0 @@
-"""Rules of the `applications` family (one rule per module)."""

@@ -1,1 +1,0 @@
-"""Rules of the `cells` family (one rule per module)."""

@@ -1,1 +1,0 @@
-"""Rules of the `cross_year` family (one rule per module)."""

@@ -1,1 +1,0 @@
-"""Rules of the `dates` family (one rule per module)."""

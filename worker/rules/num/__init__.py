@@ -1,0 +1,1 @@
+"""Rules whose id begins with `NUM_` (one rule per module, named after its id)."""

@@ -1,1 +1,0 @@
-"""Rules of the `reviews` family (one rule per module)."""

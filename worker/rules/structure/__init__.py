@@ -1,1 +1,0 @@
-"""Rules of the `structure` family (one rule per module)."""

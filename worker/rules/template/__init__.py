@@ -1,1 +1,0 @@
-"""Rules of the `template` family (one rule per module)."""

@@ -1,1 +1,0 @@
-"""Rules of the `text` family (one rule per module)."""

@@ -1,1 +1,0 @@
-"""Rules of the `units` family (one rule per module)."""
