@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from worker import tasknames
 from worker.errors import ConfigError, NianbaoError
 from worker.settings import Settings, get_settings
 
@@ -57,12 +56,9 @@ def files_in_flight(settings: Settings) -> int:
 def collect_status(settings: Settings) -> dict[str, Any]:
     """Everything ``nianbao status`` shows, as a dict (the ``--json`` shape)."""
     import sqlalchemy as sa
-    from sqlmodel import func, select
 
-    from worker.alerts.ledger import ledger_counts, recent_deliveries
+    from worker.store import queries
     from worker.store.db import session_scope
-    from worker.store.models import QuarantineRecord, StoredReport
-    from worker.store.ops_models import TaskRun, utcnow
 
     out: dict[str, Any] = {"errors": {}}
     try:
@@ -70,42 +66,17 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a status page shows what it can
         out["queue"], out["errors"]["broker"] = None, f"{type(exc).__name__}: {exc}"
     out["in_flight"] = files_in_flight(settings)
-    since = utcnow() - dt.timedelta(hours=1)
     try:
         with session_scope(settings) as s:
-            runs = s.exec(
-                select(TaskRun.state, func.count()).where(TaskRun.name == tasknames.INGEST,
-                                                          TaskRun.updated_at >= since).group_by(TaskRun.state)
-            ).all()
-            reports = s.exec(
-                select(StoredReport.status, func.count()).where(StoredReport.created_at >= since)
-                .group_by(StoredReport.status)
-            ).all()
-            q_total = s.exec(select(func.count()).select_from(QuarantineRecord)).one()
-            q_hour = s.exec(select(func.count()).where(QuarantineRecord.created_at >= since)).one()
-            by_state = {k: int(v) for k, v in runs}
-            by_status = {k: int(v) for k, v in reports}
-            out["last_hour"] = {
-                "ingest_succeeded": by_state.get("succeeded", 0),
-                "ingest_failed": by_state.get("failed", 0),
-                "ingest_retried": by_state.get("retried", 0),
-                "reports_ok": by_status.get("ok", 0),
-                "reports_failed_checks": by_status.get("failed", 0),
-                "quarantined": int(q_hour),
-            }
-            out["quarantine"] = {"records": int(q_total), "files": _count_files(settings.quarantine_path)}
-            counts = ledger_counts(s)
-            out["alerts"] = {
-                "due": counts.get("due", 0) + counts.get("sending", 0),
-                "failed": counts.get("failed", 0),
-                "recent": [
-                    {"id": d.id, "kind": d.kind, "to": d.recipient, "subject": d.subject, "status": d.status,
-                     "items": d.items, "reply": d.smtp_reply, "error": d.error,
-                     "at": (d.sent_at or d.created_at).isoformat()}
-                    for d in recent_deliveries(s, limit=10)
-                ],
-            }
+            snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             s.execute(sa.text("SELECT 1"))
+        out["last_hour"] = snap.last_hour.model_dump()
+        out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
+        out["alerts"] = {
+            "due": snap.alerts.due,
+            "failed": snap.alerts.failed,
+            "recent": [{**d.model_dump(exclude={"at"}), "at": d.at.isoformat()} for d in snap.alerts.recent],
+        }
     except Exception as exc:  # noqa: BLE001
         out["errors"]["database"] = f"{type(exc).__name__}: {exc}"
     return out
@@ -238,11 +209,10 @@ def alerts_flush() -> None:
     from worker.alerts.digest import flush_recipient
     from worker.alerts.ledger import overdue_recipients
     from worker.store.db import session_scope
-    from worker.store.ops_models import utcnow
 
     settings = get_settings()
     with session_scope(settings) as s:
-        recipients = overdue_recipients(s, before=utcnow())
+        recipients = overdue_recipients(s, before=dt.datetime.now(dt.UTC))
     for rcpt in recipients:
         res = flush_recipient(rcpt, settings=settings)
         click.echo(f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed")
