@@ -39,8 +39,9 @@ def _filtered(stmt: SelectOfScalar[Any], filters: ReportFilter) -> SelectOfScala
                    col(StoredReport.identity_key).like(pattern, escape="\\"))
         )  # fmt: skip
     if filters.path_prefix:
-        prefix = filters.path_prefix.strip("/")
-        stmt = stmt.where(col(StoredReport.identity_key).like(f"{_like_escape(prefix)}%", escape="\\"))
+        prefix = filters.path_prefix.strip("/")  # whole path segments: "将乐县" is not a prefix of "将乐县城"
+        key = col(StoredReport.identity_key)
+        stmt = stmt.where(sa.or_(key == prefix, key.like(f"{_like_escape(prefix)}/%", escape="\\")))
     if filters.year is not None:
         stmt = stmt.where(StoredReport.year == filters.year)
     if filters.template:

@@ -34,7 +34,7 @@ class ReportFilter(BaseModel):
     """Which reports a list shows; every field left ``None`` does not filter."""
 
     body: str | None = None  # substring of the body's name or administrative path
-    path_prefix: str | None = None  # administrative path prefix, e.g. "福建省/三明市/将乐县"
+    path_prefix: str | None = None  # leading whole segments of the administrative path, e.g. "福建省/三明市"
     year: int | None = None
     template: str | None = None  # "2019" | "2021" | "unknown"
     status: ReportStatus | None = None
