@@ -88,30 +88,32 @@ def _count_files(root: Path) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file() and not p.name.endswith(".error.txt"))
 
 
+DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "失败", "retrying": "重试中", "sending": "发送中"}
+
+
 def _print_status(st: dict[str, Any]) -> None:
     q = st.get("queue")
-    click.echo(f"queue          {q['waiting']} waiting, {q['reserved']} reserved" if q else "queue          unknown")
-    click.echo(f"in flight      {st['in_flight']} file(s) in processing/")
+    click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}" if q else "队列        未知")
+    click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
     if "last_hour" in st:
         h = st["last_hour"]
-        click.echo(f"last hour      {h['ingest_succeeded']} ingested, {h['ingest_failed']} failed, "
-                   f"{h['ingest_retried']} retrying; reports {h['reports_ok']} ok, "
-                   f"{h['reports_failed_checks']} with errors; {h['quarantined']} quarantined")
-        click.echo(f"quarantine     {st['quarantine']['records']} record(s), {st['quarantine']['files']} file(s)")
+        click.echo(f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
+                   f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}；隔离 {h['quarantined']}")
+        click.echo(f"隔离        记录 {st['quarantine']['records']}，文件 {st['quarantine']['files']}")
         a = st["alerts"]
-        click.echo(f"alerts         {a['due']} due, {a['failed']} FAILED" if a["failed"] else f"alerts         {a['due']} due")
+        click.echo(f"告警邮件    待发 {a['due']}" + (f"，发送失败 {a['failed']}" if a["failed"] else ""))
         for d in a["recent"]:
-            state = d["status"].upper() if d["status"] != "sent" else "sent"
+            state = DELIVERY_STATUS_ZH.get(d["status"], d["status"])
             detail = d["error"] if d["error"] else d["reply"] or ""
-            click.echo(f"  {d['at'][:19]}  {state:<8} {d['kind']:<16} {d['to']}  {d['subject']}  [{detail}]")
+            click.echo(f"  {d['at'][:19]}  {state:<4} {d['kind']:<16} {d['to']}  {d['subject']}  [{detail}]")
     for name, err in st["errors"].items():
-        click.echo(f"ERROR {name}: {err}", err=True)
+        click.echo(f"错误 {name}：{err}", err=True)
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_command(as_json: bool) -> None:
-    """Queue depth, files in flight, last hour's work, quarantine, last alerts and their delivery state."""
+    """队列、处理中的文件、最近一小时的工作、隔离、最近的告警邮件及其发送状态。"""
     st = collect_status(get_settings())
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2, default=str))
