@@ -147,3 +147,25 @@ def test_status_snapshot_counts_recent_work(settings: Settings, ids: dict[str, i
     assert (snap.last_hour.reports_ok, snap.last_hour.reports_failed_checks) == (5, 2)
     assert snap.last_hour.quarantined == 1 and snap.quarantine_records == 1
     assert (snap.alerts.due, snap.alerts.failed, snap.alerts.recent) == (0, 0, [])
+
+
+def test_migration_0003_indexes_match_models_and_downgrade(settings: Settings) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from worker.store.db import alembic_config, get_engine
+
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    index_diffs = [d for d in diffs if isinstance(d, tuple) and d[0] in ("add_index", "remove_index")]
+    assert index_diffs == []
+    assert "ix_finding_rule_status_report" in {i["name"] for i in sa.inspect(engine).get_indexes("finding")}
+    with engine.begin() as conn:
+        cfg = alembic_config(settings.sqlalchemy_url)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    assert "ix_finding_rule_status_report" not in {i["name"] for i in sa.inspect(engine).get_indexes("finding")}
