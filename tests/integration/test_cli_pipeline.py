@@ -48,8 +48,8 @@ def test_cli_reports_lists_body_year_template_counts_status(
     failed = json.loads(_nianbao(settings, "reports", "--failed", "--json").stdout)
     assert [r["file"] for r in failed] == [seeds[2].name]
     table = _nianbao(settings, "reports").stdout.splitlines()
-    assert table[0].split() == ["id", "organ", "year", "template", "errors", "warnings", "status", "file"]
-    assert any(seeds[2].name in line and "failed" in line and "2024" in line for line in table[1:])
+    assert table[0].split() == ["编号", "报告主体", "年度", "格式版本", "错误", "警告", "状态", "文件"]
+    assert any(seeds[2].name in line and "未通过" in line and "2024" in line for line in table[1:])
 
 
 def test_cli_db_upgrade_and_current(tmp_path: Path, default_database_url: str) -> None:

@@ -99,7 +99,7 @@ def test_status_shows_queue_work_quarantine_and_failed_alerts(ops: Settings, mon
 
     code, text = _invoke("status")
     assert code == 0
-    assert "3 waiting" in text and "1 FAILED" in text and "乙镇人民政府" in text
+    assert "等待 3" in text and "发送失败 1" in text and "乙镇人民政府" in text
     with session_scope(ops) as s:
         assert {r.status for r in s.exec(select(AlertLedger))} == {"sent", "failed"}
 

@@ -3,7 +3,8 @@
 Subcommands live in sibling modules, one concern each:
     files.py     parse, check            (no queue; work on files directly)
     rules_cmd.py rules list / explain
-    pipeline.py  run, worker, reports, db
+    pipeline.py  run, worker, db
+    reports_cmd.py reports, show     (stored reports, through the read layer worker/store/queries)
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
 """
@@ -39,9 +40,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, rules_cmd, watch_cmd
+    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd
 
-    for module in (files, rules_cmd, pipeline, ops, watch_cmd):
+    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -14,6 +14,7 @@ import click
 
 from worker.errors import NianbaoError
 from worker.parse.models import Report
+from worker.rules.base import Finding
 
 
 def _read(path: Path) -> Report:
@@ -60,15 +61,9 @@ def parse_command(file: Path, as_json: bool) -> None:
         click.echo(_summary(report))
 
 
-def _run_checks(report: Report) -> list[Any]:
-    """Run the rule catalogue if it is installed (worker.rules.run_checks); no rules means no findings."""
-    try:
-        import worker.rules as rules
-    except ImportError:
-        return []
-    run_checks = getattr(rules, "run_checks", None)
-    if run_checks is None:
-        return []
+def _run_checks(report: Report) -> list[Finding]:
+    """Run the rule catalogue with the configured severity overrides."""
+    from worker.rules import run_checks
     from worker.rules.base import RuleContext
     from worker.settings import get_settings
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from worker import tasknames
 from worker.errors import ConfigError, NianbaoError
 from worker.settings import Settings, get_settings
 
@@ -57,12 +56,9 @@ def files_in_flight(settings: Settings) -> int:
 def collect_status(settings: Settings) -> dict[str, Any]:
     """Everything ``nianbao status`` shows, as a dict (the ``--json`` shape)."""
     import sqlalchemy as sa
-    from sqlmodel import func, select
 
-    from worker.alerts.ledger import ledger_counts, recent_deliveries
+    from worker.store import queries
     from worker.store.db import session_scope
-    from worker.store.models import QuarantineRecord, StoredReport
-    from worker.store.ops_models import TaskRun, utcnow
 
     out: dict[str, Any] = {"errors": {}}
     try:
@@ -70,42 +66,17 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a status page shows what it can
         out["queue"], out["errors"]["broker"] = None, f"{type(exc).__name__}: {exc}"
     out["in_flight"] = files_in_flight(settings)
-    since = utcnow() - dt.timedelta(hours=1)
     try:
         with session_scope(settings) as s:
-            runs = s.exec(
-                select(TaskRun.state, func.count()).where(TaskRun.name == tasknames.INGEST,
-                                                          TaskRun.updated_at >= since).group_by(TaskRun.state)
-            ).all()
-            reports = s.exec(
-                select(StoredReport.status, func.count()).where(StoredReport.created_at >= since)
-                .group_by(StoredReport.status)
-            ).all()
-            q_total = s.exec(select(func.count()).select_from(QuarantineRecord)).one()
-            q_hour = s.exec(select(func.count()).where(QuarantineRecord.created_at >= since)).one()
-            by_state = {k: int(v) for k, v in runs}
-            by_status = {k: int(v) for k, v in reports}
-            out["last_hour"] = {
-                "ingest_succeeded": by_state.get("succeeded", 0),
-                "ingest_failed": by_state.get("failed", 0),
-                "ingest_retried": by_state.get("retried", 0),
-                "reports_ok": by_status.get("ok", 0),
-                "reports_failed_checks": by_status.get("failed", 0),
-                "quarantined": int(q_hour),
-            }
-            out["quarantine"] = {"records": int(q_total), "files": _count_files(settings.quarantine_path)}
-            counts = ledger_counts(s)
-            out["alerts"] = {
-                "due": counts.get("due", 0) + counts.get("sending", 0),
-                "failed": counts.get("failed", 0),
-                "recent": [
-                    {"id": d.id, "kind": d.kind, "to": d.recipient, "subject": d.subject, "status": d.status,
-                     "items": d.items, "reply": d.smtp_reply, "error": d.error,
-                     "at": (d.sent_at or d.created_at).isoformat()}
-                    for d in recent_deliveries(s, limit=10)
-                ],
-            }
+            snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             s.execute(sa.text("SELECT 1"))
+        out["last_hour"] = snap.last_hour.model_dump()
+        out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
+        out["alerts"] = {
+            "due": snap.alerts.due,
+            "failed": snap.alerts.failed,
+            "recent": [{**d.model_dump(exclude={"at"}), "at": d.at.isoformat()} for d in snap.alerts.recent],
+        }
     except Exception as exc:  # noqa: BLE001
         out["errors"]["database"] = f"{type(exc).__name__}: {exc}"
     return out
@@ -117,30 +88,32 @@ def _count_files(root: Path) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file() and not p.name.endswith(".error.txt"))
 
 
+DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "失败", "retrying": "重试中", "sending": "发送中"}
+
+
 def _print_status(st: dict[str, Any]) -> None:
     q = st.get("queue")
-    click.echo(f"queue          {q['waiting']} waiting, {q['reserved']} reserved" if q else "queue          unknown")
-    click.echo(f"in flight      {st['in_flight']} file(s) in processing/")
+    click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}" if q else "队列        未知")
+    click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
     if "last_hour" in st:
         h = st["last_hour"]
-        click.echo(f"last hour      {h['ingest_succeeded']} ingested, {h['ingest_failed']} failed, "
-                   f"{h['ingest_retried']} retrying; reports {h['reports_ok']} ok, "
-                   f"{h['reports_failed_checks']} with errors; {h['quarantined']} quarantined")
-        click.echo(f"quarantine     {st['quarantine']['records']} record(s), {st['quarantine']['files']} file(s)")
+        click.echo(f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
+                   f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}；隔离 {h['quarantined']}")
+        click.echo(f"隔离        记录 {st['quarantine']['records']}，文件 {st['quarantine']['files']}")
         a = st["alerts"]
-        click.echo(f"alerts         {a['due']} due, {a['failed']} FAILED" if a["failed"] else f"alerts         {a['due']} due")
+        click.echo(f"告警邮件    待发 {a['due']}" + (f"，发送失败 {a['failed']}" if a["failed"] else ""))
         for d in a["recent"]:
-            state = d["status"].upper() if d["status"] != "sent" else "sent"
+            state = DELIVERY_STATUS_ZH.get(d["status"], d["status"])
             detail = d["error"] if d["error"] else d["reply"] or ""
-            click.echo(f"  {d['at'][:19]}  {state:<8} {d['kind']:<16} {d['to']}  {d['subject']}  [{detail}]")
+            click.echo(f"  {d['at'][:19]}  {state:<4} {d['kind']:<16} {d['to']}  {d['subject']}  [{detail}]")
     for name, err in st["errors"].items():
-        click.echo(f"ERROR {name}: {err}", err=True)
+        click.echo(f"错误 {name}：{err}", err=True)
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_command(as_json: bool) -> None:
-    """Queue depth, files in flight, last hour's work, quarantine, last alerts and their delivery state."""
+    """队列、处理中的文件、最近一小时的工作、隔离、最近的告警邮件及其发送状态。"""
     st = collect_status(get_settings())
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2, default=str))
@@ -239,11 +212,10 @@ def alerts_flush() -> None:
     from worker.alerts.digest import flush_recipient
     from worker.alerts.ledger import overdue_recipients
     from worker.store.db import session_scope
-    from worker.store.ops_models import utcnow
 
     settings = get_settings()
     with session_scope(settings) as s:
-        recipients = overdue_recipients(s, before=utcnow())
+        recipients = overdue_recipients(s, before=dt.datetime.now(dt.UTC))
     for rcpt in recipients:
         res = flush_recipient(rcpt, settings=settings)
         click.echo(f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed")

@@ -1,8 +1,7 @@
-"""``nianbao run``, ``nianbao worker``, ``nianbao reports``, ``nianbao db upgrade``."""
+"""``nianbao run``, ``nianbao worker``, ``nianbao db upgrade``."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -193,47 +192,6 @@ def run_command(inbox: Path | None) -> None:
         sys.exit(1)
 
 
-@click.command("reports")
-@click.option("--failed", is_flag=True, help="Only reports with error findings.")
-@click.option("--json", "as_json", is_flag=True, help="JSON list instead of a table.")
-@click.option("--limit", type=int, default=None)
-def reports_command(failed: bool, as_json: bool, limit: int | None) -> None:
-    """List ingested reports: body, year, template, error/warning counts, status, file."""
-    from worker.store import crud
-    from worker.store.db import session_scope
-
-    with session_scope() as session:
-        rows = [
-            {
-                "id": r.id, "organ": r.organ, "year": r.year, "template": r.template,
-                "errors": r.error_count, "warnings": r.warning_count, "status": r.status,
-                "file": r.file_name, "sha256": r.sha256,
-                "created_at": r.created_at.isoformat() if r.created_at else None,
-            }
-            for r in crud.list_reports(session, failed_only=failed, limit=limit)
-        ]  # fmt: skip
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo("no reports")
-        return
-    headers = ["id", "organ", "year", "template", "errors", "warnings", "status", "file"]
-    table = [[str(r[h]) if r[h] is not None else "-" for h in headers] for r in rows]
-    widths = [max(_width(h), *(_width(row[i]) for row in table)) for i, h in enumerate(headers)]
-    for line in [headers, *table]:
-        click.echo(
-            "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip()
-        )
-
-
-def _width(text: str) -> int:
-    """Display width (CJK characters take two columns)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 @click.group("db")
 def db_group() -> None:
     """Database schema (Alembic migrations)."""
@@ -256,4 +214,4 @@ def db_current() -> None:
     click.echo(current_revision() or "(empty)")
 
 
-COMMANDS: list[click.Command] = [run_command, worker_command, reports_command, db_group]
+COMMANDS: list[click.Command] = [run_command, worker_command, db_group]

@@ -42,6 +42,12 @@ class StoredReport(SQLModel, table=True):
     """A parsed and checked report; ``status`` is ``failed`` when it has error findings, else ``ok``."""
 
     __tablename__ = "report"
+    __table_args__ = (  # the read layer's filters and the versions of one body+year (revision 0003)
+        sa.Index("ix_report_identity_key_year", "identity_key", "year"),
+        sa.Index("ix_report_status_warnings", "status", "warning_count"),
+        sa.Index("ix_report_template", "template"),
+        sa.Index("ix_report_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
@@ -86,6 +92,7 @@ class StoredFinding(SQLModel, table=True):
     """A finding of a check, with its location and, for cross-year rules, the report compared against."""
 
     __tablename__ = "finding"
+    __table_args__ = (sa.Index("ix_finding_rule_status_report", "rule", "status", "report_id"),)  # 0003
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(
@@ -117,7 +124,10 @@ class QuarantineRecord(SQLModel, table=True):
     """A file that could not be read or parsed (or kept failing); the file sits in quarantine/."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (sa.UniqueConstraint("sha256", "name", name="uq_quarantine_sha256_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("sha256", "name", name="uq_quarantine_sha256_name"),
+        sa.Index("ix_quarantine_created_at", "created_at"),  # 0003
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str | None = Field(default=None, max_length=64, index=True)

@@ -1,0 +1,45 @@
+"""The read layer: every question the CLI, the alerts and the web application ask of the store.
+
+Each function takes an open session and returns typed models from ``views`` (never table rows), so a
+caller formats what it gets and never writes SQL. To add a query, see docs/pipeline.md ("Read layer").
+
+    views.py       the answers: ReportFilter, ReportPage, ReportDetail, QuarantinePage, StatusSnapshot...
+    reports.py     list_reports, get_report, report_findings, report_versions, archived_path
+    operations.py  list_quarantine, get_quarantine, status_snapshot
+"""
+
+from __future__ import annotations
+
+from worker.store.queries.operations import get_quarantine, list_quarantine, status_snapshot
+from worker.store.queries.reports import (
+    archived_path,
+    get_report,
+    list_reports,
+    report_findings,
+    report_versions,
+)
+from worker.store.queries.views import (
+    AlertDeliveryView,
+    AlertSummary,
+    CellView,
+    LastHour,
+    QuarantineItem,
+    QuarantinePage,
+    ReportDetail,
+    ReportFilter,
+    ReportFinding,
+    ReportPage,
+    ReportSort,
+    ReportStatus,
+    ReportSummary,
+    ReportVersion,
+    StatusSnapshot,
+)
+
+__all__ = [
+    "AlertDeliveryView", "AlertSummary", "CellView", "LastHour", "QuarantineItem", "QuarantinePage",
+    "ReportDetail", "ReportFilter", "ReportFinding", "ReportPage", "ReportSort", "ReportStatus",
+    "ReportSummary", "ReportVersion", "StatusSnapshot",
+    "archived_path", "get_quarantine", "get_report", "list_quarantine", "list_reports", "report_findings",
+    "report_versions", "status_snapshot",
+]  # fmt: skip

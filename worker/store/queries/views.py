@@ -1,0 +1,194 @@
+"""The typed answers of the read layer: what the CLI, the alerts and the web application get, never table rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from worker.rules.base import Finding
+
+
+class ReportStatus(StrEnum):
+    """A report's verdict as a filter (the three partition the stored reports).
+
+    A fourth value, "needs review" (findings nobody has reviewed yet), comes with finding reviews.
+    """
+
+    OK = "ok"  # no error and no warning
+    ERRORS = "errors"  # at least one failing error finding (stored status ``failed``)
+    WARNINGS = "warnings"  # warnings only: no error, at least one failing warning
+
+
+class ReportSort(StrEnum):
+    """Order of a report list."""
+
+    NEWEST = "newest"  # last stored first
+    OLDEST = "oldest"
+    BODY = "body"  # administrative path (identity key), then year, then newest
+    YEAR = "year"  # year descending, then body
+
+
+class ReportFilter(BaseModel):
+    """Which reports a list shows; every field left ``None`` does not filter."""
+
+    body: str | None = None  # substring of the body's name or administrative path
+    path_prefix: str | None = None  # leading whole segments of the administrative path, e.g. "福建省/三明市"
+    year: int | None = None
+    template: str | None = None  # "2019" | "2021" | "unknown"
+    status: ReportStatus | None = None
+    rule: str | None = None  # has a failing finding of this rule id
+
+
+class ReportSummary(BaseModel):
+    """One stored report as a list row: who, which year, which template, the verdict."""
+
+    id: int
+    sha256: str
+    file_name: str
+    organ: str | None
+    identity_key: str | None  # the administrative path joined by "/"
+    year: int | None
+    template: str
+    title: str | None
+    published: dt.date | None
+    status: str  # stored verdict: "ok" | "failed"
+    error_count: int
+    warning_count: int
+    parse_warning_count: int
+    created_at: dt.datetime
+    checked_at: dt.datetime
+
+
+class ReportPage(BaseModel):
+    """One page of a filtered report list and how many reports match in all."""
+
+    items: list[ReportSummary]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class CellView(BaseModel):
+    """One stored table cell (``value`` is None for a blank or placeholder cell)."""
+
+    table: str  # "disclosure.art20_1" | "applications" | "reviews"
+    row: str
+    col: str
+    value: float | None
+    raw: str
+    unit: str | None
+    line: int | None
+    page: int | None
+
+
+class ReportFinding(Finding):
+    """A stored finding: the rule's ``Finding`` plus its row id and the compared report's id."""
+
+    id: int
+    compared_report_id: int | None = None
+
+    def as_finding(self) -> Finding:
+        """The plain ``Finding`` (what alerts fingerprint and store)."""
+        return Finding.model_validate(self.model_dump(include=set(Finding.model_fields)))
+
+
+class ReportVersion(BaseModel):
+    """Another stored report of the same body and year (a corrected re-publication, say)."""
+
+    id: int
+    sha256: str
+    file_name: str
+    status: str
+    error_count: int
+    warning_count: int
+    created_at: dt.datetime
+
+
+class ReportDetail(ReportSummary):
+    """One stored report with everything known about it."""
+
+    organ_path: list[str] = Field(default_factory=list)
+    archived_path: str | None = None  # where the file lies now (latest archived arrival)
+    cells: list[CellView] = Field(default_factory=list)
+    findings: list[ReportFinding] = Field(default_factory=list)
+    versions: list[ReportVersion] = Field(default_factory=list)  # same body and year, oldest first
+
+    @property
+    def version_number(self) -> int:
+        """This report's place among ``versions`` (1-based; 1 when the body or year is unknown)."""
+        ids = [v.id for v in self.versions]
+        return ids.index(self.id) + 1 if self.id in ids else 1
+
+    @property
+    def version_count(self) -> int:
+        return max(1, len(self.versions))
+
+
+class QuarantineItem(BaseModel):
+    """A quarantined file with its reason and how often its processing was started."""
+
+    id: int
+    sha256: str | None
+    name: str
+    original_path: str
+    quarantine_path: str | None
+    stage: str
+    reason: str
+    created_at: dt.datetime
+    attempts: int = 0
+
+
+class QuarantinePage(BaseModel):
+    """One page of the quarantine, newest first."""
+
+    items: list[QuarantineItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class LastHour(BaseModel):
+    """The work of a recent window (``nianbao status``'s "last hour")."""
+
+    ingest_succeeded: int = 0
+    ingest_failed: int = 0
+    ingest_retried: int = 0
+    reports_ok: int = 0
+    reports_failed_checks: int = 0
+    quarantined: int = 0
+
+
+class AlertDeliveryView(BaseModel):
+    """One email handed to the relay (or that failed to be)."""
+
+    id: int
+    kind: str
+    to: str
+    subject: str
+    status: str
+    items: int
+    reply: str | None
+    error: str | None
+    at: dt.datetime  # sent, else created
+
+
+class AlertSummary(BaseModel):
+    """Alerts waiting, alerts failed for good, the last emails."""
+
+    due: int
+    failed: int
+    recent: list[AlertDeliveryView]
+
+
+class StatusSnapshot(BaseModel):
+    """What the database says for ``nianbao status`` (queue and folders are read by the caller)."""
+
+    last_hour: LastHour
+    quarantine_records: int
+    alerts: AlertSummary
