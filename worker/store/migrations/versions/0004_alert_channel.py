@@ -1,7 +1,7 @@
 """Alert channels: ``channel`` on alert_ledger (part of its key) and alert_delivery; existing rows are email.
 
-Revision ID: 0003_alert_channel
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-08
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_alert_channel"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
