@@ -205,7 +205,7 @@ class WorkerProcess:
         if slow_seconds:
             from tests.utils.slow_ingest import ENV
 
-            argv += ["--include", "tests.utils.slow_ingest"]
+            argv += ["--", "--include", "tests.utils.slow_ingest"]  # `--`: the rest goes to celery
             env[ENV] = str(slow_seconds)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         self._log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
