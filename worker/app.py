@@ -7,7 +7,6 @@ The result backend is the broker unless ``NIANBAO_RESULT_BACKEND`` says otherwis
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from celery import Celery, signals
@@ -15,6 +14,7 @@ from celery import Celery, signals
 from worker import tasknames
 from worker.broker import SOCKET_NAME
 from worker.errors import ConfigError
+from worker.monitoring import connect_signals as connect_monitoring_signals
 from worker.settings import Settings, get_settings
 
 
@@ -69,30 +69,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _includes() -> list[str]:
-    mods = ["worker.tasks"]
-    try:
-        if importlib.util.find_spec("worker.alerts.task") is not None:
-            mods.append("worker.alerts.task")
-    except ImportError:
-        pass
-    return mods
-
-
-app = Celery("nianbao", include=_includes())
+app = Celery("nianbao", include=["worker.tasks", "worker.alerts.task"])
 app.conf.update(celery_config(get_settings()))
 
-
-def _connect_monitoring() -> None:
-    # producers too (not only workers): "queued" rows and readable ingest args from the moment of sending
-    try:
-        from worker.monitoring import connect_signals
-    except ImportError:  # monitoring is optional for a bare `celery -A worker.app` producer
-        return
-    connect_signals()
-
-
-_connect_monitoring()
+# producers too (not only workers): "queued" rows and readable ingest args from the moment of sending
+connect_monitoring_signals()
 
 
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]

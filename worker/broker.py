@@ -23,13 +23,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlparse
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from worker.errors import ConfigError
 from worker.logging import get_logger
-from worker.ping import ping_socket, ping_url, redact_url
 from worker.settings import Settings
 
-__all__ = ["EmbeddedBroker", "ensure_broker", "stop_broker", "ping_url", "ping_socket", "SOCKET_NAME"]
+__all__ = ["SOCKET_NAME", "EmbeddedBroker", "ensure_broker", "ping_socket", "ping_url", "redact_url", "stop_broker"]
 
 log = get_logger(__name__)
 
@@ -218,6 +222,51 @@ def stop_broker() -> None:
     if _embedded is not None:
         _embedded.stop()
         _embedded = None
+
+
+# --- PING -------------------------------------------------------------------------------------
+_SOCKET_SCHEMES = ("redis+socket", "socket", "unix")
+_TLS_ARGS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
+
+
+def ping_url(url: str, timeout: float = 2.0) -> bool:
+    """True when the server of a ``redis://``, ``rediss://`` or ``redis+socket://`` URL answers PING.
+
+    Raises:
+        ConfigError: The URL's scheme is not one of those.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme in _SOCKET_SCHEMES:
+        parsed = parsed._replace(scheme="unix")  # kombu's redis+socket:// is redis-py's unix://
+    elif parsed.scheme not in ("redis", "rediss"):
+        raise ConfigError(f"unsupported broker URL scheme {parsed.scheme!r} (use redis:// or redis+socket://)")
+    # the query may hold kombu's options (virtual_host, ...): keep only the TLS ones redis-py takes
+    query = urlencode([(k, v) for k, v in parse_qsl(parsed.query) if k in _TLS_ARGS])
+    client = redis.Redis.from_url(
+        f"{parsed.scheme}://{parsed.netloc}{parsed.path}" + (f"?{query}" if query else ""),
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),  # one answer or none: callers decide what a silent server means
+    )
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def ping_socket(path: Path, timeout: float = 1.0) -> bool:
+    """True when a Redis-protocol server answers PING on the unix socket ``path``."""
+    return path.exists() and ping_url(f"unix://{path}", timeout)
+
+
+def redact_url(url: str) -> str:
+    """The URL with its credentials masked (safe to log)."""
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
 
 
 # --- helpers ----------------------------------------------------------------------------------

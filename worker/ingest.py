@@ -1,44 +1,60 @@
 """The ingest of one file, as plain functions (``worker.tasks`` only adds Celery around them).
 
-claim (rename into processing/) -> sha256 -> count the delivery -> extract -> parse -> checks with the
-neighbouring years from the database -> store report, cells, findings in ONE transaction (UNIQUE sha256)
-and re-check the stored year+1 report -> send the alert task -> move to archive/. A file that cannot be
-read or parsed goes to quarantine/ with ``<name>.error.txt``, a database record and an alert. Until the
-file has left processing/ nothing is lost: a failure leaves it there for a retry or a recovery.
+claim -> read (extract + parse) -> check + store -> alert -> archive:
+
+1. **claim**: rename into ``processing/<task id>/`` (``worker.spool``); hash it and count the delivery.
+2. **read**: extract the text (``worker.extract``) and parse it into a ``Report`` (``worker.parse``).
+3. **check + store**: one unit of work (``worker.store.unit.store_report``): the checks with the same
+   body's neighbouring years, the report with its cells and findings (UNIQUE sha256), or its resolution as
+   a duplicate, and the re-check of the stored year+1 report.
+4. **alert**: send the alert tasks (after the commit; they decide whether to mail).
+5. **archive**: move to ``archive/`` and record where it went.
+
+A file that cannot be read, checked or stored goes to ``quarantine/`` with ``<name>.error.txt``, a
+database record and an alert. Until the file has left processing/ nothing is lost: a failure leaves it
+there for a retry or a recovery.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from worker import spool, tasknames
-from worker.errors import ExtractionError, ParseError, RetryableError, StorageError
+from worker.errors import ExtractionError, ParseError, RetryableError
 from worker.logging import get_logger
-from worker.rules.base import Finding, Neighbour, RuleContext
+from worker.parse.models import Report
 from worker.settings import Settings
-from worker.store import crud
-from worker.store.db import lock_identity, session_scope
-from worker.store.models import StoredReport
+from worker.store import unit
+from worker.store.db import session_scope
 
 log = get_logger(__name__)
 
 SendTask = Callable[[str, list[Any]], None]
 
 
+class Outcome(enum.StrEnum):
+    """What happened to one file (the ``status`` of the task result and of the ``file_ingested`` log)."""
+
+    INGESTED = "ingested"  # stored (now, or by an earlier delivery of this file) and archived
+    DUPLICATE = "duplicate"  # the same content is stored already: archive/duplicates/, no alert
+    QUARANTINED = "quarantined"  # cannot be read, checked or stored: quarantine/ with the reason
+    GONE = "gone"  # another delivery already handled the file
+    BUSY = "busy"  # another live process holds the file
+
+
 @dataclass
 class IngestResult:
-    """What happened to one file (the task's JSON result)."""
+    """What happened to one file (the task's JSON result: ``as_dict``)."""
 
-    status: str  # ingested | duplicate | quarantined | gone | busy
+    status: Outcome
     path: str
     name: str = ""
     sha256: str | None = None
@@ -52,16 +68,41 @@ class IngestResult:
     rechecked_report_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The result as JSON-ready values (``status`` as its string)."""
+        return {**asdict(self), "status": self.status.value}
 
 
-class _Quarantine(Exception):
+@dataclass
+class Job:
+    """One claimed file on its way through the ingest, and what the task gave it."""
+
+    claim: spool.Claim
+    arrival: unit.Arrival
+    settings: Settings
+    task_id: str
+    send_task: SendTask
+    seen_before: bool = False  # the delivery count: processed completely before (a re-drop of the same file)
+    result: IngestResult = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.result = IngestResult(
+            status=Outcome.INGESTED,  # until told otherwise
+            path=self.arrival.original_path,
+            name=self.arrival.name,
+            sha256=self.arrival.sha256,
+        )
+
+
+class Quarantine(Exception):
+    """Raised by a step: the file goes to quarantine/ at ``stage`` with ``reason``."""
+
     def __init__(self, stage: str, reason: str) -> None:
         super().__init__(reason)
         self.stage, self.reason = stage, reason
 
 
 def sha256_of(path: Path) -> str:
+    """The hex sha256 of a file's content."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -79,28 +120,26 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
         send_task: ``send_task(name, args)`` enqueues a follow-up task (alerts).
 
     Returns:
-        The outcome; ``gone``/``busy`` mean another delivery has or holds the file.
+        The outcome; ``GONE``/``BUSY`` mean another delivery has or holds the file.
 
     Raises:
-        RetryableError: A transient failure (database); the file stays claimed in processing/.
+        RetryableError: A transient failure (database, broker); the file stays claimed in processing/.
     """
     started = time.monotonic()
     try:
         held = spool.claim(path, settings, task_id)
-    except spool.ClaimGone:
-        log.info("file_skipped", path=str(path), outcome="gone")
-        return IngestResult(status="gone", path=str(path), name=path.name)
-    except spool.ClaimBusy:
-        log.info("file_skipped", path=str(path), outcome="busy")
-        return IngestResult(status="busy", path=str(path), name=path.name)
-    result = IngestResult(status="?", path=held.original_path, name=held.name)
+    except (spool.ClaimGone, spool.ClaimBusy) as exc:
+        outcome = Outcome.GONE if isinstance(exc, spool.ClaimGone) else Outcome.BUSY
+        log.info("file_skipped", path=str(path), outcome=outcome.value)
+        return IngestResult(status=outcome, path=str(path), name=path.name)
     try:
-        _process(held, result, settings=settings, task_id=task_id, send_task=send_task)
+        job = Job(claim=held, arrival=_arrival(held), settings=settings, task_id=task_id, send_task=send_task)
+        result = _process(job)
     finally:
         held.release()
     log.info(
         "file_ingested",
-        outcome=result.status,
+        outcome=result.status.value,
         file=result.name,
         sha256=result.sha256,
         report_id=result.report_id,
@@ -114,75 +153,77 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     return result
 
 
-def _process(
-    held: spool.Claim, result: IngestResult, *, settings: Settings, task_id: str, send_task: SendTask
-) -> None:
-    size = held.path.stat().st_size
-    sha = result.sha256 = sha256_of(held.path)
-    with session_scope(settings) as session:
-        delivery = crud.start_delivery(session, sha256=sha, name=held.name, task_id=task_id)
-        seen_before = delivery.state == "done"
+def _arrival(held: spool.Claim) -> unit.Arrival:
+    return unit.Arrival(
+        sha256=sha256_of(held.path),
+        name=held.name,
+        original_path=held.original_path,
+        size=held.path.stat().st_size,
+    )
+
+
+def _process(job: Job) -> IngestResult:
+    # transaction 1: the delivery count must be committed before the work, so a worker killed by this
+    # file counts toward max_deliveries even though nothing else of this attempt is written
+    with session_scope(job.settings) as session:
+        start = unit.start_delivery(session, job.arrival, task_id=job.task_id)
+    job.seen_before = start.seen_before
     try:
-        if delivery.unfinished > settings.max_deliveries:
-            raise _Quarantine(
-                "deliveries",
-                f"processing started {delivery.unfinished} times without finishing "
-                f"(worker killed or hard time limit each time; cap {settings.max_deliveries})",
-            )
-        if size > settings.max_file_mb * 1024 * 1024:
-            raise _Quarantine(
-                "too_large", f"file is {size / 1048576:.1f} MB, above max_file_mb={settings.max_file_mb}"
-            )
         try:
-            if settings.test_task_delay > 0:
-                time.sleep(settings.test_task_delay)
-            report = _read(held)
-            _store_and_archive(
-                held,
-                result,
-                report,
-                size=size,
-                seen_before=seen_before,
-                settings=settings,
-                send_task=send_task,
-            )
+            _admit(job, unfinished=start.unfinished)
+            report = read(job.claim)
+            stored = _check_and_store(job, report)
+            _alert(job, stored)
+            _archive(job, stored)
         except SoftTimeLimitExceeded as exc:
-            raise _Quarantine(
-                "time_limit", f"processing took longer than soft_time_limit={settings.soft_time_limit}s"
-            ) from exc
-    except _Quarantine as q:
-        _quarantine(
-            held,
-            result,
-            q.stage,
-            q.reason,
-            size=size,
-            seen_before=seen_before,
-            settings=settings,
-            send_task=send_task,
-        )
+            limit = job.settings.soft_time_limit
+            raise Quarantine("time_limit", f"processing took longer than soft_time_limit={limit}s") from exc
+    except Quarantine as q:
+        _quarantine(job, q)
     except RetryableError:
-        _end_attempt_quietly(settings, sha, held.name)
+        _end_attempt_quietly(job)
         raise
+    return job.result
 
 
-def _read(held: spool.Claim) -> Any:
+def _admit(job: Job, *, unfinished: int) -> None:
+    """Refuse a file that killed its workers too often, or that is too large to read."""
+    settings = job.settings
+    if unfinished > settings.max_deliveries:
+        raise Quarantine(
+            "deliveries",
+            f"processing started {unfinished} times without finishing "
+            f"(worker killed or hard time limit each time; cap {settings.max_deliveries})",
+        )
+    size = job.arrival.size
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise Quarantine(
+            "too_large", f"file is {size / 1048576:.1f} MB, above max_file_mb={settings.max_file_mb}"
+        )
+
+
+def read(held: spool.Claim) -> Report:
+    """Extract and parse the claimed file.
+
+    Raises:
+        Quarantine: The file cannot be read or parsed (or reading it hit a bug: kept, with the reason).
+    """
     from worker.extract import extract_file
 
     try:
         extracted = extract_file(held.path)
     except ExtractionError as exc:
-        raise _Quarantine("extract", exc.reason) from exc
+        raise Quarantine("extract", exc.reason) from exc
     except Exception as exc:  # a bug or a pathological file: keep it, say why, move on
-        raise _Quarantine("extract", _why(exc, "reading")) from exc
+        raise Quarantine("extract", _why(exc, "reading")) from exc
     from worker.parse import parse_extracted  # imported late: a file that cannot be read needs no parser
 
     try:
         return parse_extracted(extracted, source=held.name)
     except ParseError as exc:
-        raise _Quarantine("parse", exc.message) from exc
+        raise Quarantine("parse", exc.message) from exc
     except Exception as exc:
-        raise _Quarantine("parse", _why(exc, "parsing")) from exc
+        raise Quarantine("parse", _why(exc, "parsing")) from exc
 
 
 def _why(exc: Exception, doing: str) -> str:
@@ -191,162 +232,70 @@ def _why(exc: Exception, doing: str) -> str:
     return f"internal error while {doing}: {type(exc).__name__}: {exc}"
 
 
-def _context(session: Session, report: Any, settings: Settings, *, exclude: str | None = None) -> RuleContext:
-    ctx = RuleContext(severity_overrides=dict(settings.rule_severity))
-    key, year = report.identity_key, report.year
-    if key and year is not None:
-        for attr, other_year in (("previous", year - 1), ("next", year + 1)):
-            row = crud.latest_report(session, key, other_year)
-            if row is not None and row.sha256 != exclude:
-                setattr(ctx, attr, Neighbour(ref=row.sha256, report=crud.load_report(row)))
-    return ctx
-
-
-def _checks(report: Any, ctx: RuleContext) -> list[Finding]:
-    from worker.rules import run_checks
-
-    return list(run_checks(report, ctx))
-
-
-def _store_and_archive(
-    held: spool.Claim,
-    result: IngestResult,
-    report: Any,
-    *,
-    size: int,
-    seen_before: bool,
-    settings: Settings,
-    send_task: SendTask,
-) -> None:
-    sha = result.sha256
-    assert sha is not None
-    rechecked: StoredReport | None = None
+def _check_and_store(job: Job, report: Report) -> unit.StoreResult:
+    """Check and store the report (or resolve it as a duplicate) and re-check its year+1 report."""
     try:
-        with session_scope(settings) as session:
-            lock_identity(session, report.identity_key)
-            findings = _checks(report, _context(session, report, settings))
-            stored = crud.insert_report(session, report, findings, sha256=sha, file_name=held.name)
-            _add_source(session, held, sha=sha, size=size, status="ingested", report_id=stored.id)
-            rechecked = _recheck_next(session, report, settings)
-        status, report_id = "ingested", stored.id
-        result.errors, result.warnings = stored.error_count, stored.warning_count
-    except IntegrityError:
-        status, report_id = _known_content(
-            held, result, size=size, seen_before=seen_before, settings=settings
-        )
-    except (RetryableError, _Quarantine):
+        # transaction 2: checks, store (or duplicate) and the year+1 re-check are one unit, so adjacent
+        # years stored at the same moment see each other and no verdict is left stale
+        with session_scope(job.settings) as session:
+            stored = unit.store_report(
+                session,
+                job.arrival,
+                report,
+                seen_before=job.seen_before,
+                severity_overrides=job.settings.rule_severity,
+            )
+    except (RetryableError, SoftTimeLimitExceeded):
         raise
     except Exception as exc:  # a rule bug, a value the database refuses: keep the file, say why
-        raise _Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
-    result.status, result.report_id = status, report_id
-    if rechecked is not None:
-        result.rechecked_report_id = rechecked.id
-
-    # the alerts decide (error findings -> mail; a fixed re-check -> "resolved"); never for a duplicate
-    if status == "ingested":
-        _send(send_task, tasknames.ALERT_REPORT, report_id)
-        result.alerted = True
-    if rechecked is not None:
-        _send(send_task, tasknames.ALERT_REPORT, rechecked.id)
-
-    directory = settings.archive_path if status == "ingested" else settings.archive_path / "duplicates"
-    target = spool.free_name(directory, held.name, sha[:8])
-    spool.archive(held, target)
-    result.destination = str(target)
-    with session_scope(settings) as session:
-        crud.set_archived(session, sha256=sha, name=held.name, archived_path=str(target))
-        crud.end_delivery(session, sha256=sha, name=held.name, done=True)
+        raise Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
+    result = job.result
+    result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
+    result.report_id, result.rechecked_report_id = stored.report_id, stored.rechecked_id
+    result.errors, result.warnings = stored.errors, stored.warnings
+    return stored
 
 
-def _known_content(
-    held: spool.Claim, result: IngestResult, *, size: int, seen_before: bool, settings: Settings
-) -> tuple[str, int | None]:
-    """The sha256 is stored already: a resumed delivery of this same file, or a duplicate."""
-    sha = result.sha256
-    assert sha is not None
-    with session_scope(settings) as session:
-        existing = crud.report_by_sha(session, sha)
-        if existing is None:
-            raise StorageError(f"report insert failed for {held.name} but no report has sha256 {sha}")
-        result.errors, result.warnings = existing.error_count, existing.warning_count
-        own = crud.source_file(session, sha256=sha, name=held.name)
-        if (
-            own is not None
-            and own.report_id == existing.id
-            and own.original_path == held.original_path
-            and not seen_before
-        ):
-            # stored by an earlier delivery of this very file that died before alerting/archiving
-            return "ingested", existing.id
-        _add_source(session, held, sha=sha, size=size, status="duplicate", report_id=existing.id)
-        return "duplicate", existing.id
+def _alert(job: Job, stored: unit.StoreResult) -> None:
+    """The alert tasks decide (error findings -> mail; a fixed re-check -> "resolved"); never a duplicate."""
+    if stored.kind is not unit.StoreKind.DUPLICATE:
+        _send(job.send_task, tasknames.ALERT_REPORT, stored.report_id)
+        job.result.alerted = True
+    if stored.rechecked_id is not None:
+        _send(job.send_task, tasknames.ALERT_REPORT, stored.rechecked_id)
 
 
-def _add_source(
-    session: Session, held: spool.Claim, *, sha: str, size: int, status: str, report_id: int | None
-) -> None:
-    """Record this delivery's file ("ingested" or "duplicate" of ``report_id``), once per content and name."""
-    crud.add_source_file(
-        session,
-        sha256=sha,
-        name=held.name,
-        original_path=held.original_path,
-        size=size,
-        status=status,
-        report_id=report_id,
-    )
+def _archive(job: Job, stored: unit.StoreResult) -> None:
+    archive = job.settings.archive_path
+    directory = archive / "duplicates" if stored.kind is unit.StoreKind.DUPLICATE else archive
+    target = spool.free_name(directory, job.arrival.name, job.arrival.sha256[:8])
+    spool.archive(job.claim, target)
+    job.result.destination = str(target)
+    # transaction 3: after the move (it records where the file is); a crash before it leaves the
+    # delivery unfinished, and the next delivery finds the file gone
+    with session_scope(job.settings) as session:
+        unit.record_archived(session, job.arrival, archived_path=str(target))
 
 
-def _recheck_next(session: Session, report: Any, settings: Settings) -> StoredReport | None:
-    """Re-check the stored year+1 report of the same body against the report just stored.
-
-    Returns:
-        The re-checked row, or None when there is no stored year+1 report.
-    """
-    if not report.identity_key or report.year is None:
-        return None
-    nxt = crud.latest_report(session, report.identity_key, report.year + 1)
-    if nxt is None or nxt.id is None:
-        return None
-    nxt_report = crud.load_report(nxt)
-    findings = _checks(nxt_report, _context(session, nxt_report, settings, exclude=nxt.sha256))
-    crud.replace_findings(session, nxt, findings)
-    session.flush()
-    return nxt
-
-
-def _quarantine(
-    held: spool.Claim,
-    result: IngestResult,
-    stage: str,
-    reason: str,
-    *,
-    size: int,
-    seen_before: bool,
-    settings: Settings,
-    send_task: SendTask,
-) -> None:
-    sha = result.sha256
-    target = spool.free_name(settings.quarantine_path, held.name, (sha or "x")[:8])
-    with session_scope(settings) as session:
-        record, created = crud.add_quarantine(
-            session,
-            sha256=sha,
-            name=held.name,
-            original_path=held.original_path,
-            quarantine_path=str(target),
-            stage=stage,
-            reason=reason,
+def _quarantine(job: Job, q: Quarantine) -> None:
+    arrival, result = job.arrival, job.result
+    target = spool.free_name(job.settings.quarantine_path, arrival.name, arrival.sha256[:8])
+    # transaction Q1: the record before the move, so a quarantined file always has its row (a crash
+    # between them leaves the file in processing/ and the next delivery finds the row)
+    with session_scope(job.settings) as session:
+        record, created = unit.record_quarantine(
+            session, arrival, quarantine_path=str(target), stage=q.stage, reason=q.reason
         )
-    spool.quarantine(held, target, reason=reason, stage=stage, sha256=sha)
-    result.status, result.quarantine_id = "quarantined", record.id
-    result.reason, result.destination = reason, str(target)
-    if created or not seen_before:
-        _send(send_task, tasknames.ALERT_QUARANTINE, record.id)
+    spool.quarantine(job.claim, target, reason=q.reason, stage=q.stage, sha256=arrival.sha256)
+    result.status, result.quarantine_id = Outcome.QUARANTINED, record.id
+    result.reason, result.destination = q.reason, str(target)
+    if created or not job.seen_before:
+        _send(job.send_task, tasknames.ALERT_QUARANTINE, record.id)
         result.alerted = True
-    if sha is not None:
-        with session_scope(settings) as session:
-            crud.end_delivery(session, sha256=sha, name=held.name, done=True)
+    # transaction Q2: after the move and the alert, so a crash before either leaves the delivery
+    # unfinished and the next one sends the alert
+    with session_scope(job.settings) as session:
+        unit.end_delivery(session, arrival, done=True)
 
 
 def _send(send_task: SendTask, name: str, ident: int | None) -> None:
@@ -356,10 +305,11 @@ def _send(send_task: SendTask, name: str, ident: int | None) -> None:
         raise RetryableError(f"cannot enqueue {name}({ident}): {exc}") from exc
 
 
-def _end_attempt_quietly(settings: Settings, sha: str, name: str) -> None:
+def _end_attempt_quietly(job: Job) -> None:
     """A retry is a clean end of this attempt (so it does not count toward the redelivery cap)."""
     try:
-        with session_scope(settings) as session:
-            crud.end_delivery(session, sha256=sha, name=name, done=False)
+        # its own transaction: the one that failed was rolled back
+        with session_scope(job.settings) as session:
+            unit.end_delivery(session, job.arrival, done=False)
     except Exception:  # the database is what failed; the cap then counts this attempt, which is safe
-        log.warning("delivery_not_reset", file=name)
+        log.warning("delivery_not_reset", file=job.arrival.name)

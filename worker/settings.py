@@ -67,9 +67,9 @@ class Settings(BaseSettings):
     visibility_timeout: int = 3600
     max_deliveries: int = 3
     retry_max: int = 5
-    retry_backoff: int = 10
+    retry_backoff: int = 10  # first retry delay (s) of the ingest, doubled per retry
+    retry_backoff_max: int = 600  # cap of that delay (s)
     worker_concurrency: int = 2
-    test_task_delay: float = 0.0  # test-only: sleep inside ingest, to kill a worker mid-task
     task_queue: str = "nianbao"  # Celery queue of the ingest/alert tasks (one per deployment)
     retry_jitter: bool = True
 

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.utils.time import get_exponential_backoff_interval
 
 from tests.utils.services import make_settings, migrated, settings_env
 from worker.app import celery_config
-from worker.errors import ConfigError
+from worker.errors import ConfigError, RetryableError
 from worker.ingest import ingest_file
-from worker.tasks import backoff
+from worker.settings import get_settings
+from worker.tasks import ingest
 
 pytestmark = pytest.mark.integration
 EXE = str(Path(sys.executable).with_name("nianbao"))
@@ -91,11 +93,23 @@ def test_celery_config_rejects_time_limits_above_visibility(tmp_path: Path) -> N
         celery_config(make_settings(tmp_path, "sqlite://", None, time_limit=4000, visibility_timeout=3600))
 
 
-def test_backoff_grows_and_jitters_within_bounds() -> None:
-    assert [backoff(n, base=10, jitter=False) for n in range(4)] == [10, 20, 40, 80]
-    assert backoff(20, base=10, jitter=False) == 600  # capped
-    samples = {backoff(3, base=10, jitter=True) for _ in range(50)}
-    assert all(5 <= s <= 80 for s in samples) and len(samples) > 1
+def test_ingest_retries_with_celery_backoff_from_settings() -> None:
+    settings = get_settings()
+    assert ingest.autoretry_for == (RetryableError,)
+    assert ingest.max_retries == settings.retry_max
+    assert (ingest.retry_backoff, ingest.retry_backoff_max) == (settings.retry_backoff, settings.retry_backoff_max)
+    assert ingest.retry_jitter == settings.retry_jitter
+
+    def delay(n: int, *, jitter: bool) -> int:
+        return get_exponential_backoff_interval(
+            factor=ingest.retry_backoff, retries=n, maximum=ingest.retry_backoff_max, full_jitter=jitter
+        )
+
+    base = settings.retry_backoff
+    assert [delay(n, jitter=False) for n in range(4)] == [base, 2 * base, 4 * base, 8 * base]
+    assert delay(30, jitter=False) == settings.retry_backoff_max  # capped
+    samples = {delay(3, jitter=True) for _ in range(50)}
+    assert all(0 <= s <= 8 * base for s in samples) and len(samples) > 1
 
 
 def test_cli_concurrent_upgrades_on_a_fresh_database(tmp_path: Path, database_url: str) -> None:

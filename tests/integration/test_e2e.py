@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.utils import store
 from tests.utils.services import WorkerProcess, make_settings, migrated, wait_until
 from tests.utils.smtp import SmtpSink
 from worker.settings import Settings
@@ -51,7 +52,7 @@ class Pipeline:
 
     def quarantined(self) -> list[Any]:
         with session_scope(self.settings) as s:
-            return crud.list_quarantine(s)
+            return store.list_quarantine(s)
 
     def archived(self) -> list[Path]:
         root = self.settings.archive_path
@@ -139,12 +140,12 @@ def test_e2e_seeds_bad_report_and_junk(pipeline: Pipeline, seeds_dir: Path) -> N
         for name, row in reports.items():
             expected = read_report(pipeline.settings.archive_path / name).canonical()["tables"]
             got: dict[str, Any] = {"disclosure": {}, "applications": {}, "reviews": {}}
-            for c in crud.cells_of(s, row.id or 0):
+            for c in store.cells_of(s, row.id or 0):
                 top, _, block = c.table_key.partition(".")
                 grid = got[top].setdefault(block, {}) if block else got[top]
                 grid.setdefault(c.row_key, {})[c.col_key] = c.value
             assert got == expected, name
-        bad_findings = crud.findings_of(s, reports["bad_balance.txt"].id or 0)
+        bad_findings = store.findings_of(s, reports["bad_balance.txt"].id or 0)
     assert reports["bad_balance.txt"].status == "failed"
     balance = [f for f in bad_findings if f.rule == "T3_BALANCE"]
     assert balance and all(f.table_key == "applications" for f in balance)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.utils import store
 from tests.utils.services import make_settings, migrated
 from worker import spool
 from worker.errors import RetryableError
@@ -52,7 +53,7 @@ def test_ingest_junk_quarantined_once_with_reason(settings) -> None:
     assert len(sent) == 1  # the same arrival twice: one record, one alert
     assert (settings.quarantine_path / f"junk-{res.sha256[:8]}.txt").exists()
     with session_scope(settings) as s:
-        assert len(crud.list_quarantine(s)) == 1
+        assert len(store.list_quarantine(s)) == 1
 
 
 def test_ingest_seed_then_duplicates(settings, seeds_dir: Path) -> None:
@@ -121,7 +122,7 @@ def test_ingest_redelivery_cap_quarantines(settings, seeds_dir: Path) -> None:
     )
     assert res.status == "quarantined" and "without finishing" in (res.reason or "")
     with session_scope(settings) as s:
-        (q,) = crud.list_quarantine(s)
+        (q,) = store.list_quarantine(s)
         assert q.stage == "deliveries"
         assert crud.list_reports(s) == []
 
@@ -161,7 +162,7 @@ def test_ingest_late_previous_year_rechecks_stored_next_year(settings, seeds_dir
     y2023 = ingest_file(_drop(settings, "2023.txt", seed), settings=settings, task_id="a", send_task=sent)
     assert y2023.status == "ingested"
     with session_scope(settings) as s:
-        assert not [f for f in crud.findings_of(s, y2023.report_id or 0) if f.rule == "XY_CARRYOVER"]
+        assert not [f for f in store.findings_of(s, y2023.report_id or 0) if f.rule == "XY_CARRYOVER"]
 
     # 2022 arrives late and carried 2 applications forward; 2023 says it carried over 0
     late = _drop(settings, "2022.txt", _year_variant(seed, 2022, carried_forward=2))
@@ -169,7 +170,7 @@ def test_ingest_late_previous_year_rechecks_stored_next_year(settings, seeds_dir
     assert y2022.status == "ingested" and y2022.rechecked_report_id == y2023.report_id
     assert ("nianbao.alert_report", [y2023.report_id]) in sent
     with session_scope(settings) as s:
-        carry = [f for f in crud.findings_of(s, y2023.report_id or 0) if f.rule == "XY_CARRYOVER"]
+        carry = [f for f in store.findings_of(s, y2023.report_id or 0) if f.rule == "XY_CARRYOVER"]
         assert carry, "the stored 2023 report was not re-checked against the late 2022 one"
         assert all(f.compared_report_id == y2022.report_id for f in carry)
         assert all(f.compared_with == y2022.sha256 for f in carry)

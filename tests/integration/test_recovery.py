@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from tests.utils import store
 from tests.utils.services import WorkerProcess, make_settings, migrated, wait_until
 from worker.store import crud
 from worker.store.db import session_scope
@@ -23,7 +24,6 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
             tmp_path,
             database_url,
             broker_url,
-            test_task_delay=2.5,
             visibility_timeout=8,
             soft_time_limit=5,
             time_limit=6,
@@ -36,7 +36,7 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
     producer = Celery(broker=broker_url, backend=broker_url)
     first = producer.send_task("nianbao.ingest", args=[str(dropped)], queue=settings.task_queue)
 
-    a = WorkerProcess(settings, tmp_path / "worker-a.log")
+    a = WorkerProcess(settings, tmp_path / "worker-a.log", slow_seconds=2.5)
     claimed = settings.processing_path / first.id / seed.name
     try:
         wait_until(claimed.exists, 30, "the first worker to claim the file")
@@ -44,7 +44,7 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
         print(a.output())
         raise
     finally:
-        a.kill()  # SIGKILL while it sleeps in test_task_delay: no ack, no result, file in processing/
+        a.kill()  # SIGKILL while it sleeps (slow_seconds): no ack, no result, file in processing/
     assert claimed.exists() and not dropped.exists()
     with session_scope(settings) as s:
         assert crud.list_reports(s) == []
@@ -64,7 +64,7 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
     with session_scope(settings) as s:
         reports = crud.list_reports(s)
         assert [r.file_name for r in reports] == [seed.name]
-        assert len(crud.cells_of(s, reports[0].id or 0)) > 0
+        assert len(store.cells_of(s, reports[0].id or 0)) > 0
     assert archived.read_bytes() == seed.read_bytes()
     assert not any(settings.processing_path.iterdir())
     assert not (settings.archive_path / "duplicates").exists()
@@ -115,7 +115,6 @@ def test_recovery_soft_time_limit_quarantines_with_reason(
             tmp_path,
             default_database_url,
             broker_url,
-            test_task_delay=3,
             soft_time_limit=1,
             time_limit=5,
             visibility_timeout=10,
@@ -125,7 +124,7 @@ def test_recovery_soft_time_limit_quarantines_with_reason(
     seed = sorted(seeds_dir.glob("*.txt"))[3]
     dropped = settings.inbox_path / seed.name
     shutil.copy(seed, dropped)
-    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker = WorkerProcess(settings, tmp_path / "worker.log", slow_seconds=3)
     producer = Celery(broker=broker_url, backend=broker_url)
     try:
         outcome = producer.send_task("nianbao.ingest", args=[str(dropped)], queue=settings.task_queue).get(
@@ -139,6 +138,6 @@ def test_recovery_soft_time_limit_quarantines_with_reason(
     assert outcome["status"] == "quarantined" and "soft_time_limit" in outcome["reason"]
     assert (settings.quarantine_path / seed.name).read_bytes() == seed.read_bytes()
     with session_scope(settings) as s:
-        (q,) = crud.list_quarantine(s)
+        (q,) = store.list_quarantine(s)
         assert q.stage == "time_limit"
         assert crud.list_reports(s) == []

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import store
 from tests.utils.services import make_settings, settings_env, wait_until
-from worker.store import crud
 from worker.store.db import session_scope
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -67,7 +67,7 @@ def test_run_embedded_broker_quarantines_junk_and_stops_cleanly(tmp_path: Path) 
         wait_until(quarantined.exists, 60, "the junk file in quarantine/")
         assert "reason:" in (data / "quarantine" / "scan.txt.error.txt").read_text(encoding="utf-8")
         with session_scope(settings) as s:
-            (record,) = crud.list_quarantine(s)
+            (record,) = store.list_quarantine(s)
         assert record.name == "scan.txt" and record.original_path == str(inbox / "scan.txt")
 
         children = _descendants(proc.pid)

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from tests.utils import store
 from tests.utils.services import make_settings, migrated
 from worker.parse.models import Cell, Location, Report, Tables
 from worker.rules.base import Finding, Severity
@@ -81,7 +82,7 @@ def test_store_report_cells_long_form_with_location(settings) -> None:
         stored = crud.insert_report(s, report, [_finding()], sha256="a" * 64, file_name="r.txt")
         rid = stored.id
     with session_scope(settings) as s:
-        cells = {(c.table_key, c.row_key, c.col_key): c for c in crud.cells_of(s, rid)}
+        cells = {(c.table_key, c.row_key, c.col_key): c for c in store.cells_of(s, rid)}
         row = s.get(type(stored), rid)
         assert row is not None
         assert (row.status, row.error_count, row.warning_count) == ("failed", 1, 0)
@@ -108,7 +109,7 @@ def test_store_same_sha256_twice_is_rejected_by_the_database(settings) -> None:
             crud.insert_report(s, _report(new_total=9), [], sha256="b" * 64, file_name="two.txt")
     with session_scope(settings) as s:
         assert [r.file_name for r in crud.list_reports(s)] == ["one.txt"]
-        assert crud.cells_of(s, crud.list_reports(s)[0].id or 0)  # the failed insert left no cells behind
+        assert store.cells_of(s, crud.list_reports(s)[0].id or 0)  # the failed insert left no cells behind
         total_cells = s.execute(sa.text("SELECT count(*) FROM cell")).scalar_one()
     assert total_cells == 5
 
@@ -120,7 +121,7 @@ def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
             s, _report(), [_finding("XY_CARRYOVER", "c" * 64)], sha256="d" * 64, file_name="2023.txt"
         )
     with session_scope(settings) as s:
-        (f,) = crud.findings_of(s, cur.id or 0)
+        (f,) = store.findings_of(s, cur.id or 0)
         assert (f.rule, f.compared_with, f.compared_report_id) == ("XY_CARRYOVER", "c" * 64, prev.id)
         assert (f.table_key, f.row_key, f.col_key, f.line) == ("applications", "total", "natural_person", 77)
         assert (f.expected, f.actual) == ("6", "5")
@@ -130,7 +131,7 @@ def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
         assert row is not None
         crud.replace_findings(s, row, [])
     with session_scope(settings) as s:
-        assert crud.findings_of(s, cur.id or 0) == []
+        assert store.findings_of(s, cur.id or 0) == []
         row = crud.report_by_sha(s, "d" * 64)
         assert row is not None and (row.status, row.error_count) == ("ok", 0)
         assert [r.file_name for r in crud.list_reports(s, failed_only=True)] == []
@@ -158,7 +159,7 @@ def test_store_quarantine_recorded_once_per_arrival(settings) -> None:
     with session_scope(settings) as s:
         again, created = crud.add_quarantine(s, quarantine_path="/q/junk-ffff.bin", reason="binary", **kwargs)
         assert not created and again.id == first.id
-        assert [q.reason for q in crud.list_quarantine(s)] == ["binary"]
+        assert [q.reason for q in store.list_quarantine(s)] == ["binary"]
 
 
 def test_store_migrations_match_the_models(settings) -> None:

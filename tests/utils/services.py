@@ -30,6 +30,7 @@ from worker.settings import Settings
 
 CI = bool(os.environ.get("CI"))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+REPO = Path(__file__).resolve().parents[2]  # the checkout: ``tests.utils`` importable by a worker subprocess
 
 
 def _configured_broker() -> str | None:
@@ -182,17 +183,35 @@ def migrated(settings: Settings) -> Settings:
 class WorkerProcess:
     """A real ``nianbao worker`` subprocess in its own process group (so ``kill(9)`` takes the pool too)."""
 
-    def __init__(self, settings: Settings, log_path: Path, *, concurrency: int = 2) -> None:
+    def __init__(
+        self, settings: Settings, log_path: Path, *, concurrency: int = 2, slow_seconds: float = 0.0
+    ) -> None:
+        """Start the worker.
+
+        Args:
+            settings: What the worker sees (through its environment).
+            log_path: Its stdout and stderr.
+            concurrency: Pool processes.
+            slow_seconds: Sleep this long in every ingest, after the claim and before reading the file
+                (``tests.utils.slow_ingest``, loaded with Celery's ``--include``).
+        """
         import subprocess
         import sys
 
         self.log_path = log_path
         exe = Path(sys.executable).with_name("nianbao")
         argv = [str(exe), "worker", "-c", str(concurrency)]
+        env = settings_env(settings)
+        if slow_seconds:
+            from tests.utils.slow_ingest import ENV
+
+            argv += ["--", "--include", "tests.utils.slow_ingest"]  # `--`: the rest goes to celery
+            env[ENV] = str(slow_seconds)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         self._log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             argv,
-            env=settings_env(settings),
+            env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

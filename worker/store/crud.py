@@ -178,16 +178,6 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
         )
 
 
-def error_signature(session: Session, report_id: int) -> set[tuple[Any, ...]]:
-    """The set of error findings of a report (to tell whether a recheck changed its verdict)."""
-    rows = session.exec(
-        select(
-            StoredFinding.rule, StoredFinding.table_key, StoredFinding.row_key, StoredFinding.col_key
-        ).where(StoredFinding.report_id == report_id, StoredFinding.severity == "error")
-    )
-    return {tuple(r) for r in rows}
-
-
 def replace_findings(session: Session, stored: StoredReport, findings: list[Finding]) -> None:
     """Replace the findings of a stored report after a recheck and update its counts and status."""
     assert stored.id is not None
@@ -198,15 +188,6 @@ def replace_findings(session: Session, stored: StoredReport, findings: list[Find
     stored.status = "failed" if errors else "ok"
     stored.checked_at = utcnow()
     session.add(stored)
-
-
-def findings_of(session: Session, report_id: int) -> list[StoredFinding]:
-    stmt = select(StoredFinding).where(StoredFinding.report_id == report_id).order_by(col(StoredFinding.id))
-    return list(session.exec(stmt))
-
-
-def cells_of(session: Session, report_id: int) -> list[CellValue]:
-    return list(session.exec(select(CellValue).where(CellValue.report_id == report_id)))
 
 
 # --- source files and quarantine --------------------------------------------------------------
@@ -288,6 +269,3 @@ def list_reports(
         stmt = stmt.limit(limit)
     return list(session.exec(stmt))
 
-
-def list_quarantine(session: Session) -> list[QuarantineRecord]:
-    return list(session.exec(select(QuarantineRecord).order_by(col(QuarantineRecord.id).desc())))

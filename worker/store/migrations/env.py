@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
 import worker.store.models  # noqa: F401  (registers the core tables)
-
-if importlib.util.find_spec("worker.store.ops_models") is not None:
-    import worker.store.ops_models  # noqa: F401  (alert ledger, task runs: revision 0002)
+import worker.store.ops_models  # noqa: F401  (alert ledger, task runs: revision 0002)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,0 +1,23 @@
+"""Read helpers of the tests (what the tests look at in the database; the package has no use for them)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from worker.store.models import CellValue, QuarantineRecord, StoredFinding
+
+
+def findings_of(session: Session, report_id: int) -> list[StoredFinding]:
+    """The stored findings of a report, in insertion order."""
+    stmt = select(StoredFinding).where(StoredFinding.report_id == report_id).order_by(col(StoredFinding.id))
+    return list(session.exec(stmt))
+
+
+def cells_of(session: Session, report_id: int) -> list[CellValue]:
+    """The stored cells of a report."""
+    return list(session.exec(select(CellValue).where(CellValue.report_id == report_id)))
+
+
+def list_quarantine(session: Session) -> list[QuarantineRecord]:
+    """Every quarantine record, newest first."""
+    return list(session.exec(select(QuarantineRecord).order_by(col(QuarantineRecord.id).desc())))

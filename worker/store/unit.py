@@ -1,0 +1,222 @@
+"""The ingest's units of work: what one file does to the database, each a short function on a session.
+
+``worker.ingest`` decides the order and owns the transactions (``session_scope``); this module decides what
+each step writes:
+
+* ``start_delivery`` / ``end_delivery``: count starts of processing one ``(sha256, name)``, so a file that
+  kills its worker every time is quarantined after ``max_deliveries``;
+* ``store_report``: check the report against the same body's neighbouring years and store it, or resolve it
+  as a duplicate / a resumed delivery; then re-check the stored year+1 report. One unit: the checks see the
+  neighbours under the body's lock, and the re-check sees the report just stored;
+* ``record_archived`` and ``record_quarantine``: where the file went.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from worker.errors import StorageError
+from worker.parse.models import Report
+from worker.rules import run_checks
+from worker.rules.base import Finding, Neighbour, RuleContext
+from worker.store import crud
+from worker.store.db import lock_identity
+from worker.store.models import QuarantineRecord, StoredReport
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One file as it arrived: the key of its delivery, source-file and quarantine rows."""
+
+    sha256: str
+    name: str
+    original_path: str  # where it was dropped (the inbox path), for the records
+    size: int
+
+
+@dataclass(frozen=True)
+class DeliveryStart:
+    """What the delivery count says about this start of processing."""
+
+    unfinished: int  # starts without a clean end, this one included
+    seen_before: bool  # the same content under the same name was processed completely before
+
+
+class StoreKind(enum.Enum):
+    """How ``store_report`` resolved the report."""
+
+    NEW = "new"  # stored now
+    RESUMED = "resumed"  # stored by an earlier delivery of this very file that died before archiving
+    DUPLICATE = "duplicate"  # the same content is stored already (another name, or seen before)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The outcome of ``store_report``."""
+
+    kind: StoreKind
+    report_id: int
+    errors: int
+    warnings: int
+    rechecked_id: int | None = None  # the stored year+1 report re-checked against this one
+
+
+# --- deliveries -------------------------------------------------------------------------------
+def start_delivery(session: Session, arrival: Arrival, *, task_id: str) -> DeliveryStart:
+    """Count one more start of processing ``arrival`` (commit it before the work: a crash must count)."""
+    row = crud.start_delivery(session, sha256=arrival.sha256, name=arrival.name, task_id=task_id)
+    return DeliveryStart(unfinished=row.unfinished, seen_before=row.state == "done")
+
+
+def end_delivery(session: Session, arrival: Arrival, *, done: bool) -> None:
+    """A clean end of this attempt; ``done`` when the file reached archive/ or quarantine/."""
+    crud.end_delivery(session, sha256=arrival.sha256, name=arrival.name, done=done)
+
+
+# --- the report -------------------------------------------------------------------------------
+def store_report(
+    session: Session,
+    arrival: Arrival,
+    report: Report,
+    *,
+    seen_before: bool,
+    severity_overrides: dict[str, str],
+) -> StoreResult:
+    """Check and store ``report``, or resolve it as a resumed delivery or a duplicate.
+
+    The UNIQUE ``report.sha256`` decides (a savepoint absorbs the losing insert of a race), not the
+    SELECT before it, which only spares the checks of a known content.
+
+    Args:
+        session: The caller's transaction.
+        arrival: The file the report was read from.
+        report: The parsed report.
+        seen_before: The delivery count says this file was processed completely before.
+        severity_overrides: ``rule_severity`` of the settings.
+
+    Returns:
+        How the report was resolved, with its id and counts.
+
+    Raises:
+        StorageError: The insert failed on the sha256 but no report has it.
+    """
+    lock_identity(session, report.identity_key)
+    if crud.report_by_sha(session, arrival.sha256) is None:
+        findings = run_checks(report, _context(session, report, severity_overrides))
+        try:
+            with session.begin_nested():
+                stored = crud.insert_report(
+                    session, report, findings, sha256=arrival.sha256, file_name=arrival.name
+                )
+                _add_source(session, arrival, status="ingested", report_id=stored.id)
+        except IntegrityError:  # another worker stored the same content a moment ago
+            pass
+        else:
+            assert stored.id is not None
+            rechecked = _recheck_next(session, report, severity_overrides)
+            return StoreResult(
+                kind=StoreKind.NEW,
+                report_id=stored.id,
+                errors=stored.error_count,
+                warnings=stored.warning_count,
+                rechecked_id=rechecked.id if rechecked else None,
+            )
+    return _known_content(session, arrival, seen_before=seen_before)
+
+
+def _known_content(session: Session, arrival: Arrival, *, seen_before: bool) -> StoreResult:
+    """The sha256 is stored already: a resumed delivery of this same file, or a duplicate."""
+    existing = crud.report_by_sha(session, arrival.sha256)
+    if existing is None or existing.id is None:
+        raise StorageError(
+            f"report insert failed for {arrival.name} but no report has sha256 {arrival.sha256}"
+        )
+    own = crud.source_file(session, sha256=arrival.sha256, name=arrival.name)
+    kind = StoreKind.DUPLICATE
+    if (
+        own is not None
+        and own.report_id == existing.id
+        and own.original_path == arrival.original_path
+        and not seen_before
+    ):
+        kind = StoreKind.RESUMED
+    else:
+        _add_source(session, arrival, status="duplicate", report_id=existing.id)
+    return StoreResult(
+        kind=kind, report_id=existing.id, errors=existing.error_count, warnings=existing.warning_count
+    )
+
+
+def _add_source(session: Session, arrival: Arrival, *, status: str, report_id: int | None) -> None:
+    """Record this arrival ("ingested" or "duplicate" of ``report_id``), once per content and name."""
+    crud.add_source_file(
+        session,
+        sha256=arrival.sha256,
+        name=arrival.name,
+        original_path=arrival.original_path,
+        size=arrival.size,
+        status=status,
+        report_id=report_id,
+    )
+
+
+def _context(
+    session: Session, report: Report, severity_overrides: dict[str, str], *, exclude: str | None = None
+) -> RuleContext:
+    """The rule context: the same body's latest stored reports of year-1 and year+1 (not ``exclude``)."""
+    ctx = RuleContext(severity_overrides=dict(severity_overrides))
+    key, year = report.identity_key, report.year
+    if key and year is not None:
+        for attr, other_year in (("previous", year - 1), ("next", year + 1)):
+            row = crud.latest_report(session, key, other_year)
+            if row is not None and row.sha256 != exclude:
+                setattr(ctx, attr, Neighbour(ref=row.sha256, report=crud.load_report(row)))
+    return ctx
+
+
+def _recheck_next(
+    session: Session, report: Report, severity_overrides: dict[str, str]
+) -> StoredReport | None:
+    """Re-check the stored year+1 report of the same body against the report just stored.
+
+    Returns:
+        The re-checked row, or None when there is no stored year+1 report.
+    """
+    if not report.identity_key or report.year is None:
+        return None
+    nxt = crud.latest_report(session, report.identity_key, report.year + 1)
+    if nxt is None or nxt.id is None:
+        return None
+    nxt_report = crud.load_report(nxt)
+    findings: list[Finding] = run_checks(
+        nxt_report, _context(session, nxt_report, severity_overrides, exclude=nxt.sha256)
+    )
+    crud.replace_findings(session, nxt, findings)
+    session.flush()
+    return nxt
+
+
+# --- where the file went ----------------------------------------------------------------------
+def record_archived(session: Session, arrival: Arrival, *, archived_path: str) -> None:
+    """The file is in archive/: record the path and end the delivery as done."""
+    crud.set_archived(session, sha256=arrival.sha256, name=arrival.name, archived_path=archived_path)
+    end_delivery(session, arrival, done=True)
+
+
+def record_quarantine(
+    session: Session, arrival: Arrival, *, quarantine_path: str, stage: str, reason: str
+) -> tuple[QuarantineRecord, bool]:
+    """Record the quarantine of ``arrival``; ``(record, created)``, False when recorded by an earlier attempt."""
+    return crud.add_quarantine(
+        session,
+        sha256=arrival.sha256,
+        name=arrival.name,
+        original_path=arrival.original_path,
+        quarantine_path=quarantine_path,
+        stage=stage,
+        reason=reason,
+    )
