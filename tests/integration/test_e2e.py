@@ -48,7 +48,7 @@ class Pipeline:
 
     def reports(self) -> list[Any]:
         with session_scope(self.settings) as s:
-            return crud.list_reports(s)
+            return store.list_reports(s)
 
     def quarantined(self) -> list[Any]:
         with session_scope(self.settings) as s:

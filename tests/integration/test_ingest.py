@@ -77,7 +77,7 @@ def test_ingest_seed_then_duplicates(settings, seeds_dir: Path) -> None:
     assert same.status == "duplicate"
     assert len(sent) == 1  # no second alert either way
     with session_scope(settings) as s:
-        assert len(crud.list_reports(s)) == 1
+        assert len(store.list_reports(s)) == 1
         assert sorted((f.name, f.status) for f in _source_files(s)) == [
             ("a.txt", "ingested"),
             ("b.txt", "duplicate"),
@@ -124,7 +124,7 @@ def test_ingest_redelivery_cap_quarantines(settings, seeds_dir: Path) -> None:
     with session_scope(settings) as s:
         (q,) = store.list_quarantine(s)
         assert q.stage == "deliveries"
-        assert crud.list_reports(s) == []
+        assert store.list_reports(s) == []
 
 
 def test_ingest_busy_and_gone(settings, seeds_dir: Path) -> None:

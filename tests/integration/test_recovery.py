@@ -10,7 +10,6 @@ from celery import Celery
 
 from tests.utils import store
 from tests.utils.services import WorkerProcess, make_settings, migrated, wait_until
-from worker.store import crud
 from worker.store.db import session_scope
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -47,7 +46,7 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
         a.kill()  # SIGKILL while it sleeps (slow_seconds): no ack, no result, file in processing/
     assert claimed.exists() and not dropped.exists()
     with session_scope(settings) as s:
-        assert crud.list_reports(s) == []
+        assert store.list_reports(s) == []
 
     b = WorkerProcess(settings, tmp_path / "worker-b.log")
     try:
@@ -62,7 +61,7 @@ def test_recovery_worker_killed_mid_task_processed_exactly_once(
     finally:
         b.stop()
     with session_scope(settings) as s:
-        reports = crud.list_reports(s)
+        reports = store.list_reports(s)
         assert [r.file_name for r in reports] == [seed.name]
         assert len(store.cells_of(s, reports[0].id or 0)) > 0
     assert archived.read_bytes() == seed.read_bytes()
@@ -104,7 +103,7 @@ def test_recovery_locked_database_is_retried_with_backoff(
         worker.stop()
     assert (settings.archive_path / seed.name).exists()
     with session_scope(settings) as s:
-        assert [r.file_name for r in crud.list_reports(s)] == [seed.name]
+        assert [r.file_name for r in store.list_reports(s)] == [seed.name]
 
 
 def test_recovery_soft_time_limit_quarantines_with_reason(
@@ -140,4 +139,4 @@ def test_recovery_soft_time_limit_quarantines_with_reason(
     with session_scope(settings) as s:
         (q,) = store.list_quarantine(s)
         assert q.stage == "time_limit"
-        assert crud.list_reports(s) == []
+        assert store.list_reports(s) == []

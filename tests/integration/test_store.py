@@ -108,8 +108,8 @@ def test_store_same_sha256_twice_is_rejected_by_the_database(settings) -> None:
         with session_scope(settings) as s:
             crud.insert_report(s, _report(new_total=9), [], sha256="b" * 64, file_name="two.txt")
     with session_scope(settings) as s:
-        assert [r.file_name for r in crud.list_reports(s)] == ["one.txt"]
-        assert store.cells_of(s, crud.list_reports(s)[0].id or 0)  # the failed insert left no cells behind
+        assert [r.file_name for r in store.list_reports(s)] == ["one.txt"]
+        assert store.cells_of(s, store.list_reports(s)[0].id or 0)  # the failed insert left no cells behind
         total_cells = s.execute(sa.text("SELECT count(*) FROM cell")).scalar_one()
     assert total_cells == 5
 
@@ -134,7 +134,7 @@ def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
         assert store.findings_of(s, cur.id or 0) == []
         row = crud.report_by_sha(s, "d" * 64)
         assert row is not None and (row.status, row.error_count) == ("ok", 0)
-        assert [r.file_name for r in crud.list_reports(s, failed_only=True)] == []
+        assert [r.file_name for r in store.list_reports(s, failed_only=True)] == []
 
 
 def test_store_delivery_counts_unfinished_starts(settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from worker.store.models import CellValue, QuarantineRecord, StoredFinding
+from worker.store.models import CellValue, QuarantineRecord, StoredFinding, StoredReport
 
 
 def findings_of(session: Session, report_id: int) -> list[StoredFinding]:
@@ -21,3 +21,15 @@ def cells_of(session: Session, report_id: int) -> list[CellValue]:
 def list_quarantine(session: Session) -> list[QuarantineRecord]:
     """Every quarantine record, newest first."""
     return list(session.exec(select(QuarantineRecord).order_by(col(QuarantineRecord.id).desc())))
+
+
+def list_reports(
+    session: Session, *, failed_only: bool = False, limit: int | None = None
+) -> list[StoredReport]:
+    """Stored reports, newest first."""
+    stmt = select(StoredReport).order_by(col(StoredReport.id).desc())
+    if failed_only:
+        stmt = stmt.where(StoredReport.status == "failed")
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt))

@@ -255,17 +255,3 @@ def add_quarantine(
     session.add(row)
     session.flush()
     return row, True
-
-
-# --- listing ----------------------------------------------------------------------------------
-def list_reports(
-    session: Session, *, failed_only: bool = False, limit: int | None = None
-) -> list[StoredReport]:
-    """Stored reports, newest first."""
-    stmt = select(StoredReport).order_by(col(StoredReport.id).desc())
-    if failed_only:
-        stmt = stmt.where(StoredReport.status == "failed")
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.exec(stmt))
-

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import store
 from tests.utils.services import make_settings, migrated
 from tests.utils.stored import CLEAN, CORRECTED, store_seeds
 from worker.alerts.source import load_quarantine_alert, load_report_alert
@@ -90,7 +91,7 @@ def test_get_report_header_cells_findings_versions(settings: Settings, ids: dict
         first = queries.get_report(s, ids["000"])
         second = queries.get_report(s, ids[CORRECTED])
         other = queries.get_report(s, ids["002"])
-        stored_cells = crud.cells_of(s, ids["000"])
+        stored_cells = store.cells_of(s, ids["000"])
         assert queries.get_report(s, 999_999) is None
     assert first is not None and second is not None and other is not None
     assert (first.organ, first.organ_path, first.year, first.template) == (
