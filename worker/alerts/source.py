@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from worker.alerts.models import QuarantineAlert, ReportAlert
@@ -60,6 +61,15 @@ def load_report_alert(session: Session, report_id: int) -> ReportAlert | None:
         select(StoredFinding).where(StoredFinding.report_id == report_id).order_by(col(StoredFinding.id))
     ).all()
     archived = archived_path(session, report_id)
+    version = 1
+    if report.identity_key is not None and report.year is not None:
+        version = session.exec(
+            select(sa.func.count()).where(
+                StoredReport.identity_key == report.identity_key,
+                StoredReport.year == report.year,
+                col(StoredReport.id) <= report_id,
+            )
+        ).one()
     organ_path: list[str] = []
     try:
         organ_path = Report.model_validate_json(report.report_json).organ_path
@@ -74,6 +84,7 @@ def load_report_alert(session: Session, report_id: int) -> ReportAlert | None:
         file_name=report.file_name,
         stored_at=archived,
         sha256=report.sha256,
+        version=max(1, int(version)),
         findings=[finding_from_row(f) for f in findings],
     )
 
