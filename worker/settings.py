@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +30,17 @@ def _config_file() -> Path | None:
     return REPO_CONFIG if REPO_CONFIG.exists() else None
 
 
+
+
+def _time_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone (``Asia/Shanghai``), else a ValueError naming it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Asia/Shanghai')") from exc
+    return name
 
 
 class Settings(BaseSettings):
@@ -107,6 +118,8 @@ class Settings(BaseSettings):
     mail_from_name: str = "政务公开年报校验"  # display name of the sender
     alert_retry_max: int = 8  # SMTP transient failures: attempts before a delivery is marked failed
     alert_retry_backoff: float = 30.0  # first retry delay (s), doubled per attempt, with jitter
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"  # times shown in alerts
+    public_base_url: str = ""  # e.g. "https://nianbao.example.gov.cn": alerts link {base}/reports/{id}
 
     # --- rules --------------------------------------------------------------------------------
     rule_severity: dict[str, str] = Field(default_factory=dict)

@@ -10,7 +10,8 @@
     digest.py    flush a recipient: singles, or one digest above digest_threshold
     smtp.py      plain / STARTTLS / implicit TLS, AUTH, timeouts; transient vs permanent failures
     source.py    load alerts from the core tables
-    task.py      Celery tasks nianbao.alert_report / alert_quarantine / alert_flush (autoretry on transient)
+    sendtime.py  at send time: route by the current settings, take back stale claims, flush every due target
+    task.py      Celery tasks nianbao.alert_report / alert_quarantine / alert_flush (retries: delivery, database)
 
 Submodules are imported where used, so importing this package stays light.
 """

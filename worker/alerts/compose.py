@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from worker.alerts.message import (
     AlertMessage,
@@ -19,6 +20,7 @@ from worker.alerts.message import (
     Fact,
     FindingGroup,
     FindingItem,
+    Link,
     MessageType,
     QuarantineLine,
     Section,
@@ -36,6 +38,39 @@ REPORT_TYPES: dict[str, MessageType] = {
     "resolved": MessageType.REPORT_RESOLVED,
 }
 _NUMERALS = "一二三四五六七八九十"
+DEFAULT_ZONE = "Asia/Shanghai"
+ZONE_LABELS = {"Asia/Shanghai": "北京时间"}
+
+
+def local_time(when: dt.datetime, zone: str = DEFAULT_ZONE) -> str:
+    """``when`` (UTC; naive values from SQLite are UTC) in ``zone``, e.g. ``2026-12-01 18:45（北京时间）``."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(ZoneInfo(zone))
+    label = ZONE_LABELS.get(zone)
+    if label is None:
+        offset = local.strftime("%z")
+        label = f"UTC{offset[:3]}:{offset[3:]}" if offset else zone
+    return f"{local:%Y-%m-%d %H:%M}（{label}）"
+
+
+def report_url(base_url: str, report_id: int | None) -> str | None:
+    """The report's page in the web application (``{public_base_url}/reports/{id}``), when one is configured."""
+    if not base_url or report_id is None:
+        return None
+    return f"{base_url.rstrip('/')}/reports/{report_id}"
+
+
+def version_label(version: int, message_kind: str = "new") -> str:
+    """新 for the first version of a body and year, 第n版（更正版） for a later one; plus 更新 / 已更正."""
+    if version <= 1:
+        return {"update": "更新", "resolved": "已更正"}.get(message_kind, "新")
+    label = f"第{version}版（更正版）"
+    return label + {"update": "·结论更新", "resolved": "·错误已消除"}.get(message_kind, "")
+
+
+def rules_summary(rule_counts: Mapping[str, int]) -> str:
+    """``T3_BALANCE ×2、XY_CARRYOVER``: each failing rule once, with its count when above one."""
+    return "、".join(f"{rule} ×{n}" if n > 1 else rule for rule, n in sorted(rule_counts.items()))
 
 
 @dataclass(frozen=True)
@@ -50,6 +85,10 @@ class DigestEntry:
     message_kind: str = "new"
     reason: str | None = None  # quarantine reason
     stored_at: str | None = None
+    report_id: int | None = None
+    version: int = 1  # of this body and year (see ReportAlert.version)
+    rules: dict[str, int] = field(default_factory=dict)  # failing error rule -> count
+    at: dt.datetime | None = None  # when it fell due (UTC)
 
 
 def _value(v: Any) -> str:
@@ -103,6 +142,8 @@ def _file_facts(alert: ReportAlert) -> list[Fact]:
     facts = [Fact(label="文件", value=alert.file_name), Fact(label="现存位置", value=alert.stored_at or "（未归档）")]
     if alert.identity_key and alert.identity_key != alert.organ:
         facts.insert(0, Fact(label="主体路径", value=alert.identity_key))
+    if alert.version > 1:
+        facts.append(Fact(label="版本", value=f"第{alert.version}版（同一主体同一年度报告的更正版）"))
     facts.append(Fact(label="内容校验码（SHA-256）", value=alert.sha256))
     return facts
 
@@ -139,6 +180,7 @@ def report_message(
     findings: list[Finding],
     kind: MessageKind = "new",
     previous: list[Finding] | None = None,
+    base_url: str = "",
 ) -> AlertMessage:
     """The message for one report version.
 
@@ -147,7 +189,9 @@ def report_message(
         findings: the findings to list (the alertable ones).
         kind: ``new``, ``update`` (verdict changed since a message was sent) or ``resolved``.
         previous: for updates, the findings of the message sent before, to list what was resolved.
+        base_url: ``public_base_url``; when set, the message links the report's page.
     """
+    url = report_url(base_url, alert.report_id)
     errors = sum(1 for f in findings if f.is_error)
     warnings = sum(1 for f in findings if f.is_warning)
     prev_labels = {finding_label(f) for f in previous or []}
@@ -161,6 +205,7 @@ def report_message(
         facts=_file_facts(alert),
         groups=_groups(findings, added=added),
         resolved=Section[str](title=f"已消除（{len(resolved)} 项）", lines=resolved) if resolved else None,
+        links=[Link(label="查看报告", url=url)] if url else [],
     )
 
 
@@ -181,35 +226,49 @@ def quarantine_message(alert: QuarantineAlert) -> AlertMessage:
     )
 
 
-def digest_message(entries: Sequence[DigestEntry], *, window_end: dt.datetime) -> AlertMessage:
-    """One summary listing every report version (and quarantined file) that fell due in a window."""
+def digest_message(
+    entries: Sequence[DigestEntry], *, window_end: dt.datetime, zone: str = DEFAULT_ZONE, base_url: str = ""
+) -> AlertMessage:
+    """One summary listing every report version (and quarantined file) that fell due in a window.
+
+    Each report line carries its body, year, file, failing error rules with counts, version (新 or
+    第n版（更正版）), when it fell due (in ``zone``) and, with ``base_url``, a link to the report's page.
+    """
     reports = [e for e in entries if e.kind == "report"]
     quarantined = [e for e in entries if e.kind == "quarantine"]
     total_errors = sum(e.error_count for e in reports)
     subject = f"【年报校验汇总】{len(reports)} 份报告共 {total_errors} 项错误"
     if quarantined:
         subject += f"，{len(quarantined)} 个文件被隔离"
-    when = window_end.strftime("%Y-%m-%d %H:%M UTC")
-    lead = f"截至 {when}，短时间内到达的告警较多（{len(entries)} 条），合并为本汇总。逐份明细可用 nianbao reports 查看。"
+    lead = (
+        f"截至 {local_time(window_end, zone)}，短时间内到达的告警较多（{len(entries)} 条），合并为本汇总。"
+        "逐份明细（错误规则、版本、时间）列于下方" + ("，点击链接可查看报告详情。" if base_url else "。")
+    )
     report_section = quarantine_section = None
     if reports:
-        report_section = Section[DigestLine](
-            title=f"一、报告（{len(reports)} 份）",
-            lines=[
+        lines = []
+        for e in reports:
+            url = report_url(base_url, e.report_id)
+            lines.append(
                 DigestLine(
                     name=e.name,
                     year=str(e.year) if e.year else "—",
                     file_name=e.file_name,
                     error_count=e.error_count,
-                    kind_label=KIND_ZH.get(e.message_kind, "").strip("（）") or "新",
+                    kind_label=version_label(e.version, e.message_kind),
+                    rules=rules_summary(e.rules),
+                    at=local_time(e.at, zone) if e.at else "",
+                    links=[Link(label="查看报告", url=url)] if url else [],
                 )
-                for e in reports
-            ],
-        )
+            )
+        report_section = Section[DigestLine](title=f"一、报告（{len(reports)} 份）", lines=lines)
     if quarantined:
         quarantine_section = Section[QuarantineLine](
             title=f"{'二' if reports else '一'}、隔离文件（{len(quarantined)} 个）",
-            lines=[QuarantineLine(file_name=e.file_name, reason=e.reason or "") for e in quarantined],
+            lines=[
+                QuarantineLine(file_name=e.file_name, reason=e.reason or "", at=local_time(e.at, zone) if e.at else "")
+                for e in quarantined
+            ],
         )
     return AlertMessage(
         type=MessageType.DIGEST, subject=subject, lead=lead, reports=report_section, quarantined=quarantine_section

@@ -52,6 +52,7 @@ log = get_logger(__name__)
 
 DELIVERED = (SENT, DIGESTED, SENDING)
 CLAIM_SLACK_S = 2.0  # a flush also takes rows whose window ends this soon (no lone mail right after a digest)
+STALE_CLAIM_S = 600.0  # rows "sending" this long belonged to a flush that died mid-send: the next flush takes them
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _latest(
     ).first()
 
 
-def _record_one(
+def record_one(
     session: Session,
     *,
     template: AlertLedger,
@@ -111,6 +112,7 @@ def _record_one(
     settings: Settings,
     out: Recorded,
 ) -> None:
+    """Record ``template``'s alert for one (channel, recipient), never twice (see module doc); adds to ``out``."""
     sha, fp = template.content_sha256, template.fingerprint
     # PostgreSQL: one transaction at a time per recipient, so concurrent tasks agree on the open window
     lock_identity(session, f"alert-window:{channel}:{recipient}")
@@ -206,7 +208,7 @@ def record_report(session: Session, alert: ReportAlert, *, settings: Settings, n
             last = _latest(session, alert.sha256, channel.name, recipient, DELIVERED)
             if not findings and (last is None or last.message_kind == "resolved"):
                 continue
-            _record_one(
+            record_one(
                 session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
                 out=out,
             )
@@ -236,7 +238,7 @@ def record_quarantine(
         for recipient in recipients_for_quarantine(
             alert, routes=settings.alert_routes, default=default, channel=channel.name
         ):
-            _record_one(
+            record_one(
                 session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
                 out=out,
             )
@@ -247,19 +249,28 @@ def record_quarantine(
 def claim_due(
     session: Session, recipient: str, *, token: str, now: dt.datetime, channel: str = EMAIL
 ) -> list[AlertLedger]:
-    """Mark the recipient's due rows (window ended, or ending within ``CLAIM_SLACK_S``) as claimed by ``token``."""
+    """Mark the recipient's due rows (window ended, or ending within ``CLAIM_SLACK_S``) as claimed by ``token``.
+
+    Rows still ``sending`` under ``token`` (an earlier attempt of the same flush) are claimed again.
+    """
     cutoff = now + dt.timedelta(seconds=CLAIM_SLACK_S)
+    mine = sa.and_(col(AlertLedger.status) == SENDING, col(AlertLedger.claim) == token)
     session.execute(
         sa.update(AlertLedger)
         .where(
             col(AlertLedger.channel) == channel,
             col(AlertLedger.recipient) == recipient,
-            col(AlertLedger.status) == DUE,
-            col(AlertLedger.due_at) <= cutoff,
+            sa.or_(sa.and_(col(AlertLedger.status) == DUE, col(AlertLedger.due_at) <= cutoff), mine),
         )
         .values(status=SENDING, claim=token, claimed_at=now)
     )
-    return list(session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id))))
+    return list(
+        session.exec(
+            select(AlertLedger)
+            .where(AlertLedger.claim == token, AlertLedger.channel == channel, AlertLedger.recipient == recipient)
+            .order_by(col(AlertLedger.id))
+        )
+    )
 
 
 def overdue_targets(session: Session, *, before: dt.datetime, fresh_only: bool = False) -> list[tuple[str, str]]:
@@ -286,13 +297,22 @@ def overdue_recipients(
     return [recipient for ch, recipient in targets if ch == channel]
 
 
-def release_stale_claims(session: Session, *, older_than: dt.datetime) -> int:
-    """Rows stuck in ``sending`` (the flushing worker died) fall due again."""
-    result = session.execute(
-        sa.update(AlertLedger)
-        .where(col(AlertLedger.status) == SENDING, col(AlertLedger.claimed_at) < older_than)
-        .values(status=DUE, claim=None)
+def release_stale_claims(
+    session: Session, *, older_than: dt.datetime, channel: str | None = None, recipient: str | None = None
+) -> int:
+    """Rows stuck in ``sending`` since before ``older_than`` (the flushing worker died) fall due again.
+
+    ``channel`` / ``recipient`` narrow it to one flush target; by default every target.
+    """
+    query = sa.update(AlertLedger).where(
+        col(AlertLedger.status) == SENDING,
+        sa.or_(col(AlertLedger.claimed_at) < older_than, col(AlertLedger.claimed_at).is_(None)),
     )
+    if channel is not None:
+        query = query.where(col(AlertLedger.channel) == channel)
+    if recipient is not None:
+        query = query.where(col(AlertLedger.recipient) == recipient)
+    result = session.execute(query.values(status=DUE, claim=None))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -69,7 +69,9 @@ class DigestLine(BaseModel):
     year: str  # "2023", or "—"
     file_name: str
     error_count: int
-    kind_label: str  # 新 / 更新 / 已更正
+    kind_label: str  # 新 / 更新 / 已更正, or 第n版（更正版）… for a later version of the same body and year
+    rules: str = ""  # the failing error rules with their counts, e.g. "T3_BALANCE ×2、XY_CARRYOVER"
+    at: str = ""  # when it fell due, in the configured time zone
     links: list[Link] = Field(default_factory=list)
 
 
@@ -78,6 +80,7 @@ class QuarantineLine(BaseModel):
 
     file_name: str
     reason: str
+    at: str = ""  # when it fell due, in the configured time zone
 
 
 T = TypeVar("T", str, DigestLine, QuarantineLine)

@@ -28,6 +28,7 @@ class ReportAlert(BaseModel):
     file_name: str
     stored_at: str | None = None  # where the file now lies (archive path)
     sha256: str  # content hash of the source file: the report version
+    version: int = 1  # 1 for the first version of this body and year, n for the n-th (a corrected re-send)
     findings: list[Finding] = Field(default_factory=list)
 
     def alertable(self, *, include_warnings: bool) -> list[Finding]:

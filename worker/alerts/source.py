@@ -25,6 +25,7 @@ def load_report_alert(session: Session, report_id: int) -> ReportAlert | None:
         file_name=report.file_name,
         stored_at=report.archived_path,
         sha256=report.sha256,
+        version=report.version_number,
         findings=[f.as_finding() for f in report.findings],
     )
 

@@ -209,17 +209,13 @@ def alerts_test(to: tuple[str, ...]) -> None:
 @alerts_group.command("flush")
 def alerts_flush() -> None:
     """Send every alert whose window has ended now, in this process (e.g. after a broker loss)."""
-    from worker.alerts.digest import flush_recipient
-    from worker.alerts.ledger import overdue_recipients
-    from worker.store.db import session_scope
+    from worker.alerts.sendtime import flush_due
 
-    settings = get_settings()
-    with session_scope(settings) as s:
-        recipients = overdue_recipients(s, before=dt.datetime.now(dt.UTC))
-    for rcpt in recipients:
-        res = flush_recipient(rcpt, settings=settings)
+    results = flush_due(get_settings())  # every due (channel, recipient); stale claims taken back first
+    for res in results:
+        rcpt = res.recipient if res.channel == "email" else f"{res.channel}:{res.recipient}"
         click.echo(f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed")
-    if not recipients:
+    if not results:
         click.echo("nothing due")
 
 

@@ -41,9 +41,10 @@ class DeliveryResult:
 class TransientDeliveryError(RetryableError):
     """A flush stopped on a transient failure; the unsent alerts are due again (the task retries)."""
 
-    def __init__(self, message: str, *, channel: str) -> None:
+    def __init__(self, message: str, *, channel: str, attempts: int = 1) -> None:
         super().__init__(message)
         self.channel = channel
+        self.attempts = attempts  # delivery attempts of the rows so far, this one included
 
 
 @runtime_checkable

@@ -2,11 +2,17 @@
 
 The subject is folded and RFC 2047-encoded by the ``email`` package; the bodies come from
 ``templates/message.txt.j2`` and ``templates/message.html.j2`` (autoescaped).
+
+Every header value goes through ``header_text`` first: subjects and names come from reports and file names,
+which may hold CR, LF or other control characters. A message that cannot be built anyway is a permanent
+failure of that message alone (``Outcome.PERMANENT``), never an exception that strands its batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -19,6 +25,18 @@ from worker.alerts.smtp import SmtpPermanentError, SmtpTransientError, send_mess
 from worker.settings import Settings
 
 EMAIL = "email"
+HEADER_MAX_CHARS = 400  # a subject longer than this is cut (a hostile name must not make a huge header)
+_SPACES = re.compile(r"\s+")
+
+
+def header_text(value: str, *, limit: int = HEADER_MAX_CHARS) -> str:
+    """``value`` made safe for a header: control and separator characters (CR, LF, NUL, U+2028 ...) become
+    spaces, runs of white space one space, and the result is cut to ``limit`` characters."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or ch.isspace() else ch for ch in value
+    )
+    cleaned = _SPACES.sub(" ", cleaned).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def email_message(message: AlertMessage, *, to: Sequence[str], settings: Settings) -> EmailMessage:
@@ -27,13 +45,14 @@ def email_message(message: AlertMessage, *, to: Sequence[str], settings: Setting
     _, from_addr = parseaddr(settings.mail_from)
     from_addr = from_addr or settings.mail_from
     user, _, domain = from_addr.partition("@")
-    msg["From"] = Address(display_name=settings.mail_from_name, username=user, domain=domain or "localhost")
-    msg["To"] = ", ".join(to)
+    display = header_text(settings.mail_from_name)
+    msg["From"] = Address(display_name=display, username=header_text(user), domain=header_text(domain) or "localhost")
+    msg["To"] = ", ".join(header_text(rcpt) for rcpt in to)
     if settings.mail_reply_to:
-        msg["Reply-To"] = settings.mail_reply_to
-    msg["Subject"] = message.subject
+        msg["Reply-To"] = header_text(settings.mail_reply_to)
+    msg["Subject"] = header_text(message.subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = make_msgid(idstring="nianbao", domain=domain or "localhost")
+    msg["Message-ID"] = make_msgid(idstring="nianbao", domain=header_text(domain) or "localhost")
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     msg["X-Nianbao-Kind"] = message.type.value
     msg.set_content(render(message, "message.txt.j2"), subtype="plain", charset="utf-8", cte="base64")
@@ -50,12 +69,15 @@ class EmailChannel:
         return settings.alert_recipients
 
     def deliver(self, message: AlertMessage, recipients: Sequence[str], *, settings: Settings) -> DeliveryResult:
-        msg = email_message(message, to=recipients, settings=settings)
-        message_id = str(msg["Message-ID"])
+        message_id: str | None = None
         try:
+            msg = email_message(message, to=recipients, settings=settings)
+            message_id = str(msg["Message-ID"])
             reply = send_message(msg, to=recipients, settings=settings)
         except SmtpTransientError as exc:
             return DeliveryResult(Outcome.TRANSIENT, str(exc), message_id)
         except SmtpPermanentError as exc:
             return DeliveryResult(Outcome.PERMANENT, str(exc), message_id)
+        except (ValueError, TypeError, LookupError) as exc:  # the email package refused a value: this message only
+            return DeliveryResult(Outcome.PERMANENT, f"cannot build the message: {type(exc).__name__}: {exc}", message_id)
         return DeliveryResult(Outcome.SENT, str(reply), message_id)
