@@ -15,6 +15,7 @@ from celery import Celery, signals
 from worker import tasknames
 from worker.broker import SOCKET_NAME
 from worker.errors import ConfigError
+from worker.limits import connect_memory_limits
 from worker.settings import Settings, get_settings
 
 
@@ -93,6 +94,7 @@ def _connect_monitoring() -> None:
 
 
 _connect_monitoring()
+connect_memory_limits(app)  # a hostile file costs a quarantine, not the host (worker/limits.py)
 
 
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]

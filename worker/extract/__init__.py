@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.formats import Format, Sniffed
+from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import check_size
 from worker.extract.sniff import HEAD_BYTES, sniff
 from worker.settings import Settings, get_settings
@@ -45,6 +45,11 @@ def extract_file(path: Path, *, settings: Settings | None = None) -> Extracted:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError as exc:
-        raise ExtractionError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
+        raise refuse(Reason.CANNOT_READ, path=path, detail=exc.strerror or exc) from exc
     found = detect_format(path, head)
-    return extractor_for(found, path=path).extract(path, sniffed=found, settings=settings)
+    extractor = extractor_for(found, path=path)
+    try:
+        return extractor.extract(path, sniffed=found, settings=settings)
+    except MemoryError:
+        pass  # leave the handler first: the traceback (and the extractor's frames and data) is released
+    raise refuse(Reason.OUT_OF_MEMORY, path=path, limit_mb=settings.max_task_memory_mb)
