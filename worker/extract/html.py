@@ -98,6 +98,18 @@ def _is_chrome(el: etree._Element) -> bool:
     return bool(attrs.strip()) and bool(_CHROME.search(attrs))
 
 
+# A run of wrapper tags with nothing between them (an attack, or a broken exporter): 50,000 nested <div>
+# pass libxml2's depth limit (256) and the page would read as empty. Such a run means no more than one.
+_WRAPPERS = r"(?:div|span|font|section|article|main|center|blockquote)"
+_OPEN_RUN = re.compile(r"(?:<" + _WRAPPERS + r"\b[^<>]*>\s*){32,}", re.I)
+_CLOSE_RUN = re.compile(r"(?:</" + _WRAPPERS + r"\s*>\s*){32,}", re.I)
+
+
+def flatten_wrapper_runs(text: str) -> str:
+    """Replace each run of 32 or more wrapper tags (opening, or closing) by one ``<div>`` / ``</div>``."""
+    return _CLOSE_RUN.sub("</div>", _OPEN_RUN.sub("<div>", text))
+
+
 def _has_marker(el: etree._Element) -> bool:
     return bool(_MARKERS.search(re.sub(r"\s+", "", el.text_content())))
 
@@ -225,7 +237,7 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
         data = _mht_html(data, path=path)
     warnings: list[str] = []
     text, encoding = decode_html(data, path=path, warnings=warnings)
-    text = text.lstrip("\ufeff")
+    text = flatten_wrapper_runs(text.lstrip("\ufeff"))
     try:
         root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, recover=True))
     except (etree.ParserError, ValueError) as exc:
