@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import zlib
 import zipfile
+import zlib
 from pathlib import Path
 
 MB = 1024 * 1024

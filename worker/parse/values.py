@@ -1,9 +1,7 @@
 """Reading one table value: integers, "1,234", "+3", decimals, trailing 元/万元, blanks and placeholders.
 
 Blanks and placeholders (空, "/", "-", "—", "无") read as ``None``, never as 0. Input is a normalised cell
-(NFKC already folded full-width digits and commas). A number beyond ``MAX_EXACT`` (2^53, 16 digits) is no
-report figure and could not be stored exactly (cells are stored as floats): it reads as text, so the
-checks report the cell instead of storing a rounded ``1e+20``.
+(NFKC already folded full-width digits and commas).
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from worker.parse.vocab import COUNT_UNITS, MONEY_UNITS, PLACEHOLDER, compact
 
 ValueKind = Literal["number", "blank", "placeholder", "text"]
 
-MAX_EXACT = 2**53  # the largest integer a stored (float) cell keeps exactly
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _PAREN_UNIT = re.compile(r"^(.*\d)\((" + "|".join(MONEY_UNITS + COUNT_UNITS) + r")\)$")
 _CHANGE_WORD = re.compile(r"^(增加|增|减少|减)(\d[\d,.]*)$")
@@ -73,6 +70,4 @@ def parse_value(raw: str) -> Value:
         number: int | float = float(f"{sign}{digits}{frac}")
     else:
         number = int(f"{sign}{digits}")
-    if abs(number) > MAX_EXACT:
-        return Value("text")
     return Value("number", number, unit)
