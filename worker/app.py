@@ -14,6 +14,7 @@ from celery import Celery, signals
 from worker import tasknames
 from worker.broker import SOCKET_NAME
 from worker.errors import ConfigError
+from worker.limits import connect_memory_limits
 from worker.monitoring import connect_signals as connect_monitoring_signals
 from worker.settings import Settings, get_settings
 
@@ -74,6 +75,7 @@ app.conf.update(celery_config(get_settings()))
 
 # producers too (not only workers): "queued" rows and readable ingest args from the moment of sending
 connect_monitoring_signals()
+connect_memory_limits(app)  # a hostile file costs a quarantine, not the host (worker/limits.py)
 
 
 @signals.setup_logging.connect  # type: ignore[untyped-decorator]

@@ -24,12 +24,14 @@ class ConfigError(NianbaoError):
 
 
 class ExtractionError(NianbaoError):
-    """A file could not be read. ``reason`` is shown to the user and written next to the file."""
+    """A file could not be read. ``reason`` (zh-CN) is shown to the user and written next to the file;
+    ``code`` is stable English for logs and tests (``worker.extract.reasons.Reason``)."""
 
-    def __init__(self, reason: str, *, path: str | None = None) -> None:
+    def __init__(self, reason: str, *, path: str | None = None, code: str = "extraction_failed") -> None:
         super().__init__(reason)
         self.reason = reason
         self.path = path
+        self.code = code
 
 
 class UnsupportedFormatError(ExtractionError):

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = 2
     task_queue: str = "nianbao"  # Celery queue of the ingest/alert tasks (one per deployment)
     retry_jitter: bool = True
+    # address space a pool child may use above its size at start (RLIMIT_AS; 0 = no ceiling); a child
+    # whose resident size ends a task above this is replaced (worker_max_memory_per_child)
+    max_task_memory_mb: int = 1024
 
     # --- files --------------------------------------------------------------------------------
     max_file_mb: float = 50.0

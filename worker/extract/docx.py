@@ -27,6 +27,7 @@ from worker.extract.docx_xml import is_w as _w
 from worker.extract.docx_xml import split_tag as _split
 from worker.extract.docx_xml import wattr as _wattr
 from worker.extract.formats import Format, Sniffed
+from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import open_zip, parse_xml, read_zip_entry
 from worker.settings import Settings
 
@@ -50,7 +51,7 @@ def _main_part(zf_names: set[str], rels: bytes | None, path: Path) -> str:
                     return target
     if "word/document.xml" in zf_names:
         return "word/document.xml"
-    raise ExtractionError("corrupt .docx: no main document part (word/document.xml)", path=str(path))
+    raise refuse(Reason.CORRUPT_OFFICE, path=path, detail="缺少正文部件（word/document.xml）")
 
 
 class _Reader:
@@ -236,7 +237,7 @@ class _Reader:
             grid.append((cells, spans, nested))
             self.grid_cells += len(cells)
             if self.grid_cells > MAX_GRID_CELLS:
-                raise ExtractionError(f"Word table refused: its spans cover more than {MAX_GRID_CELLS} grid cells")
+                raise refuse(Reason.TABLE_TOO_LARGE, path=None, limit=MAX_GRID_CELLS)
         width = max((len(cells) for cells, _, _ in grid), default=0)
         number = self.tables
         self.tables += 1
@@ -275,15 +276,15 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: Format =
                 extra[name] = parse_xml(read_zip_entry(zf, folder + name, path=path), name=folder + name, path=path)
     body = next((c for c in root if _w(c, "body")), None)
     if body is None:
-        raise ExtractionError(f"corrupt .docx: {part} has no body", path=str(path))
+        raise refuse(Reason.CORRUPT_OFFICE, path=path, detail=f"{part} 中没有正文（body）")
     numbering = Numbering(extra.get("numbering.xml"), extra.get("styles.xml"), _w, _wattr)
     reader = _Reader(numbering if numbering.nums else None)
     try:
         reader.block(body)
     except ExtractionError as exc:
-        raise ExtractionError(exc.reason, path=str(path)) from exc
+        raise ExtractionError(exc.reason, path=str(path), code=exc.code) from exc
     if not any(line.text.strip() for line in reader.lines):
-        raise ExtractionError("the .docx has no text", path=str(path))
+        raise refuse(Reason.DOCX_NO_TEXT, path=path)
     warnings: list[str] = []
     pictures = sum(1 for el in body.iter() if _split(el.tag)[1] in ("drawing", "pict"))
     if pictures and reader.tables == 0:

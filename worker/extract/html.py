@@ -20,10 +20,10 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.formats import Format, Sniffed
-from worker.extract.html_grid import TableTooLarge, table_grid
+from worker.extract.html_grid import MAX_GRID_CELLS, TableTooLarge, table_grid
+from worker.extract.reasons import Reason, refuse
 from worker.extract.txt import decode_bytes, garbage_reason
 from worker.settings import Settings
 
@@ -85,7 +85,7 @@ def _mht_html(data: bytes, *, path: Path) -> bytes:
             if charset and not _META.search(payload[:8192]):
                 payload = f'<meta charset="{charset}">'.encode("ascii") + payload
             return payload
-    raise ExtractionError("single-file web page (.mht) without an HTML part", path=str(path))
+    raise refuse(Reason.MHT_NO_HTML, path=path)
 
 
 def _text(s: str) -> str:
@@ -96,6 +96,18 @@ def _text(s: str) -> str:
 def _is_chrome(el: etree._Element) -> bool:
     attrs = " ".join(str(el.get(a, "")) for a in ("id", "class", "role"))
     return bool(attrs.strip()) and bool(_CHROME.search(attrs))
+
+
+# A run of wrapper tags with nothing between them (an attack, or a broken exporter): 50,000 nested <div>
+# pass libxml2's depth limit (256) and the page would read as empty. Such a run means no more than one.
+_WRAPPERS = r"(?:div|span|font|section|article|main|center|blockquote)"
+_OPEN_RUN = re.compile(r"(?:<" + _WRAPPERS + r"\b[^<>]*>\s*){32,}", re.I)
+_CLOSE_RUN = re.compile(r"(?:</" + _WRAPPERS + r"\s*>\s*){32,}", re.I)
+
+
+def flatten_wrapper_runs(text: str) -> str:
+    """Replace each run of 32 or more wrapper tags (opening, or closing) by one ``<div>`` / ``</div>``."""
+    return _CLOSE_RUN.sub("</div>", _OPEN_RUN.sub("<div>", text))
 
 
 def _has_marker(el: etree._Element) -> bool:
@@ -225,24 +237,24 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
         data = _mht_html(data, path=path)
     warnings: list[str] = []
     text, encoding = decode_html(data, path=path, warnings=warnings)
-    text = text.lstrip("\ufeff")
+    text = flatten_wrapper_runs(text.lstrip("\ufeff"))
     try:
         root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, recover=True))
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"cannot parse HTML: {exc}", path=str(path)) from exc
+        raise refuse(Reason.HTML_UNPARSABLE, path=path, detail=exc) from exc
     _prune(root)
     body = _body_root(root)
     walker = _Walker()
     try:
         walker.walk(body)
     except TableTooLarge as exc:
-        raise ExtractionError(f"HTML table refused: {exc}", path=str(path)) from exc
+        raise refuse(Reason.TABLE_TOO_LARGE, path=path, limit=MAX_GRID_CELLS) from exc
     walker.flush()
     images = len(body.xpath(".//img"))
     if images and not any(line.cells for line in walker.lines):
         warnings.append(f"the page shows {images} image(s) but no table: tables published as images cannot be read")
     if not walker.lines:
-        raise ExtractionError("the web page has no text", path=str(path))
+        raise refuse(Reason.HTML_NO_TEXT, path=path)
     return Extracted(kind=Format.HTML, lines=walker.lines, encoding=encoding, warnings=warnings)
 
 

@@ -3,7 +3,7 @@
 When ``soffice`` (or ``libreoffice``) is on PATH the file is converted headless in a private temporary
 directory (with its own LibreOffice profile, so parallel workers do not fight over one) and read by the
 docx extractor; ``Extracted.kind`` is then ``Format.DOC`` (``"doc"``). Without LibreOffice the file is refused with
-``legacy Word/WPS format: convert to .docx``.
+``Reason.LEGACY_NO_CONVERTER`` (旧版 Word/WPS 格式：请转换为 .docx ...).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from worker.errors import ExtractionError
 from worker.extract.base import Extracted
 from worker.extract.docx import extract_docx
 from worker.extract.formats import Format, Sniffed
+from worker.extract.reasons import Reason, message, refuse, what_zh
 from worker.logging import get_logger
 from worker.settings import Settings, get_settings
 
-NO_CONVERTER = "legacy Word/WPS format: convert to .docx"
+NO_CONVERTER = message(Reason.LEGACY_NO_CONVERTER)
 log = get_logger(__name__)
 
 
@@ -43,7 +43,7 @@ def extract_legacy(path: Path, *, what: str = "legacy document", settings: Setti
     settings = settings or get_settings()
     soffice = find_soffice()
     if soffice is None:
-        raise ExtractionError(NO_CONVERTER, path=str(path))
+        raise refuse(Reason.LEGACY_NO_CONVERTER, path=path)
     timeout = max(10, int(settings.soft_time_limit * 0.8))
     with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
         tmpdir = Path(tmp)
@@ -57,12 +57,11 @@ def extract_legacy(path: Path, *, what: str = "legacy document", settings: Setti
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise ExtractionError(f"{what}: LibreOffice conversion timed out after {timeout}s", path=str(path)) from exc
+            raise refuse(Reason.LEGACY_TIMEOUT, path=path, what=what_zh(what), timeout=timeout) from exc
         out = tmpdir / "out" / (source.stem + ".docx")
         if proc.returncode != 0 or not out.exists():
             detail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()[:300]
-            raise ExtractionError(f"{what}: LibreOffice could not convert it to .docx ({detail or 'no output'})",
-                                  path=str(path))
+            raise refuse(Reason.LEGACY_FAILED, path=path, what=what_zh(what), detail=detail or "没有输出")
         log.info("legacy_converted", path=str(path), what=what)
         return extract_docx(out, settings=settings, kind=Format.DOC)
 

@@ -7,7 +7,8 @@
   None, as for text files), a gap wider than 1.5 em separating two columns.
 * A table that ends one page and continues at the top of the next with as many columns keeps its table
   number and row count (a repeated header row is dropped); page headers, footers and page numbers go.
-* No text at all: ``scanned PDF: no text layer; OCR not supported``. Password: a clear reason. Glyphs
+* Before pdfminer sees it, ``pdf_guard`` refuses hostile nesting and decompression bombs.
+* No text at all: ``Reason.PDF_SCANNED``. Password: a clear reason. Glyphs
   without a Unicode mapping (``(cid:123)``) are refused rather than guessed.
 
 Celery's soft time limit is not caught here: a PDF that takes too long ends its task, not the worker.
@@ -26,6 +27,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.formats import Format, Sniffed
+from worker.extract.pdf_guard import check_pdf_limits
 from worker.extract.pdf_lines import (
     TextLine,
     chars_to_lines,
@@ -34,22 +36,22 @@ from worker.extract.pdf_lines import (
     fill_blank_columns,
     text_edges,
 )
+from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import reraise_time_limit
 from worker.settings import Settings
 
-SCANNED = "scanned PDF: no text layer; OCR not supported"
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
 
 
 def _open_error(exc: BaseException, path: Path) -> ExtractionError:
     inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     if isinstance(inner, PDFPasswordIncorrect) or "password" in repr(inner).lower():
-        return ExtractionError("encrypted PDF: a password is required to open it", path=str(path))
+        return refuse(Reason.PDF_ENCRYPTED, path=path)
     if isinstance(inner, PDFEncryptionError):
-        return ExtractionError(f"encrypted PDF with an unsupported encryption: {inner}", path=str(path))
+        return refuse(Reason.PDF_UNSUPPORTED_ENCRYPTION, path=path, detail=inner)
     if isinstance(inner, PDFSyntaxError):
-        return ExtractionError(f"corrupt PDF: {inner}", path=str(path))
-    return ExtractionError(f"corrupt or unreadable PDF: {type(inner).__name__}: {inner}", path=str(path))
+        return refuse(Reason.PDF_CORRUPT, path=path, detail=inner)
+    return refuse(Reason.PDF_CORRUPT, path=path, detail=f"{type(inner).__name__}: {inner}")
 
 
 def _table_rows(table: Any) -> tuple[list[list[str]], list[list[int]]]:
@@ -159,6 +161,7 @@ def extract_pdf(path: Path) -> Extracted:
     total_chars = 0
     blank_pages: list[int] = []
     cid_chars = 0
+    check_pdf_limits(path)
     try:
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
@@ -179,16 +182,12 @@ def extract_pdf(path: Path) -> Extracted:
         reraise_time_limit(exc)
         raise _open_error(exc, path) from exc
     if total_chars == 0:
-        raise ExtractionError(SCANNED, path=str(path))
+        raise refuse(Reason.PDF_SCANNED, path=path)
     if cid_chars > 0.3 * total_chars:
-        raise ExtractionError(
-            "PDF fonts have no Unicode mapping (text reads as (cid:N) glyph codes); "
-            "export the PDF again or submit the .docx",
-            path=str(path),
-        )
+        raise refuse(Reason.PDF_NO_UNICODE, path=path)
     lines = _emit(pages)
     if not lines:
-        raise ExtractionError(SCANNED, path=str(path))
+        raise refuse(Reason.PDF_SCANNED, path=path)
     warnings = []
     if blank_pages:
         listed = ", ".join(str(n) for n in blank_pages[:20]) + (" ..." if len(blank_pages) > 20 else "")

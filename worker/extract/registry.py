@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from worker.errors import NianbaoError, UnsupportedFormatError
+from worker.errors import NianbaoError
 from worker.extract.docx import DocxExtractor
 from worker.extract.extractor import Detector, Extractor
 from worker.extract.formats import Format, Sniffed
 from worker.extract.html import HtmlExtractor
 from worker.extract.legacy import LegacyExtractor
 from worker.extract.pdf import PdfExtractor
+from worker.extract.reasons import unsupported
 from worker.extract.sniff import sniff
 from worker.extract.txt import TxtExtractor
 
@@ -81,11 +82,11 @@ def extractor_for(found: Sniffed, *, path: Path) -> Extractor:
     """The extractor of the detected format.
 
     Raises:
-        UnsupportedFormatError: ``unsupported format: <what>`` when no extractor reads it.
+        UnsupportedFormatError: ``不支持的文件格式：<what>`` when no extractor reads it.
     """
     extractor = EXTRACTORS.get(found.format)
     if extractor is None:
-        raise UnsupportedFormatError(f"unsupported format: {found.what}", path=str(path))
+        raise unsupported(found.what, path=path)
     return extractor
 
 

@@ -5,7 +5,8 @@
   (``settings.zip_max_entries``), a total uncompressed size limit (``settings.zip_max_uncompressed_mb``),
   encrypted entries refused. Reads never return more than the declared size, so the declared sizes bound
   memory even when they lie (zipfile stops at the declared size and checks the CRC).
-* ``parse_xml``: XML through defusedxml with DTDs, entity declarations and external references forbidden
+* ``read_zip_entry``: one XML part over ``XML_PART_MAX_MB`` is refused before it is inflated.
+* ``parse_xml``: more than ``XML_MAX_ELEMENTS`` tags refused before a tree is built; XML through defusedxml with DTDs, entity declarations and external references forbidden
   (billion laughs, quadratic blow-up, XXE).
 * ``reraise_time_limit``: never turn Celery's soft time limit into an extraction error, so a slow PDF is
   cut off by the task, not swallowed here.
@@ -20,13 +21,15 @@ from typing import TYPE_CHECKING
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from worker.errors import ExtractionError
+from worker.extract.reasons import Reason, refuse
 from worker.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 MB = 1024 * 1024
+XML_PART_MAX_MB = 32  # one XML part of a .docx; a report's document.xml is a few MB
+XML_MAX_ELEMENTS = 1_500_000  # tags in one XML part; a report has ~100,000
 
 
 def check_size(path: Path, settings: Settings | None = None) -> int:
@@ -46,15 +49,12 @@ def check_size(path: Path, settings: Settings | None = None) -> int:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ExtractionError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
+        raise refuse(Reason.CANNOT_READ, path=path, detail=exc.strerror or exc) from exc
     if size == 0:
-        raise ExtractionError("empty file (0 bytes)", path=str(path))
+        raise refuse(Reason.EMPTY_FILE, path=path)
     limit = settings.max_file_mb * MB
     if size > limit:
-        raise ExtractionError(
-            f"file too large: {size / MB:.1f} MB, limit is {settings.max_file_mb:g} MB (max_file_mb)",
-            path=str(path),
-        )
+        raise refuse(Reason.FILE_TOO_LARGE, path=path, size_mb=size / MB, limit_mb=settings.max_file_mb)
     return size
 
 
@@ -68,39 +68,41 @@ def open_zip(path: Path, settings: Settings | None = None) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ExtractionError(f"corrupt or truncated ZIP/Office file: {exc}", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_ZIP, path=path, detail=exc) from exc
     infos = zf.infolist()
     if len(infos) > settings.zip_max_entries:
         zf.close()
-        raise ExtractionError(
-            f"ZIP bomb refused: {len(infos)} entries, limit is {settings.zip_max_entries} (zip_max_entries)",
-            path=str(path),
-        )
+        raise refuse(Reason.ZIP_TOO_MANY_ENTRIES, path=path, entries=len(infos), limit=settings.zip_max_entries)
     total = sum(info.file_size for info in infos)
     if total > settings.zip_max_uncompressed_mb * MB:
         zf.close()
-        raise ExtractionError(
-            f"ZIP bomb refused: {total / MB:.0f} MB uncompressed, limit is "
-            f"{settings.zip_max_uncompressed_mb:g} MB (zip_max_uncompressed_mb)",
-            path=str(path),
+        raise refuse(
+            Reason.ZIP_TOO_LARGE, path=path, size_mb=total / MB, limit_mb=settings.zip_max_uncompressed_mb
         )
     if any(info.flag_bits & 0x1 for info in infos):
         zf.close()
-        raise ExtractionError("password-protected ZIP/Office file: remove the password", path=str(path))
+        raise refuse(Reason.ENCRYPTED_OFFICE, path=path)
     return zf
 
 
 def read_zip_entry(zf: zipfile.ZipFile, name: str, *, path: Path) -> bytes:
-    """Read one entry; a corrupt entry (bad CRC, truncated data) becomes an ``ExtractionError``."""
+    """Read one XML entry; a corrupt entry (bad CRC, truncated data) becomes an ``ExtractionError``.
+
+    An entry over ``XML_PART_MAX_MB`` uncompressed is refused before it is inflated: the tree of a 190 MB
+    document.xml costs gigabytes.
+    """
+    size = zf.getinfo(name).file_size if name in zf.NameToInfo else 0
+    if size > XML_PART_MAX_MB * MB:
+        raise refuse(Reason.ZIP_MEMBER_TOO_LARGE, path=path, name=name, size_mb=size / MB, limit_mb=XML_PART_MAX_MB)
     try:
         return zf.read(name)
     except KeyError as exc:
-        raise ExtractionError(f"corrupt Office file: entry {name} is missing", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_OFFICE, path=path, detail=f"缺少部件 {name}") from exc
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise ExtractionError(f"corrupt or truncated ZIP/Office file: {name}: {exc}", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_ZIP, path=path, detail=f"{name}: {exc}") from exc
     except Exception as exc:  # zlib.error and friends
         reraise_time_limit(exc)
-        raise ExtractionError(f"corrupt ZIP/Office file: {name}: {exc}", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_ZIP, path=path, detail=f"{name}: {exc}") from exc
 
 
 def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
@@ -109,23 +111,26 @@ def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
     Raises:
         ExtractionError: unsafe constructs (the billion-laughs family) or malformed XML.
     """
+    elements = data.count(b"<")
+    if elements > XML_MAX_ELEMENTS:
+        raise refuse(Reason.XML_TOO_MANY_ELEMENTS, path=path, name=name, elements=elements, limit=XML_MAX_ELEMENTS)
     try:
         root: Element = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         return root
     except DefusedXmlException as exc:
-        raise ExtractionError(
-            f"unsafe XML refused in {name}: {type(exc).__name__} (DTD/entity declarations are not allowed)",
-            path=str(path),
-        ) from exc
+        raise refuse(Reason.UNSAFE_XML, path=path, name=name, kind=type(exc).__name__) from exc
     except SafeET.ParseError as exc:
-        raise ExtractionError(f"corrupt Office file: malformed XML in {name}: {exc}", path=str(path)) from exc
+        raise refuse(Reason.MALFORMED_XML, path=path, name=name, detail=exc) from exc
 
 
-_CONTROL = {"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError"}
+_CONTROL = {"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError", "MemoryError"}
 
 
 def reraise_time_limit(exc: BaseException) -> None:
-    """Re-raise Celery's soft time limit (and other control-flow exceptions) untouched.
+    """Re-raise Celery's soft time limit (and other control-flow exceptions, and ``MemoryError``) untouched.
+
+    ``MemoryError`` passes so that ``extract_file`` turns it into ``Reason.OUT_OF_MEMORY`` after the
+    extractor's frames (and what they hold) are gone.
 
     Libraries wrap what they catch (pdfplumber's ``PdfminerException(original)``), so the wrapped exception,
     its ``__cause__`` and its ``__context__`` are looked at too.

@@ -11,8 +11,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from worker.errors import ExtractionError, UnsupportedFormatError
+from worker.errors import UnsupportedFormatError
 from worker.extract.formats import Format, Sniffed
+from worker.extract.reasons import Reason, refuse, unsupported
 
 HEAD_BYTES = 8192
 
@@ -62,7 +63,7 @@ _ODF_TEXT = "application/vnd.oasis.opendocument.text"
 
 
 def _unsupported(what: str, path: Path) -> UnsupportedFormatError:
-    return UnsupportedFormatError(f"unsupported format: {what}", path=str(path))
+    return unsupported(what, path=path)
 
 
 def sniff(path: Path, head: bytes | None = None) -> Sniffed:
@@ -83,7 +84,7 @@ def sniff(path: Path, head: bytes | None = None) -> Sniffed:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     if not head:
-        raise ExtractionError("empty file (0 bytes)", path=str(path))
+        raise refuse(Reason.EMPTY_FILE, path=path)
     if b"%PDF-" in head[:1024]:
         return Sniffed(Format.PDF, "PDF document")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
@@ -115,9 +116,9 @@ def _sniff_zip(path: Path) -> Sniffed:
             names = set(zf.namelist())
             mimetype = _read_head(zf, "mimetype") if "mimetype" in names else ""
     except zipfile.BadZipFile as exc:
-        raise ExtractionError(f"corrupt or truncated ZIP/Office file: {exc}", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_ZIP, path=path, detail=exc) from exc
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise ExtractionError(f"cannot read ZIP/Office file: {exc}", path=str(path)) from exc
+        raise refuse(Reason.CORRUPT_ZIP, path=path, detail=exc) from exc
     if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
         return Sniffed(Format.DOCX, "Word document (.docx)")
     if "[Content_Types].xml" in names and "_rels/.rels" in names and any(n.startswith("word/") for n in names):
@@ -143,9 +144,7 @@ def _sniff_ole(path: Path) -> Sniffed:
         return name.encode("utf-16-le") in data
 
     if has("EncryptedPackage") or has("EncryptionInfo"):
-        raise ExtractionError(
-            "password-protected Office document: remove the password and submit it again", path=str(path)
-        )
+        raise refuse(Reason.ENCRYPTED_OFFICE, path=path)
     if has("WordDocument"):
         return Sniffed(Format.DOC, "legacy Word/WPS document (.doc/.wps)")
     if has("Workbook") or has("Book"):
@@ -167,15 +166,18 @@ def _strip_text_bom(head: bytes) -> tuple[bytes, str | None]:
     return head, None
 
 
-def utf16_without_bom(head: bytes) -> str | None:
-    """Guess BOM-less UTF-16: the NUL-free encoding of Chinese text makes NUL counting useless, so decode
-    the head both ways and keep the byte order that gives (almost) only Chinese, ASCII and punctuation."""
+def wide_unicode_without_bom(head: bytes) -> str | None:
+    """Guess BOM-less UTF-32 or UTF-16: the NUL-free encoding of Chinese text makes NUL counting useless, so
+    decode the head each way and keep the encoding that gives (almost) only Chinese, ASCII and punctuation.
+
+    UTF-32 is tried first: its text decodes as UTF-16 with a NUL after every character, never plausibly.
+    """
     sample = head[:4096]
     if len(sample) < 8 or b"\x00" not in sample:
         return None
-    sample = sample[: len(sample) - len(sample) % 2]
+    sample = sample[: len(sample) - len(sample) % 4]
     best, best_share = None, 0.0
-    for enc in ("utf-16-le", "utf-16-be"):
+    for enc in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
         text = sample.decode(enc, "replace")
         good = sum(1 for ch in text if _plausible(ch))
         share = good / max(1, len(text))
@@ -196,7 +198,7 @@ def _plausible(ch: str) -> bool:
 def _sniff_textual(path: Path, head: bytes) -> Sniffed:
     body, enc = _strip_text_bom(head)
     if enc is None:
-        enc = utf16_without_bom(head)
+        enc = wide_unicode_without_bom(head)
     if enc is not None and enc != "utf-8":
         ascii_view = body.decode(enc, "ignore").encode("ascii", "ignore")
     else:

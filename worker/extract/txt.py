@@ -13,10 +13,10 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.formats import Format, Sniffed
-from worker.extract.sniff import utf16_without_bom
+from worker.extract.reasons import Reason, refuse
+from worker.extract.sniff import wide_unicode_without_bom
 from worker.settings import Settings
 
 _BOMS: list[tuple[bytes, str]] = [
@@ -28,7 +28,8 @@ _BOMS: list[tuple[bytes, str]] = [
 ]
 
 # Encodings charset-normalizer may propose that we accept after the plausibility check.
-_ACCEPTED = {"utf_8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be"}
+_ACCEPTED = {"utf_8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be",
+             "utf_32", "utf_32_le", "utf_32_be"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -63,9 +64,9 @@ def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
     """
     sample = text[:200_000]
     if not sample.strip():
-        return "no text content"
+        return "没有文字内容"
     if "\x00" in sample:
-        return "NUL characters (binary data or a wrong UTF-16/32 guess)"
+        return "含有 NUL 字符（二进制数据，或误判为 UTF-16/32）"
     n = len(sample)
     bad = len(_BAD.findall(sample))
     private = 0
@@ -79,16 +80,16 @@ def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
         elif _is_cjk(ch):
             cjk_chars.append(ch)
     if bad > max(2, n * 0.001):
-        return f"{bad} control or replacement characters"
+        return f"含有 {bad} 个控制字符或替换字符"
     if private > max(2, n * 0.01):
-        return f"{private} unassigned or private-use characters"
+        return f"含有 {private} 个未分配或私用区字符"
     if simplified:
         cjk_text = "".join(cjk_chars)
         cjk = len(cjk_text)
         if cjk >= 20:
             rare = cjk_text.encode("gb2312", errors="replace").count(b"?")  # one "?" per unencodable char
             if rare / cjk > 0.25:
-                return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
+                return f"{cjk} 个汉字中有 {rare} 个生僻字（编码可能有误）"
     return None
 
 
@@ -111,31 +112,31 @@ def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise ExtractionError(f"invalid {enc} text after its byte-order mark: {exc.reason}", path=where) from exc
+                raise refuse(Reason.TEXT_BAD_BOM, path=where, encoding=enc, detail=exc.reason) from exc
             reason = garbage_reason(text)
             if reason:
-                raise ExtractionError(f"text decodes to garbage as {enc}: {reason}", path=where)
+                raise refuse(Reason.TEXT_GARBAGE, path=where, encoding=enc, detail=reason)
             return text, enc
     tried: list[str] = []
     candidates = ["utf-8", "gb18030"]
-    guessed = utf16_without_bom(data)
+    guessed = wide_unicode_without_bom(data)
     if guessed:
         candidates.insert(0, guessed)
     for enc in candidates:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
-            tried.append(f"{enc}: invalid bytes")
+            tried.append(f"{enc}：字节无效")
             continue
         reason = garbage_reason(text)
         if reason is None:
             return text, enc
         if not text.strip():
-            raise ExtractionError("the text file holds only whitespace", path=where)
+            raise refuse(Reason.TEXT_BLANK, path=where)
         if enc == "utf-8":
             # strictly valid UTF-8 is near-certain evidence: never re-read the same bytes as another code page
-            raise ExtractionError(f"text decodes to garbage as utf-8: {reason}", path=where)
-        tried.append(f"{enc}: {reason}")
+            raise refuse(Reason.TEXT_GARBAGE, path=where, encoding="utf-8", detail=reason)
+        tried.append(f"{enc}：{reason}")
     best = from_bytes(data[:2_000_000]).best()
     if best is not None:
         enc = best.encoding
@@ -146,8 +147,8 @@ def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
                 text = ""
             if text and garbage_reason(text, simplified=not enc.startswith("big5")) is None:
                 return text, enc
-        tried.append(f"detected {enc}: not plausible report text")
-    raise ExtractionError("cannot decode text: " + "; ".join(tried), path=where)
+        tried.append(f"检测为 {enc}：不像报告文字")
+    raise refuse(Reason.TEXT_UNDECODABLE, path=where, detail="；".join(tried))
 
 
 def extract_txt(path: Path, data: bytes | None = None) -> Extracted:

@@ -140,11 +140,13 @@ def test_docx_without_text_or_body_is_refused(tmp_path: Path) -> None:
     doc = Document()
     path = tmp_path / "empty.docx"
     doc.save(str(path))
-    with pytest.raises(ExtractionError, match="has no text"):
+    with pytest.raises(ExtractionError, match=".docx 文件中没有文字") as info:
         extract_file(path)
+    assert info.value.code == "docx_no_text"
     broken = _edit_document(path, tmp_path / "broken.docx", lambda xml: xml[: len(xml) // 2])
-    with pytest.raises(ExtractionError, match="malformed XML in word/document.xml"):
+    with pytest.raises(ExtractionError, match="word/document.xml 中的 XML 格式错误") as malformed:
         extract_file(broken)
+    assert malformed.value.code == "malformed_xml"
 
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -222,5 +224,5 @@ def test_docx_span_bomb_is_refused(tmp_path: Path) -> None:
         start, end = xml.index("<w:tr"), xml.index("</w:tr>") + len("</w:tr>")
         return xml[:start] + xml[start:end] + row * 100 + xml[end:]
 
-    with pytest.raises(ExtractionError, match="Word table refused: its spans cover more than 1000000 grid cells"):
+    with pytest.raises(ExtractionError, match="拒绝处理表格：合并单元格覆盖超过 1000000 个网格单元"):
         extract_file(_edit_document(src, tmp_path / "bomb.docx", edit))

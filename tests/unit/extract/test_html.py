@@ -141,5 +141,5 @@ def test_html_tables_as_images_are_noted(tmp_path: Path) -> None:
 def test_html_span_bomb_is_refused(tmp_path: Path) -> None:
     row = "<tr>" + "<td colspan=200 rowspan=2000>x</td>" * 3 + "</tr>"
     path = _write(tmp_path, "<p>一、总体情况</p><table>" + row * 2000 + "</table>")
-    with pytest.raises(ExtractionError, match="HTML table refused: table spans cover more than 1000000 grid cells"):
+    with pytest.raises(ExtractionError, match="拒绝处理表格：合并单元格覆盖超过 1000000 个网格单元"):
         extract_file(path)

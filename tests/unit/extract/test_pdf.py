@@ -72,13 +72,16 @@ def test_pdf_whitespace_aligned_table_becomes_tab_separated(samples: Path) -> No
 def test_pdf_refusals_have_clear_reasons(samples: Path, tmp_path: Path) -> None:
     with pytest.raises(ExtractionError) as scanned:
         extract_file(samples / "hostile_scanned.pdf")
-    assert scanned.value.reason == "scanned PDF: no text layer; OCR not supported"
-    with pytest.raises(ExtractionError, match="encrypted PDF: a password is required"):
+    assert scanned.value.reason == "扫描版 PDF：没有文字层，不支持文字识别（OCR）"
+    assert scanned.value.code == "pdf_scanned"
+    with pytest.raises(ExtractionError, match="PDF 已加密：需要密码才能打开") as encrypted:
         extract_file(samples / "hostile_encrypted.pdf")
+    assert encrypted.value.code == "pdf_encrypted"
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\ntrailer <<>>\n%%EOF\n")
-    with pytest.raises(ExtractionError, match="PDF"):
+    with pytest.raises(ExtractionError, match="PDF") as corrupt:
         extract_file(broken)
+    assert corrupt.value.code in ("pdf_corrupt", "pdf_scanned")
 
 
 def test_pdf_owner_password_only_is_readable(tmp_path: Path) -> None:

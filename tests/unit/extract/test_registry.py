@@ -93,7 +93,8 @@ def test_registry_refuses_a_detected_format_without_extractor(samples: Path) -> 
             extract_file(samples / "report_ruled.pdf")
     finally:
         register_format(pdf)
-    assert info.value.reason == "unsupported format: PDF document"
+    assert info.value.reason == "不支持的文件格式：PDF 文档"
+    assert info.value.code == "unsupported_format"
     assert extract_file(samples / "report_ruled.pdf").kind == Format.PDF
 
 

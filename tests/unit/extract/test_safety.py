@@ -18,17 +18,21 @@ from worker.errors import ExtractionError
 from worker.extract import extract_file
 from worker.settings import Settings
 
-HOSTILE = {
-    "hostile_truncated.docx": "corrupt or truncated ZIP/Office file",
-    "hostile_zipbomb.docx": "ZIP bomb refused: 210 MB uncompressed, limit is 200 MB (zip_max_uncompressed_mb)",
-    "hostile_billion_laughs.docx": "unsafe XML refused in word/document.xml: DTDForbidden",
-    "hostile_encrypted.pdf": "encrypted PDF: a password is required to open it",
-    "hostile_scanned.pdf": "scanned PDF: no text layer; OCR not supported",
-    "hostile_empty.txt": "empty file (0 bytes)",
-    "hostile_random.docx": "unsupported format: unrecognised binary data",
-    "legacy_word.doc": "legacy Word/WPS format: convert to .docx",
-    "spreadsheet.et": "unsupported format: spreadsheet (.xls/.et)",
+# name -> (reason code, the zh-CN reason or its start)
+HOSTILE_REASONS = {
+    "hostile_truncated.docx": ("corrupt_zip", "ZIP/Office 文件损坏或不完整"),
+    "hostile_zipbomb.docx": (
+        "zip_too_large", "拒绝处理疑似压缩炸弹：解压后 210 MB，上限为 200 MB（zip_max_uncompressed_mb）"
+    ),
+    "hostile_billion_laughs.docx": ("unsafe_xml", "拒绝处理不安全的 XML（word/document.xml）：DTDForbidden"),
+    "hostile_encrypted.pdf": ("pdf_encrypted", "PDF 已加密：需要密码才能打开"),
+    "hostile_scanned.pdf": ("pdf_scanned", "扫描版 PDF：没有文字层，不支持文字识别（OCR）"),
+    "hostile_empty.txt": ("empty_file", "空文件（0 字节）"),
+    "hostile_random.docx": ("unsupported_format", "不支持的文件格式：无法识别的二进制数据"),
+    "legacy_word.doc": ("legacy_no_converter", "旧版 Word/WPS 格式：请转换为 .docx 后重新提交"),
+    "spreadsheet.et": ("unsupported_format", "不支持的文件格式：电子表格（.xls/.et）"),
 }
+HOSTILE = {name: text for name, (_, text) in HOSTILE_REASONS.items()}
 
 
 def expected_reason(name: str) -> str:
@@ -36,8 +40,17 @@ def expected_reason(name: str) -> str:
     from worker.extract.legacy import find_soffice
 
     if name == "legacy_word.doc" and find_soffice():
-        return "LibreOffice could not convert it"  # a stub OLE file is not a real .doc
+        return "LibreOffice 无法将其转换为 .docx"  # a stub OLE file is not a real .doc
     return HOSTILE[name]
+
+
+def expected_code(name: str) -> str:
+    """The reason code for a hostile sample (see ``expected_reason``)."""
+    from worker.extract.legacy import find_soffice
+
+    if name == "legacy_word.doc" and find_soffice():
+        return "legacy_failed"
+    return HOSTILE_REASONS[name][0]
 
 
 @pytest.mark.timeout(30)
@@ -51,6 +64,7 @@ def test_hostile_file_refused_with_reason_in_bounded_memory(samples: Path, name:
     finally:
         tracemalloc.stop()
     assert expected_reason(name) in info.value.reason
+    assert info.value.code == expected_code(name)
     assert info.value.path == str(samples / name)
     assert peak < 40 * 1024 * 1024, f"{name}: peak {peak / 1e6:.0f} MB"
 
@@ -66,11 +80,11 @@ def test_size_limit_refuses_before_reading(tmp_path: Path) -> None:
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as fh:  # sparse: 51 MB on paper, nothing on disk
         fh.truncate(51 * 1024 * 1024)
-    with pytest.raises(ExtractionError, match=r"file too large: 51.0 MB, limit is 50 MB \(max_file_mb\)"):
+    with pytest.raises(ExtractionError, match=r"文件过大：51.0 MB，上限为 50 MB（max_file_mb）"):
         extract_file(huge, settings=Settings())
     small = tmp_path / "r.txt"
     small.write_bytes("一、总体情况\n".encode() * 10_000)
-    with pytest.raises(ExtractionError, match="limit is 0.05 MB"):
+    with pytest.raises(ExtractionError, match="上限为 0.05 MB"):
         extract_file(small, settings=Settings(max_file_mb=0.05))
 
 
@@ -81,21 +95,22 @@ def test_zip_entry_count_and_size_limits_come_from_settings(tmp_path: Path, smal
         for i in range(25):
             zf.writestr(f"word/media/{i}.bin", b"x")
     with pytest.raises(
-        ExtractionError, match=r"ZIP bomb refused: 26 entries, limit is 20 \(zip_max_entries\)"
+        ExtractionError, match=r"拒绝处理疑似压缩炸弹：26 个条目，上限为 20（zip_max_entries）"
     ):
         extract_file(many, settings=small_limits)
     big = tmp_path / "big.docx"
     with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("word/document.xml", b" " * (2 * 1024 * 1024))
-    with pytest.raises(ExtractionError, match="ZIP bomb refused: 2 MB uncompressed, limit is 1 MB"):
+    with pytest.raises(ExtractionError, match="拒绝处理疑似压缩炸弹：解压后 2 MB，上限为 1 MB"):
         extract_file(big, settings=small_limits)
 
 
 def test_password_protected_office_file_is_named_as_such(tmp_path: Path) -> None:
     path = tmp_path / "locked.docx"
     path.write_bytes(ole_stub("EncryptedPackage"))
-    with pytest.raises(ExtractionError, match="password-protected Office document"):
+    with pytest.raises(ExtractionError, match="Office 文档设有密码：请去除密码后重新提交") as info:
         extract_file(path)
+    assert info.value.code == "encrypted_office"
 
 
 def test_soft_time_limit_is_not_swallowed(tmp_path: Path) -> None:

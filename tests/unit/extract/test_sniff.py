@@ -17,15 +17,15 @@ from worker.extract import Format, extract_file, sniff
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "PNG image"),
-        (b"\xff\xd8\xff\xe0" + b"\0" * 64, "JPEG image"),
-        (b"GIF89a" + b"\0" * 64, "GIF image"),
-        (b"MZ\x90\x00" + b"\0" * 64, "Windows executable"),
-        (b"\x7fELF\x02\x01" + b"\0" * 64, "ELF executable"),
-        (b"Rar!\x1a\x07\x00" + b"\0" * 64, "RAR archive"),
-        (b"7z\xbc\xaf\x27\x1c" + b"\0" * 64, "7-Zip archive"),
-        (gzip.compress(b"hello"), "gzip archive"),
-        (b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\0" * 64, "WebP image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "PNG 图片"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 64, "JPEG 图片"),
+        (b"GIF89a" + b"\0" * 64, "GIF 图片"),
+        (b"MZ\x90\x00" + b"\0" * 64, "Windows 可执行程序"),
+        (b"\x7fELF\x02\x01" + b"\0" * 64, "ELF 可执行程序"),
+        (b"Rar!\x1a\x07\x00" + b"\0" * 64, "RAR 压缩包"),
+        (b"7z\xbc\xaf\x27\x1c" + b"\0" * 64, "7-Zip 压缩包"),
+        (gzip.compress(b"hello"), "gzip 压缩包"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\0" * 64, "WebP 图片"),
     ],
 )
 def test_sniff_refuses_other_formats_by_magic_bytes(tmp_path: Path, data: bytes, what: str) -> None:
@@ -33,7 +33,8 @@ def test_sniff_refuses_other_formats_by_magic_bytes(tmp_path: Path, data: bytes,
     path.write_bytes(data)
     with pytest.raises(UnsupportedFormatError) as info:
         extract_file(path)
-    assert info.value.reason == f"unsupported format: {what}"
+    assert info.value.reason == f"不支持的文件格式：{what}"
+    assert info.value.code == "unsupported_format"
 
 
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:
@@ -49,9 +50,9 @@ def test_sniff_tells_zip_containers_apart(tmp_path: Path) -> None:
     odt = _zip(
         tmp_path / "c.zip", {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}
     )
-    with pytest.raises(UnsupportedFormatError, match=r"spreadsheet \(\.xlsx\)"):
+    with pytest.raises(UnsupportedFormatError, match=r"不支持的文件格式：电子表格（\.xlsx）"):
         extract_file(xlsx)
-    with pytest.raises(UnsupportedFormatError, match="ZIP archive"):
+    with pytest.raises(UnsupportedFormatError, match="ZIP 压缩包（请解压后提交年度报告文件本身）"):
         extract_file(plain)
     assert sniff(odt).format is Format.DOC
 
@@ -111,9 +112,11 @@ def test_sniff_mht_single_file_web_page(tmp_path: Path) -> None:
 
 
 def test_sniff_random_bytes_and_empty(samples: Path) -> None:
-    with pytest.raises(UnsupportedFormatError, match="unrecognised binary data"):
+    with pytest.raises(UnsupportedFormatError, match="不支持的文件格式：无法识别的二进制数据") as info:
         extract_file(samples / "hostile_random.docx")
-    with pytest.raises(ExtractionError, match=r"empty file \(0 bytes\)"):
+    assert info.value.code == "unsupported_format"
+    with pytest.raises(ExtractionError, match=r"空文件（0 字节）") as empty:
         extract_file(samples / "hostile_empty.txt")
-    with pytest.raises(ExtractionError, match="empty file"):
+    assert empty.value.code == "empty_file"
+    with pytest.raises(ExtractionError, match="空文件"):
         sniff(Path("unused"), head=b"")

@@ -20,9 +20,9 @@ def reference(text: str, *, simplified: bool = True) -> str | None:
     """The definition, one character at a time (the implementation before the fast path)."""
     sample = text[:200_000]
     if not sample.strip():
-        return "no text content"
+        return "没有文字内容"
     if "\x00" in sample:
-        return "NUL characters (binary data or a wrong UTF-16/32 guess)"
+        return "含有 NUL 字符（二进制数据，或误判为 UTF-16/32）"
     n = len(sample)
     bad = private = cjk = rare = 0
     for ch in sample:
@@ -40,11 +40,11 @@ def reference(text: str, *, simplified: bool = True) -> str | None:
             except UnicodeEncodeError:
                 rare += 1
     if bad > max(2, n * 0.001):
-        return f"{bad} control or replacement characters"
+        return f"含有 {bad} 个控制字符或替换字符"
     if private > max(2, n * 0.01):
-        return f"{private} unassigned or private-use characters"
+        return f"含有 {private} 个未分配或私用区字符"
     if simplified and cjk >= 20 and rare / cjk > 0.25:
-        return f"{rare} of {cjk} Chinese characters are rare ones (wrong code page?)"
+        return f"{cjk} 个汉字中有 {rare} 个生僻字（编码可能有误）"
     return None
 
 
