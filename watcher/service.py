@@ -188,6 +188,7 @@ class InboxWatcher:
 
     def _gone(self, path: Path, is_directory: bool = False) -> None:
         """A path (file or directory) left the inbox: drop in-flight records at or below it."""
+        self._held_open.discard(path)
         with self._sent_lock:
             if is_directory:
                 paths = [p for p in self._sent if path in p.parents]
