@@ -10,6 +10,9 @@ __all__ = [
     "run_watcher",
     "InboxWatcher",
     "make_celery_app",
+    # Health (read by ``nianbao status``/``health``)
+    "watcher_state",
+    "WatcherState",
     # Building blocks
     "StabilityTracker",
     "FileState",
@@ -18,10 +21,13 @@ __all__ = [
     "RedisInflight",
     "LocalInflight",
     "inflight_key",
+    "open_for_writing",
 ]
 
+from watcher.health import WatcherState, watcher_state
 from watcher.inflight import LocalInflight, RedisInflight, inflight_key
 from watcher.scanner import PathFilter, scan
 from watcher.sender import make_celery_app
 from watcher.service import InboxWatcher, run_watcher
 from watcher.stability import FileState, StabilityTracker
+from watcher.writers import open_for_writing

@@ -10,6 +10,7 @@ directories (archive/quarantine/processing, should they be placed under the inbo
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -53,21 +54,33 @@ class PathFilter:
         return not self.dir_excluded(path)
 
 
-def scan(path_filter: PathFilter) -> Iterator[Path]:
-    """Yield every candidate regular file below the inbox, pruning ignored and excluded directories.
+def _is_file_or_link(path: Path) -> bool:
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
-    Unreadable directories are skipped (``os.walk`` swallows their errors); symlinked directories are
-    not followed.
+
+def scan(path_filter: PathFilter) -> Iterator[Path]:
+    """Yield every candidate regular file or symlink below the inbox, pruning ignored and excluded dirs.
+
+    Symlinks are never followed: a link (to a file, a directory, nothing, or in a loop) is yielded as a
+    file itself, for the worker to judge. Unreadable directories are skipped (``os.walk`` swallows their
+    errors).
     """
     root = path_filter.inbox
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
+        links = [d for d in dirnames if (here / d).is_symlink()]  # os.walk lists links to dirs as dirs
         dirnames[:] = sorted(
-            d for d in dirnames if not path_filter.name_ignored(d) and not path_filter.dir_excluded(here / d)
+            d
+            for d in dirnames
+            if d not in links and not path_filter.name_ignored(d) and not path_filter.dir_excluded(here / d)
         )
-        for name in sorted(filenames):
+        for name in sorted([*filenames, *links]):
             path = here / name
             if path_filter.name_ignored(name):
                 continue
-            if path.is_file():
+            if _is_file_or_link(path):
                 yield path

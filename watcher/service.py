@@ -5,6 +5,10 @@
 and sends the task. Files present at start are backfilled and the inbox is rescanned every
 ``rescan_interval`` seconds to catch events the observer missed. The parsing code is never imported:
 the task is sent by name through a minimal Celery app.
+
+The loop supervises the observer: when its thread or an emitter has died (or the inbox vanished) it is
+started again, the restart is counted and the heartbeat (``watcher.health``) tells ``status``/``health``.
+A settled file that some process still holds open for writing (``watcher.writers``) waits longer.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from watcher.handler import InboxEventHandler
+from watcher.health import CHANGE_SECONDS, HEARTBEAT_SECONDS, Health, state_path
 from watcher.inflight import InflightRegistry, LocalInflight
+from watcher.observing import observer_alive, start_observer, stop_observer
 from watcher.scanner import PathFilter, scan
 from watcher.sender import INGEST_TASK, broker_inflight, make_celery_app, task_queue
 from watcher.stability import FileState, ReadyFile, StabilityTracker
+from watcher.writers import open_for_writing
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -64,7 +70,12 @@ class InboxWatcher:
             [settings.archive_path, settings.quarantine_path, settings.processing_path],
         )
         self.tracker = StabilityTracker(settings.stable_seconds, clock=clock)
-        self.handler = InboxEventHandler(self.tracker, self.filter, on_gone=self._gone)
+        self.health = Health(state_path(settings))
+        self.handler = InboxEventHandler(
+            self.tracker, self.filter, on_gone=self._gone, on_event=self.health.event_seen, on_error=self.health.error
+        )
+        self.observer: Any = None
+        self._held_open: set[Path] = set()  # settled files seen open for writing (logged once each)
         self._sent: dict[Path, FileState] = {}
         self._sent_lock = threading.Lock()
         self._next_rescan = 0.0
@@ -106,10 +117,37 @@ class InboxWatcher:
         if self.clock() >= self._next_rescan:
             self.rescan()
         done: list[Path] = []
-        for ready in self.tracker.poll():
-            if self._enqueue(ready):
-                done.append(ready.path)
+        ready_files = self.tracker.poll()
+        busy = self._open_for_writing(ready_files)
+        for ready in ready_files:
+            if ready.path in busy:
+                self._wait_for_writer(ready.path)
+                continue
+            self._held_open.discard(ready.path)
+            try:
+                if self._enqueue(ready):
+                    done.append(ready.path)
+            except Exception as exc:  # one file's trouble must not hold up the others
+                log.exception("enqueue_step_failed", path=str(ready.path), error=str(exc))
+                self.health.error(f"enqueue {ready.path}: {type(exc).__name__}: {exc}")
         return done
+
+    def _open_for_writing(self, ready_files: list[ReadyFile]) -> set[Path]:
+        files = [r.path for r in ready_files if not r.state.link]
+        if not files:
+            return set()
+        try:
+            return open_for_writing(files)
+        except Exception as exc:  # cannot tell: fall back on the stability wait alone
+            log.warning("open_for_writing_check_failed", error=str(exc))
+            return set()
+
+    def _wait_for_writer(self, path: Path) -> None:
+        """``path`` looks settled but a process still has it open for writing: its timer starts again."""
+        if path not in self._held_open:
+            self._held_open.add(path)
+            log.info("file_still_open_for_writing", path=str(path))
+        self.tracker.touch(path)
 
     def _enqueue(self, ready: ReadyFile) -> bool:
         path, state = ready.path, ready.state
@@ -129,6 +167,8 @@ class InboxWatcher:
             if now is not None:
                 self.tracker.touch(path)
             return False
+        if state.link:
+            _log_symlink(path, self.inbox)
         try:
             result = self.send(str(path))
         except Exception as exc:
@@ -148,6 +188,7 @@ class InboxWatcher:
 
     def _gone(self, path: Path, is_directory: bool = False) -> None:
         """A path (file or directory) left the inbox: drop in-flight records at or below it."""
+        self._held_open.discard(path)
         with self._sent_lock:
             if is_directory:
                 paths = [p for p in self._sent if path in p.parents]
@@ -169,52 +210,66 @@ class InboxWatcher:
     def _start_observer(self) -> Any:
         """Create the inbox if needed and start an observer on it (polling when inotify fails)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        if self.settings.polling:
-            observer: Any = PollingObserver(timeout=self.settings.poll_interval)
+        return start_observer(
+            self.handler, self.inbox, polling=self.settings.polling, interval=self.settings.poll_interval
+        )
+
+    def _supervise(self) -> None:
+        """Restart the observer when the inbox vanished or the observer (or an emitter) has died."""
+        if not self.inbox.is_dir():  # removed or unmounted: watch the new one
+            reason = f"inbox missing, recreated: {self.inbox}"
+            log.warning("inbox_missing_recreated", inbox=str(self.inbox))
+        elif not observer_alive(self.observer):
+            reason = "observer thread died, restarted"
+            log.error("observer_died_restarted", inbox=str(self.inbox), restarts=self.health.restarts + 1)
         else:
-            observer = Observer()
-        observer.schedule(self.handler, str(self.inbox), recursive=True)
-        try:
-            observer.start()
-        except OSError as exc:  # e.g. the inotify watch limit is reached: fall back to polling
-            log.warning("inotify_unavailable_polling", error=str(exc))
-            observer = PollingObserver(timeout=self.settings.poll_interval)
-            observer.schedule(self.handler, str(self.inbox), recursive=True)
-            observer.start()
-        return observer
+            return
+        stop_observer(self.observer)
+        self.observer = self._start_observer()
+        self.health.restarted(reason)
+        self.health.beat()
+        self._next_rescan = 0.0  # events may have been missed meanwhile
 
     def run(self, stop_event: threading.Event) -> None:
         """Observe the inbox and enqueue stable files until ``stop_event`` is set."""
-        observer = self._start_observer()
+        self.observer = self._start_observer()
         log.info(
             "watcher_started",
             inbox=str(self.inbox),
-            mode="polling" if isinstance(observer, PollingObserver) else "inotify",
+            mode="polling" if isinstance(self.observer, PollingObserver) else "inotify",
             stable_seconds=self.settings.stable_seconds,
             rescan_interval=self.settings.rescan_interval,
         )
         tick = max(0.05, min(self.settings.poll_interval, self.settings.stable_seconds / 2 or 0.05))
+        last_beat = next_beat = 0.0
         try:
             while not stop_event.is_set():
                 try:
-                    if not self.inbox.is_dir():  # removed or unmounted: watch the new one
-                        log.warning("inbox_missing_recreated", inbox=str(self.inbox))
-                        _stop_observer(observer)
-                        observer = self._start_observer()
-                        self._next_rescan = 0.0
+                    self._supervise()
                     self.step()
                 except Exception as exc:  # one bad iteration must not end the watcher
                     log.exception("watcher_step_failed", error=str(exc))
+                    self.health.error(f"{type(exc).__name__}: {exc}")
+                now = time.monotonic()
+                if now >= next_beat or (self.health.changed and now >= last_beat + CHANGE_SECONDS):
+                    self.health.beat()
+                    last_beat, next_beat = now, now + HEARTBEAT_SECONDS
                 stop_event.wait(tick)
         finally:
-            _stop_observer(observer)
+            stop_observer(self.observer)
+            self.health.beat(stopped=True)
             log.info("watcher_stopped", inbox=str(self.inbox), enqueued=self.enqueued)
 
 
-def _stop_observer(observer: Any) -> None:
-    observer.stop()
-    if observer.is_alive():
-        observer.join(timeout=5)
+def _log_symlink(path: Path, inbox: Path) -> None:
+    """A symlink is handed over as itself (never followed here); the worker refuses it with a reason."""
+    try:
+        target = os.readlink(path)
+        resolved = os.path.realpath(path)
+    except (OSError, ValueError) as exc:
+        target = resolved = f"<unreadable: {exc}>"
+    inside = resolved == str(inbox) or resolved.startswith(str(inbox) + os.sep)
+    log.warning("symlink_handed_over", path=str(path), target=target, target_inside_inbox=inside)
 
 
 def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn | None = None) -> None:

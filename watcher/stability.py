@@ -21,18 +21,25 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class FileState:
-    """What a file looked like when last seen: size in bytes and mtime in nanoseconds."""
+    """What a file looked like when last seen: size in bytes and mtime in nanoseconds.
+
+    A symbolic link is never followed: its state is that of the link itself (``link=True``), whatever it
+    points to (a file, a directory, nothing, or itself in a loop). The watcher hands it over as a file.
+    """
 
     size: int
     mtime_ns: int
+    link: bool = False
 
     @classmethod
     def of(cls, path: Path) -> FileState | None:
-        """Stat ``path``; ``None`` if it is gone or not a regular file."""
+        """``lstat`` ``path``; ``None`` if it is gone, unreadable, or neither a regular file nor a symlink."""
         try:
-            st = os.stat(path)
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            st = os.lstat(path)
+        except (OSError, ValueError):  # gone, permission, name too long ...; ValueError: NUL in a name
             return None
+        if stat.S_ISLNK(st.st_mode):
+            return cls(size=st.st_size, mtime_ns=st.st_mtime_ns, link=True)
         if not stat.S_ISREG(st.st_mode):
             return None
         return cls(size=st.st_size, mtime_ns=st.st_mtime_ns)

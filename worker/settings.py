@@ -12,13 +12,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
+
+from worker.settings_parsing import LenientEnvSource, list_fields, parse_list, settings_invalid
+from worker.settings_parsing import SettingsInvalid as SettingsInvalid  # re-exported: the CLI catches it
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "nianbao.toml"
 
@@ -134,6 +146,12 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _lists_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """Accept every list-of-strings setting as people type it: one value, ``a, b``, ``a; b`` or JSON."""
+        return parse_list(value) if info.field_name in list_fields(cls) else value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -143,7 +161,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, LenientEnvSource(settings_cls)]
         path = _config_file()
         if path is not None and path.exists():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
@@ -191,5 +209,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (call ``get_settings.cache_clear()`` after changing the environment)."""
-    return Settings()
+    """The process-wide settings (call ``get_settings.cache_clear()`` after changing the environment).
+
+    Raises:
+        SettingsInvalid: a value (environment or config file) cannot be used; its message is one line
+            naming the key.
+    """
+    try:
+        return Settings()
+    except (ValidationError, SettingsError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        raise settings_invalid(exc, config_file=_config_file()) from exc
+

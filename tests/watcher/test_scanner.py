@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -90,5 +91,20 @@ def test_scan_lists_candidates_and_prunes(inbox: Path) -> None:
 
 def test_scan_skips_non_regular_files(inbox: Path) -> None:
     (inbox / "a.txt").write_text("x")
-    (inbox / "dangling").symlink_to(inbox / "missing")
+    os.mkfifo(inbox / "pipe")
     assert list(scan(PathFilter(inbox, PATTERNS))) == [inbox / "a.txt"]
+
+
+def test_scan_yields_symlinks_as_files_without_following_them(inbox: Path, tmp_path: Path) -> None:
+    # issue 10 items 1 and 12: a link is handed over as itself (the worker refuses it with a reason);
+    # the watcher never follows it, so loops and links to directories outside cannot hurt it
+    (inbox / "a.txt").write_text("x")
+    (inbox / "dangling").symlink_to(inbox / "missing")
+    (inbox / "loop").symlink_to(inbox / "loop")
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "secret.txt").write_text("secret")
+    (inbox / "to_dir").symlink_to(outside)
+    (inbox / "to_file").symlink_to(outside / "deep" / "secret.txt")
+    found = list(scan(PathFilter(inbox, PATTERNS)))
+    assert found == [inbox / n for n in ("a.txt", "dangling", "loop", "to_dir", "to_file")]

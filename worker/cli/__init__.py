@@ -16,6 +16,7 @@ import sys
 import click
 
 from worker.errors import NianbaoError
+from worker.settings import SettingsInvalid
 
 
 class _Group(click.Group):
@@ -24,6 +25,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except SettingsInvalid as exc:
+            click.echo(exc.one_line(), err=True)
+            sys.exit(2)
         except NianbaoError as exc:
             click.echo(f"{type(exc).__name__}: {exc}", err=True)
             sys.exit(2)
