@@ -6,6 +6,7 @@ Subcommands live in sibling modules, one concern each:
     pipeline.py  run, worker, reports, db
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
+    web_cmd.py   web, web hash-password
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, rules_cmd, watch_cmd
+    from worker.cli import files, ops, pipeline, rules_cmd, watch_cmd, web_cmd
 
-    for module in (files, rules_cmd, pipeline, ops, watch_cmd):
+    for module in (files, rules_cmd, pipeline, ops, watch_cmd, web_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

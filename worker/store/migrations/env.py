@@ -12,6 +12,7 @@ import worker.store.models  # noqa: F401  (registers the core tables)
 
 if importlib.util.find_spec("worker.store.ops_models") is not None:
     import worker.store.ops_models  # noqa: F401  (alert ledger, task runs: revision 0002)
+import worker.store.web_models  # noqa: F401  (web audit log: revision 0004_web_audit)
 
 config = context.config
 target_metadata = SQLModel.metadata
