@@ -13,7 +13,7 @@ from worker.store.models import QuarantineRecord, StoredReport
 from worker.store.web_models import AuditAction, AuditEntry, AuditOutcome
 
 HOSTILE_ORGAN = "<script>window.__pwned = 1</script>某县<b>人民政府</b>"
-HOSTILE_FILE = "<img src=x onerror=\"window.__pwned = 2\">.txt"
+HOSTILE_FILE = '<img src=x onerror="window.__pwned = 2">.txt'
 
 
 def _store_hostile_report(settings: Settings) -> None:

@@ -42,7 +42,6 @@ def hash_password_command(password: str) -> None:
     click.echo(hash_password(password))
 
 
-
 def start_beside_run(settings: Settings) -> None:
     """Serve the web application on 127.0.0.1:``web_port`` from ``nianbao run`` and print its URL."""
     from worker.web.server import start_with_run

@@ -8,7 +8,7 @@ is untrusted input (a body name may contain markup): never mark it ``|safe``.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ STATIC_DIR = HERE / "static"
 _FLASH_KEY = "flash"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _static_version(path: str) -> str:
     file = STATIC_DIR / path
     return hashlib.sha256(file.read_bytes()).hexdigest()[:12] if file.is_file() else "0"
