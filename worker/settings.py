@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    BaseModel,
     Field,
     SecretStr,
     ValidationError,
@@ -42,6 +43,12 @@ def _config_file() -> Path | None:
     return REPO_CONFIG if REPO_CONFIG.exists() else None
 
 
+class WebUserConfig(BaseModel):
+    """One user of the web application (``web_users``); the hash comes from ``nianbao web hash-password``."""
+
+    name: str = Field(min_length=1)
+    password_hash: str = Field(min_length=1)
+    role: Literal["viewer", "operator"] = "viewer"
 
 
 def _time_zone(name: str) -> str:
@@ -143,6 +150,16 @@ class Settings(BaseSettings):
     flower_address: str = "127.0.0.1"
     flower_port: int = 5555
     flower_basic_auth: SecretStr | None = None  # "user:password"
+
+    # --- web application (docs/web.md) ------------------------------------------------------------
+    web_enabled: bool = True  # `nianbao run` also serves the web application on 127.0.0.1
+    web_address: str = "127.0.0.1"  # `nianbao web`: any other address requires web_users
+    web_port: int = 8000
+    web_users: list[WebUserConfig] = Field(default_factory=list)
+    web_local_role: Literal["viewer", "operator"] = "operator"  # the implicit user on 127.0.0.1 without users
+    web_session_hours: float = 12.0  # a login expires this long after it was made
+    web_secret_key: SecretStr | None = None  # signs session cookies; default: <data_dir>/web-secret.key
+    web_cookie_secure: bool = False  # send the session cookie over HTTPS only (behind a TLS proxy)
 
     log_level: str = "INFO"
 

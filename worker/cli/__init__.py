@@ -7,6 +7,7 @@ Subcommands live in sibling modules, one concern each:
     reports_cmd.py reports, show     (stored reports, through the read layer worker/store/queries)
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
+    web_cmd.py   web, web hash-password
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd
+    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd, web_cmd
 
-    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd):
+    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd, web_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

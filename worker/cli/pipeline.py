@@ -179,6 +179,9 @@ def run_command(inbox: Path | None) -> None:
 
         sup.start_worker()
         sup.start_watcher()
+        from worker.cli.web_cmd import start_beside_run
+
+        start_beside_run(settings)  # the web application on 127.0.0.1:web_port (docs/web.md)
         log.info("run_started", inbox=str(settings.inbox_path), broker=url.split("@")[-1])
         sup.loop()
     finally:

@@ -1,0 +1,24 @@
+"""``/healthz``: the application answers and reaches its database (no login: for monitoring)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from worker.store.db import get_engine
+from worker.web.deps import SettingsDep
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+def healthz(settings: SettingsDep) -> JSONResponse:
+    """``{"status": "ok", "database": "ok"}``, or 503 with ``"database": "unavailable"``."""
+    try:
+        with get_engine(settings).connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse({"status": "degraded", "database": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
