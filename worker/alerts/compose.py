@@ -26,18 +26,15 @@ from worker.alerts.message import (
     Section,
 )
 from worker.alerts.models import MessageKind, QuarantineAlert, ReportAlert, finding_label
+from worker.parse.labels import LIST_NUMERALS_ZH, MESSAGE_KIND_ZH, NOT_ASSESSABLE_ZH, SEVERITY_ZH
 from worker.rules.base import Finding, Severity
 from worker.settings import Settings
 
-SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
-NOT_ASSESSABLE_ZH = "无法判定"
-KIND_ZH: dict[str, str] = {"new": "", "update": "（更新）", "resolved": "（已更正）"}
 REPORT_TYPES: dict[str, MessageType] = {
     "new": MessageType.REPORT_NEW,
     "update": MessageType.REPORT_UPDATE,
     "resolved": MessageType.REPORT_RESOLVED,
 }
-_NUMERALS = "一二三四五六七八九十"
 DEFAULT_ZONE = "Asia/Shanghai"
 ZONE_LABELS = {"Asia/Shanghai": "北京时间"}
 
@@ -131,7 +128,7 @@ def _groups(findings: Iterable[Finding], *, added: set[str]) -> list[FindingGrou
         grouped.append((NOT_ASSESSABLE_ZH, na))
     return [
         FindingGroup(
-            title=f"{_NUMERALS[i]}、{heading}（{len(fs)} 项）",
+            title=f"{LIST_NUMERALS_ZH[i]}、{heading}（{len(fs)} 项）",
             items=[_item(f, is_new=finding_label(f) in added) for f in fs],
         )
         for i, (heading, fs) in enumerate(grouped)
@@ -154,7 +151,7 @@ def report_subject(alert: ReportAlert, *, kind: MessageKind, errors: int, warnin
     if kind == "resolved":
         return f"【年报校验（已更正）】{alert.display_name()} {year}报告：此前的错误已消除"
     count = f"{errors} 项错误" if errors or not warnings else f"{warnings} 项警告"
-    return f"【年报校验{KIND_ZH[kind]}】{alert.display_name()} {year}报告：{count}"
+    return f"【年报校验{MESSAGE_KIND_ZH[kind]}】{alert.display_name()} {year}报告：{count}"
 
 
 def _report_lead(alert: ReportAlert, *, kind: MessageKind, errors: int, warnings: int) -> str:

@@ -10,11 +10,8 @@ from collections.abc import Sequence
 
 import click
 
+from worker.parse.labels import NOT_ASSESSABLE_ZH, REPORT_STATUS_ZH, SEVERITY_ZH
 from worker.rules.base import Finding
-
-REPORT_STATUS_ZH = {"ok": "通过", "failed": "未通过"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告"}
-NOT_ASSESSABLE_ZH = "无法判定"
 
 
 def width(text: str) -> int:

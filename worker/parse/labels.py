@@ -234,6 +234,8 @@ def cell_zh(table: str, row: str, col: str) -> str:
 
 # keyed by ``worker.rules.base.Severity`` (a StrEnum, so its members are these strings)
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+# a stored report's verdict (``report.status``); needs_review: a table or section was not read with certainty
+REPORT_STATUS_ZH = {"ok": "通过", "failed": "未通过", "needs_review": "待人工复核"}
 NOT_ASSESSABLE_ZH = "无法判定"
 # keyed by ``worker.alerts.models.MessageKind``: what a subject adds for a new, updated or resolved report
 MESSAGE_KIND_ZH = {"new": "", "update": "（更新）", "resolved": "（已更正）"}
