@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from worker.parse.models import RowInfo
 from worker.parse.rows import RawRow, ValuePositions, items_of, raw_rows, take_cells
-from worker.parse.table_result import TableResult, cells_data, warn_extras
+from worker.parse.digits import row_total_holds
+from worker.parse.table_result import TableResult, cells_data, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
     APPLICATION_COLUMNS,
@@ -104,6 +105,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             carry = _Carry(label, raw, len(res.warnings))
             if any(not c.is_blank for c in raw.cells):
                 res.warn("row_unrecognised", f"三: row label not recognised: {label[:40]!r}", raw.line)
+                res.unrecognised += 1
             continue
         key = spec.key
         if spec.is_group:
@@ -118,7 +120,9 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
             continue  # blank cells of the header ("…其他", "总计" column labels)
-        taken = positions.refit(raw, first[id(raw)])
+        taken, certainty = reconstruct(
+            raw, positions.refit(raw, first[id(raw)]), len(APPLICATION_COLUMNS), row_total_holds
+        )
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             first_count = res.rows[f"applications.{key}"].cell_count
             if not (first_count < len(APPLICATION_COLUMNS) <= taken.count):
@@ -131,7 +135,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications"
         )
         res.rows[f"applications.{key}"] = RowInfo(
-            label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page
+            label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page, certainty=certainty
         )
         warn_extras(res, taken, f"三 {key}")
         prev = (key, printed) if not spec.is_group else prev
