@@ -118,7 +118,9 @@ def _apply(task_id: str, name: str | None, fields: dict[str, Any]) -> None:
         log.warning("task_run_write_failed", task_id=task_id, error=f"{type(exc).__name__}: {exc}")
 
 
-def _on_publish(sender: str | None = None, headers: dict[str, Any] | None = None, body: Any = None, **_: Any) -> None:
+def _on_publish(
+    sender: str | None = None, headers: dict[str, Any] | None = None, body: Any = None, **_: Any
+) -> None:
     headers = headers or {}
     name = headers.get("task") or sender
     if name is None or not str(name).startswith(tasknames.PREFIX):
@@ -141,8 +143,15 @@ def _on_prerun(task_id: str | None = None, task: Any = None, args: Any = None, *
     if task_id is None or task is None or not task.name.startswith(tasknames.PREFIX):
         return
     _started[task_id] = time.monotonic()
-    _write(task_id, task.name, state="started", started_at=utcnow(), worker=_hostname(task),
-           args=short_args(task.name, args or [], getattr(task.request, "argsrepr", None)), error=None)
+    _write(
+        task_id,
+        task.name,
+        state="started",
+        started_at=utcnow(),
+        worker=_hostname(task),
+        args=short_args(task.name, args or [], getattr(task.request, "argsrepr", None)),
+        error=None,
+    )
 
 
 def _on_postrun(task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any) -> None:
@@ -150,14 +159,18 @@ def _on_postrun(task_id: str | None = None, task: Any = None, state: str | None 
         return
     start = _started.pop(task_id, None)
     runtime = round(time.monotonic() - start, 4) if start is not None else None
-    mapped = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried", "REJECTED": "failed"}.get(state or "")
+    mapped = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried", "REJECTED": "failed"}.get(
+        state or ""
+    )
     fields: dict[str, Any] = {"finished_at": utcnow(), "runtime_s": runtime}
     if mapped and mapped != "retried":  # task_retry already recorded the retry
         fields["state"] = mapped
     _write(task_id, task.name, **fields)
 
 
-def _on_failure(task_id: str | None = None, sender: Any = None, exception: BaseException | None = None, **_: Any) -> None:
+def _on_failure(
+    task_id: str | None = None, sender: Any = None, exception: BaseException | None = None, **_: Any
+) -> None:
     name = getattr(sender, "name", None)
     if name is None or not name.startswith(tasknames.PREFIX):
         return

@@ -30,8 +30,6 @@ def _config_file() -> Path | None:
     return REPO_CONFIG if REPO_CONFIG.exists() else None
 
 
-
-
 class Settings(BaseSettings):
     """All settings of nianbao. Secrets are ``SecretStr`` and never logged."""
 
@@ -84,7 +82,17 @@ class Settings(BaseSettings):
     poll_interval: float = 1.0
     rescan_interval: float = 60.0
     ignore_patterns: list[str] = Field(
-        default_factory=lambda: [".*", "*.part", "*.tmp", "*.crdownload", "~$*", "*~", "*.swp", "*.swx", "#*#"]
+        default_factory=lambda: [
+            ".*",
+            "*.part",
+            "*.tmp",
+            "*.crdownload",
+            "~$*",
+            "*~",
+            "*.swp",
+            "*.swx",
+            "#*#",
+        ]
     )
 
     # --- alerts -------------------------------------------------------------------------------
@@ -169,8 +177,6 @@ class Settings(BaseSettings):
                 scheme, rest = out[key].split("://", 1)
                 out[key] = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
         return out
-
-
 
 
 @lru_cache(maxsize=1)

@@ -100,7 +100,10 @@ def _groups(findings: Iterable[Finding], *, added: set[str]) -> list[FindingGrou
 
 
 def _file_facts(alert: ReportAlert) -> list[Fact]:
-    facts = [Fact(label="文件", value=alert.file_name), Fact(label="现存位置", value=alert.stored_at or "（未归档）")]
+    facts = [
+        Fact(label="文件", value=alert.file_name),
+        Fact(label="现存位置", value=alert.stored_at or "（未归档）"),
+    ]
     if alert.identity_key and alert.identity_key != alert.organ:
         facts.insert(0, Fact(label="主体路径", value=alert.identity_key))
     facts.append(Fact(label="内容校验码（SHA-256）", value=alert.sha256))
@@ -212,7 +215,11 @@ def digest_message(entries: Sequence[DigestEntry], *, window_end: dt.datetime) -
             lines=[QuarantineLine(file_name=e.file_name, reason=e.reason or "") for e in quarantined],
         )
     return AlertMessage(
-        type=MessageType.DIGEST, subject=subject, lead=lead, reports=report_section, quarantined=quarantine_section
+        type=MessageType.DIGEST,
+        subject=subject,
+        lead=lead,
+        reports=report_section,
+        quarantined=quarantine_section,
     )
 
 

@@ -68,7 +68,9 @@ def digest_for(rows: list[AlertLedger], *, now: dt.datetime) -> AlertMessage:
     return digest_message(entries, window_end=now)
 
 
-def _deliver(message: AlertMessage, rows: list[AlertLedger], *, channel: Channel, settings: Settings) -> AlertDelivery:
+def _deliver(
+    message: AlertMessage, rows: list[AlertLedger], *, channel: Channel, settings: Settings
+) -> AlertDelivery:
     """Deliver one message carrying ``rows``; record the delivery and the rows' outcome.
 
     Raises:
@@ -77,25 +79,55 @@ def _deliver(message: AlertMessage, rows: list[AlertLedger], *, channel: Channel
     recipient = rows[0].recipient
     with session_scope(settings) as s:
         delivery = AlertDelivery(
-            kind=message.type.value, channel=channel.name, recipient=recipient, subject=message.subject,
-            items=len(rows), attempts=max(r.attempts for r in rows) + 1,
+            kind=message.type.value,
+            channel=channel.name,
+            recipient=recipient,
+            subject=message.subject,
+            items=len(rows),
+            attempts=max(r.attempts for r in rows) + 1,
         )
         s.add(delivery)
         s.flush()
         delivery_id = delivery.id
     result = channel.deliver(message, [recipient], settings=settings)
     if result.outcome is Outcome.TRANSIENT:
-        _finish(delivery_id, rows, settings=settings, delivery_status="retrying", row_status=DUE,
-                message_id=result.message_id, error=result.detail)
+        _finish(
+            delivery_id,
+            rows,
+            settings=settings,
+            delivery_status="retrying",
+            row_status=DUE,
+            message_id=result.message_id,
+            error=result.detail,
+        )
         raise TransientDeliveryError(result.detail, channel=channel.name)
     if result.outcome is Outcome.PERMANENT:
-        log.error("alert_delivery_failed", channel=channel.name, recipient=recipient, error=result.detail,
-                  items=len(rows))
-        return _finish(delivery_id, rows, settings=settings, delivery_status=FAILED, row_status=FAILED,
-                       message_id=result.message_id, error=result.detail)
+        log.error(
+            "alert_delivery_failed",
+            channel=channel.name,
+            recipient=recipient,
+            error=result.detail,
+            items=len(rows),
+        )
+        return _finish(
+            delivery_id,
+            rows,
+            settings=settings,
+            delivery_status=FAILED,
+            row_status=FAILED,
+            message_id=result.message_id,
+            error=result.detail,
+        )
     done = DIGESTED if message.type is MessageType.DIGEST else SENT
-    return _finish(delivery_id, rows, settings=settings, delivery_status=SENT, row_status=done,
-                   message_id=result.message_id, reply=result.detail)
+    return _finish(
+        delivery_id,
+        rows,
+        settings=settings,
+        delivery_status=SENT,
+        row_status=done,
+        message_id=result.message_id,
+        reply=result.detail,
+    )
 
 
 def _finish(
@@ -159,7 +191,13 @@ def flush_recipient(
             result.digests, result.items = 1, len(rows)
         else:
             result.failed = len(rows)
-        log.info("alert_digest_flushed", channel=channel, recipient=recipient, items=len(rows), status=delivery.status)
+        log.info(
+            "alert_digest_flushed",
+            channel=channel,
+            recipient=recipient,
+            items=len(rows),
+            status=delivery.status,
+        )
         return result
     for i, row in enumerate(rows):
         try:
@@ -183,7 +221,12 @@ def _refresh_locations(session: Session, rows: list[AlertLedger]) -> None:
 
     for row in rows:
         alert = row.payload.get("alert")
-        if row.kind == "report" and row.ref_id is not None and alert is not None and not alert.get("stored_at"):
+        if (
+            row.kind == "report"
+            and row.ref_id is not None
+            and alert is not None
+            and not alert.get("stored_at")
+        ):
             where = archived_path(session, row.ref_id)
             if where:
                 row.payload = {**row.payload, "alert": {**alert, "stored_at": where}}
@@ -199,4 +242,3 @@ def _release(rows: list[AlertLedger], *, settings: Settings) -> None:
             if row is not None and row.claim == r.claim:
                 row.status, row.claim = DUE, None
                 s.add(row)
-

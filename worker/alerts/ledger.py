@@ -59,7 +59,9 @@ class Recorded:
     """What ``record_*`` did: the rows that fell due and the windows the caller must schedule a flush for."""
 
     rows: list[AlertLedger] = field(default_factory=list)
-    new_windows: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # (channel, recipient) -> end
+    new_windows: dict[tuple[str, str], dt.datetime] = field(
+        default_factory=dict
+    )  # (channel, recipient) -> end
 
     @property
     def recipients(self) -> list[str]:
@@ -150,7 +152,11 @@ def _record_one(
         content_sha256=sha, fingerprint=fp, channel=channel, recipient=recipient, kind=template.kind
     )
     row.ref_id, row.name, row.year = template.ref_id, template.name, template.year
-    row.file_name, row.error_count, row.payload = template.file_name, template.error_count, dict(template.payload)
+    row.file_name, row.error_count, row.payload = (
+        template.file_name,
+        template.error_count,
+        dict(template.payload),
+    )
     row.message_kind, row.status, row.due_at, row.attempts = kind, DUE, due_at, 0
     row.previous_id = delivered.id if delivered is not None else None
     row.delivery_id = row.claim = row.claimed_at = row.last_error = None
@@ -168,7 +174,9 @@ def _record_one(
         out.new_windows[(channel, recipient)] = due_at
 
 
-def record_report(session: Session, alert: ReportAlert, *, settings: Settings, now: dt.datetime | None = None) -> Recorded:
+def record_report(
+    session: Session, alert: ReportAlert, *, settings: Settings, now: dt.datetime | None = None
+) -> Recorded:
     """Record the alerts a report version calls for (see module doc); returns what fell due."""
     now = now or utcnow()
     out = Recorded()
@@ -183,7 +191,10 @@ def record_report(session: Session, alert: ReportAlert, *, settings: Settings, n
         year=alert.year,
         file_name=alert.file_name,
         error_count=alert.error_count,
-        payload={"alert": alert.model_dump(mode="json"), "findings": [f.model_dump(mode="json") for f in findings]},
+        payload={
+            "alert": alert.model_dump(mode="json"),
+            "findings": [f.model_dump(mode="json") for f in findings],
+        },
         message_kind="new" if findings else "resolved",
     )
     for channel in registered():
@@ -207,7 +218,12 @@ def record_report(session: Session, alert: ReportAlert, *, settings: Settings, n
             if not findings and (last is None or last.message_kind == "resolved"):
                 continue
             _record_one(
-                session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
+                session,
+                template=template,
+                channel=channel.name,
+                recipient=recipient,
+                now=now,
+                settings=settings,
                 out=out,
             )
     log.info("alerts_recorded", sha256=alert.sha256, due=len(out.rows), recipients=out.recipients)
@@ -237,7 +253,12 @@ def record_quarantine(
             alert, routes=settings.alert_routes, default=default, channel=channel.name
         ):
             _record_one(
-                session, template=template, channel=channel.name, recipient=recipient, now=now, settings=settings,
+                session,
+                template=template,
+                channel=channel.name,
+                recipient=recipient,
+                now=now,
+                settings=settings,
                 out=out,
             )
     return out
@@ -259,10 +280,14 @@ def claim_due(
         )
         .values(status=SENDING, claim=token, claimed_at=now)
     )
-    return list(session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id))))
+    return list(
+        session.exec(select(AlertLedger).where(AlertLedger.claim == token).order_by(col(AlertLedger.id)))
+    )
 
 
-def overdue_targets(session: Session, *, before: dt.datetime, fresh_only: bool = False) -> list[tuple[str, str]]:
+def overdue_targets(
+    session: Session, *, before: dt.datetime, fresh_only: bool = False
+) -> list[tuple[str, str]]:
     """(channel, recipient) pairs with due rows whose window ended before ``before`` (flush due, late or lost).
 
     Args:

@@ -28,7 +28,9 @@ def _escape_html(value: Any) -> Any:
 def _environment(*, html_output: bool) -> Environment:
     return Environment(
         loader=PackageLoader("worker.alerts", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False, default=False
+        ),
         finalize=_escape_html if html_output else None,
         undefined=StrictUndefined,
         trim_blocks=True,

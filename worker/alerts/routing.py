@@ -40,7 +40,9 @@ def validate_routes(routes: Sequence[dict[str, Any]]) -> None:
     for i, route in enumerate(routes):
         unknown = set(route) - ROUTE_KEYS
         if unknown:
-            raise ConfigError(f"alert_routes[{i}]: unknown key(s) {sorted(unknown)}; allowed: {sorted(ROUTE_KEYS)}")
+            raise ConfigError(
+                f"alert_routes[{i}]: unknown key(s) {sorted(unknown)}; allowed: {sorted(ROUTE_KEYS)}"
+            )
         if not _as_list(route.get("recipients")):
             raise ConfigError(f"alert_routes[{i}]: no recipients")
         if route.get("severity") not in (None, "error", "warning"):
@@ -69,7 +71,9 @@ def _matches(route: dict[str, Any], *, kind: str, names: list[str], findings: li
     return True
 
 
-def _pick(routes: Sequence[dict[str, Any]], default: Sequence[str], *, channel: str, **match: Any) -> list[str]:
+def _pick(
+    routes: Sequence[dict[str, Any]], default: Sequence[str], *, channel: str, **match: Any
+) -> list[str]:
     validate_routes(routes)
     for route in routes:
         if route.get("channel", DEFAULT_CHANNEL) != channel:
@@ -88,7 +92,9 @@ def recipients_for_report(
     channel: str = DEFAULT_CHANNEL,
 ) -> list[str]:
     """Recipients on ``channel`` of a report alert about ``findings`` (the alerted ones)."""
-    return _pick(routes, default, channel=channel, kind="report", names=_organ_names(alert), findings=findings)
+    return _pick(
+        routes, default, channel=channel, kind="report", names=_organ_names(alert), findings=findings
+    )
 
 
 def recipients_for_quarantine(
@@ -99,6 +105,8 @@ def recipients_for_quarantine(
     channel: str = DEFAULT_CHANNEL,
 ) -> list[str]:
     """Recipients on ``channel`` of a quarantine alert (only routes without rule/severity conditions can match)."""
-    eligible = [r for r in routes if not r.get("rules") and not r.get("severity") and not r.get("organ_prefix")]
+    eligible = [
+        r for r in routes if not r.get("rules") and not r.get("severity") and not r.get("organ_prefix")
+    ]
     validate_routes(routes)
     return _pick(eligible, default, channel=channel, kind="quarantine", names=[], findings=[])

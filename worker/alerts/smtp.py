@@ -79,14 +79,19 @@ def connect(settings: Settings) -> Iterator[smtplib.SMTP]:
         try:
             if settings.smtp_security == "ssl":
                 conn = smtplib.SMTP_SSL(
-                    settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout, context=tls_context(settings)
+                    settings.smtp_host,
+                    settings.smtp_port,
+                    timeout=settings.smtp_timeout,
+                    context=tls_context(settings),
                 )
             else:
                 conn = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
             conn.ehlo()
             if settings.smtp_security == "starttls":
                 if not conn.has_extn("starttls"):
-                    raise SmtpPermanentError(f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS")
+                    raise SmtpPermanentError(
+                        f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS"
+                    )
                 code, resp = conn.starttls(context=tls_context(settings))
                 if code != 220:
                     _raise_for(code, resp, stage="STARTTLS")
@@ -101,7 +106,9 @@ def connect(settings: Settings) -> Iterator[smtplib.SMTP]:
         except ssl.SSLError as exc:  # includes certificate verification: a configuration problem
             raise SmtpPermanentError(f"TLS: {exc}") from exc
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise SmtpTransientError(f"{settings.smtp_host}:{settings.smtp_port}: {type(exc).__name__}: {exc}") from exc
+            raise SmtpTransientError(
+                f"{settings.smtp_host}:{settings.smtp_port}: {type(exc).__name__}: {exc}"
+            ) from exc
         assert conn is not None
         yield conn
     finally:
@@ -141,7 +148,9 @@ def send_message(msg: EmailMessage, *, to: Sequence[str], settings: Settings) ->
                 codes = [c for c, _ in refused.values()]
                 first = next(iter(refused.values()))
                 conn.rset()
-                _raise_for(max(codes) if all(400 <= c < 500 for c in codes) else 550, first[1], stage="RCPT TO")
+                _raise_for(
+                    max(codes) if all(400 <= c < 500 for c in codes) else 550, first[1], stage="RCPT TO"
+                )
             code, resp = conn.data(data)
             if code != 250:
                 _raise_for(code, resp, stage="DATA")

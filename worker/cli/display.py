@@ -26,7 +26,9 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print rows under headers, columns aligned by display width."""
     widths = [max(width(h), *(width(row[i]) for row in rows)) for i, h in enumerate(headers)]
     for line in [list(headers), *rows]:
-        click.echo("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip())
+        click.echo(
+            "  ".join(cell + " " * (w - width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip()
+        )
 
 
 def report_status_zh(status: str) -> str:
@@ -36,7 +38,11 @@ def report_status_zh(status: str) -> str:
 
 def finding_kind_zh(finding: Finding) -> str:
     """错误 / 警告, or 无法判定 for a finding that could not be assessed."""
-    return NOT_ASSESSABLE_ZH if finding.status == "not_assessable" else SEVERITY_ZH.get(finding.severity.value, "")
+    return (
+        NOT_ASSESSABLE_ZH
+        if finding.status == "not_assessable"
+        else SEVERITY_ZH.get(finding.severity.value, "")
+    )
 
 
 def template_zh(template: str) -> str:

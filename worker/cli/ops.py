@@ -33,7 +33,7 @@ def _redis_client(url: str) -> Any:
     import redis
 
     if url.startswith("redis+socket://"):
-        url = "unix://" + url[len("redis+socket://"):]
+        url = "unix://" + url[len("redis+socket://") :]
     return redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
 
 
@@ -50,7 +50,9 @@ def files_in_flight(settings: Settings) -> int:
     root = settings.processing_path
     if not root.is_dir():
         return 0
-    return sum(1 for d in root.iterdir() if d.is_dir() for f in d.iterdir() if f.name != ".lock" and f.is_file())
+    return sum(
+        1 for d in root.iterdir() if d.is_dir() for f in d.iterdir() if f.name != ".lock" and f.is_file()
+    )
 
 
 def collect_status(settings: Settings) -> dict[str, Any]:
@@ -71,7 +73,10 @@ def collect_status(settings: Settings) -> dict[str, Any]:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             s.execute(sa.text("SELECT 1"))
         out["last_hour"] = snap.last_hour.model_dump()
-        out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
+        out["quarantine"] = {
+            "records": snap.quarantine_records,
+            "files": _count_files(settings.quarantine_path),
+        }
         out["alerts"] = {
             "due": snap.alerts.due,
             "failed": snap.alerts.failed,
@@ -97,8 +102,10 @@ def _print_status(st: dict[str, Any]) -> None:
     click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
     if "last_hour" in st:
         h = st["last_hour"]
-        click.echo(f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
-                   f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}；隔离 {h['quarantined']}")
+        click.echo(
+            f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
+            f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}；隔离 {h['quarantined']}"
+        )
         click.echo(f"隔离        记录 {st['quarantine']['records']}，文件 {st['quarantine']['files']}")
         a = st["alerts"]
         click.echo(f"告警邮件    待发 {a['due']}" + (f"，发送失败 {a['failed']}" if a["failed"] else ""))
@@ -175,8 +182,12 @@ def health_command(as_json: bool) -> None:
     result = check_health(get_settings())
     healthy = all(ok for ok, _ in result.values())
     if as_json:
-        click.echo(json.dumps({"healthy": healthy, **{k: {"ok": ok, "detail": d} for k, (ok, d) in result.items()}},
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"healthy": healthy, **{k: {"ok": ok, "detail": d} for k, (ok, d) in result.items()}},
+                ensure_ascii=False,
+            )
+        )
     else:
         for name, (ok, detail) in result.items():
             click.echo(f"{'ok  ' if ok else 'FAIL'} {name:<9} {detail}")
@@ -200,8 +211,10 @@ def alerts_test(to: tuple[str, ...]) -> None:
     rcpts = list(to) or list(settings.alert_recipients)
     msg = email_message(settings_check_message(settings), to=rcpts, settings=settings)
     reply = send_message(msg, to=rcpts, settings=settings)
-    click.echo(f"sent to {', '.join(r for r in rcpts if r not in reply.refused)} via "
-               f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security}): {reply}")
+    click.echo(
+        f"sent to {', '.join(r for r in rcpts if r not in reply.refused)} via "
+        f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security}): {reply}"
+    )
     for rcpt, (code, text) in reply.refused.items():
         click.echo(f"refused {rcpt}: {code} {text}", err=True)
 
@@ -218,12 +231,16 @@ def alerts_flush() -> None:
         recipients = overdue_recipients(s, before=dt.datetime.now(dt.UTC))
     for rcpt in recipients:
         res = flush_recipient(rcpt, settings=settings)
-        click.echo(f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed")
+        click.echo(
+            f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed"
+        )
     if not recipients:
         click.echo("nothing due")
 
 
-def flower_argv(settings: Settings, *, address: str, port: int, extra: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
+def flower_argv(
+    settings: Settings, *, address: str, port: int, extra: tuple[str, ...] = ()
+) -> tuple[list[str], dict[str, str]]:
     """The Flower command line and environment; refuses a non-local bind without basic auth.
 
     Raises:
@@ -236,7 +253,9 @@ def flower_argv(settings: Settings, *, address: str, port: int, extra: tuple[str
         # Flower 2.2 compares credentials with hmac.compare_digest on str: non-ASCII answers 500 to everyone
         raise ConfigError("flower_basic_auth must be ASCII (Flower cannot compare non-ASCII credentials)")
     if address not in LOCAL_ADDRESSES and not auth:
-        raise ConfigError(f"refusing to start Flower on {address} without NIANBAO_FLOWER_BASIC_AUTH=user:password")
+        raise ConfigError(
+            f"refusing to start Flower on {address} without NIANBAO_FLOWER_BASIC_AUTH=user:password"
+        )
     url = _broker_url(settings)
     env = dict(os.environ)
     env["NIANBAO_BROKER_URL"] = url
@@ -244,8 +263,19 @@ def flower_argv(settings: Settings, *, address: str, port: int, extra: tuple[str
         env["FLOWER_BASIC_AUTH"] = auth  # not on the command line: argv is visible to every local user
     else:
         env["FLOWER_UNAUTHENTICATED_API"] = "true"  # loopback only (checked above)
-    argv = [sys.executable, "-m", "celery", "-A", "worker.app", "--broker", url, "flower",
-            f"--address={address}", f"--port={port}", *extra]
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.app",
+        "--broker",
+        url,
+        "flower",
+        f"--address={address}",
+        f"--port={port}",
+        *extra,
+    ]
     return argv, env
 
 
@@ -258,10 +288,16 @@ def flower_command(address: str | None, port: int | None, flower_args: tuple[str
     from worker.broker import ping_url
 
     settings = get_settings()
-    argv, env = flower_argv(settings, address=address or settings.flower_address, port=port or settings.flower_port,
-                            extra=flower_args)
+    argv, env = flower_argv(
+        settings,
+        address=address or settings.flower_address,
+        port=port or settings.flower_port,
+        extra=flower_args,
+    )
     if not ping_url(env["NIANBAO_BROKER_URL"]):
-        raise ConfigError("broker does not answer (start `nianbao run`, or set NIANBAO_BROKER_URL / REDIS_URL)")
+        raise ConfigError(
+            "broker does not answer (start `nianbao run`, or set NIANBAO_BROKER_URL / REDIS_URL)"
+        )
     os.execve(argv[0], argv, env)
 
 

@@ -61,7 +61,9 @@ def reports_command(
         click.echo(json.dumps([_row(r) for r in result.items], ensure_ascii=False, indent=2))
         return
     if not result.items:
-        click.echo("没有符合条件的报告" if result.total == 0 else f"第 {page} 页没有报告（共 {result.total} 份）")
+        click.echo(
+            "没有符合条件的报告" if result.total == 0 else f"第 {page} 页没有报告（共 {result.total} 份）"
+        )
         return
     echo_table(REPORT_HEADERS, [
         [str(r.id), r.organ or r.identity_key or "-", str(r.year or "-"), template_zh(r.template),

@@ -36,8 +36,24 @@ if TYPE_CHECKING:
 MAX_GRID_CELLS = 1_000_000  # over all tables; a report has a few hundred
 
 # Subtrees whose text is not part of what a reader sees.
-_SKIP = {"del", "moveFrom", "instrText", "delText", "delInstrText", "fldData", "rPr", "pPr", "tcPr", "trPr",
-         "tblPr", "sectPr", "footnoteReference", "endnoteReference", "commentReference", "annotationRef"}
+_SKIP = {
+    "del",
+    "moveFrom",
+    "instrText",
+    "delText",
+    "delInstrText",
+    "fldData",
+    "rPr",
+    "pPr",
+    "tcPr",
+    "trPr",
+    "tblPr",
+    "sectPr",
+    "footnoteReference",
+    "endnoteReference",
+    "commentReference",
+    "annotationRef",
+}
 
 
 def _main_part(zf_names: set[str], rels: bytes | None, path: Path) -> str:
@@ -236,7 +252,9 @@ class _Reader:
             grid.append((cells, spans, nested))
             self.grid_cells += len(cells)
             if self.grid_cells > MAX_GRID_CELLS:
-                raise ExtractionError(f"Word table refused: its spans cover more than {MAX_GRID_CELLS} grid cells")
+                raise ExtractionError(
+                    f"Word table refused: its spans cover more than {MAX_GRID_CELLS} grid cells"
+                )
         width = max((len(cells) for cells, _, _ in grid), default=0)
         number = self.tables
         self.tables += 1
@@ -272,7 +290,9 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: Format =
         extra = {}
         for name in ("numbering.xml", "styles.xml"):
             if folder + name in names:
-                extra[name] = parse_xml(read_zip_entry(zf, folder + name, path=path), name=folder + name, path=path)
+                extra[name] = parse_xml(
+                    read_zip_entry(zf, folder + name, path=path), name=folder + name, path=path
+                )
     body = next((c for c in root if _w(c, "body")), None)
     if body is None:
         raise ExtractionError(f"corrupt .docx: {part} has no body", path=str(path))
@@ -287,8 +307,9 @@ def extract_docx(path: Path, *, settings: Settings | None = None, kind: Format =
     warnings: list[str] = []
     pictures = sum(1 for el in body.iter() if _split(el.tag)[1] in ("drawing", "pict"))
     if pictures and reader.tables == 0:
-        warnings.append(f"the document shows {pictures} picture(s) but no table: tables pasted as pictures "
-                        "cannot be read")
+        warnings.append(
+            f"the document shows {pictures} picture(s) but no table: tables pasted as pictures cannot be read"
+        )
     return Extracted(kind=kind, lines=reader.lines, warnings=warnings)
 
 

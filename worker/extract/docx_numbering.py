@@ -41,8 +41,21 @@ def chinese_number(n: int) -> str:
 
 def _roman(n: int) -> str:
     out = ""
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, sym in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out += sym
             n -= value
@@ -81,10 +94,17 @@ FORMATS: dict[str, Callable[[int], str]] = {
 class Numbering:
     """Numbering definitions of one document plus the running counters."""
 
-    def __init__(self, numbering: Element | None, styles: Element | None, w: Callable[[Element, str], bool],
-                 attr: Callable[[Element, str], str | None]) -> None:
+    def __init__(
+        self,
+        numbering: Element | None,
+        styles: Element | None,
+        w: Callable[[Element, str], bool],
+        attr: Callable[[Element, str], str | None],
+    ) -> None:
         self._w, self._attr = w, attr
-        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstract id -> ilvl -> (start, fmt, text)
+        self.levels: dict[
+            str, dict[int, tuple[int, str, str]]
+        ] = {}  # abstract id -> ilvl -> (start, fmt, text)
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstract id, start overrides)
         self.style_num: dict[str, tuple[str, int | None]] = {}  # styleId -> (numId, ilvl)
         self.style_parent: dict[str, str] = {}
@@ -129,7 +149,10 @@ class Numbering:
             for ppr in self._kids(style, "pPr"):
                 for numpr in self._kids(ppr, "numPr"):
                     ilvl = self._val(numpr, "ilvl")
-                    self.style_num[sid] = (self._val(numpr, "numId") or "", int(ilvl) if ilvl and ilvl.isdigit() else None)
+                    self.style_num[sid] = (
+                        self._val(numpr, "numId") or "",
+                        int(ilvl) if ilvl and ilvl.isdigit() else None,
+                    )
 
     def label(self, ppr: Element | None) -> str:
         """The number text of a paragraph (advancing the counters), or "" when it is not numbered."""

@@ -28,16 +28,79 @@ from worker.extract.txt import decode_bytes, garbage_reason
 from worker.settings import Settings
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "cp936": "gb18030",
-            "unicode": "utf-16", "utf8": "utf-8", "x-cp20936": "gb18030", "big5": "big5hkscs"}
-_DROP = {"script", "style", "noscript", "nav", "form", "select", "button", "iframe", "object", "embed", "svg",
-         "template", "head", "title", "textarea", "input", "map", "canvas"}
-_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|footer|topbar|sidebar|share|"
-                     r"pagination|copyright|toolbar|search|login)([\s_-]|$|\d)", re.I)
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
-          "pre", "section", "article", "main", "aside", "header", "footer", "center", "address", "hr",
-          "figure", "figcaption", "caption", "body", "html", "fieldset", "legend"}
-_MARKERS = re.compile(r"政府信息公开工作年度报告|总体情况|主动公开政府信息|收到和处理政府信息公开申请|行政复议|存在的主要问题")
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "unicode": "utf-16",
+    "utf8": "utf-8",
+    "x-cp20936": "gb18030",
+    "big5": "big5hkscs",
+}
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "form",
+    "select",
+    "button",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "template",
+    "head",
+    "title",
+    "textarea",
+    "input",
+    "map",
+    "canvas",
+}
+_CHROME = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|footer|topbar|sidebar|share|"
+    r"pagination|copyright|toolbar|search|login)([\s_-]|$|\d)",
+    re.I,
+)
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "header",
+    "footer",
+    "center",
+    "address",
+    "hr",
+    "figure",
+    "figcaption",
+    "caption",
+    "body",
+    "html",
+    "fieldset",
+    "legend",
+}
+_MARKERS = re.compile(
+    r"政府信息公开工作年度报告|总体情况|主动公开政府信息|收到和处理政府信息公开申请|行政复议|存在的主要问题"
+)
 _WIDE = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _SEGMENT_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t\r\f]*\n[\s]*(?=[{_WIDE}])")
 _SPACES = re.compile(r"[ \t\r\n\f]+")
@@ -240,7 +303,9 @@ def extract_html(path: Path, data: bytes | None = None, *, mht: bool = False) ->
     walker.flush()
     images = len(body.xpath(".//img"))
     if images and not any(line.cells for line in walker.lines):
-        warnings.append(f"the page shows {images} image(s) but no table: tables published as images cannot be read")
+        warnings.append(
+            f"the page shows {images} image(s) but no table: tables published as images cannot be read"
+        )
     if not walker.lines:
         raise ExtractionError("the web page has no text", path=str(path))
     return Extracted(kind=Format.HTML, lines=walker.lines, encoding=encoding, warnings=warnings)

@@ -29,7 +29,9 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def extract_legacy(path: Path, *, what: str = "legacy document", settings: Settings | None = None) -> Extracted:
+def extract_legacy(
+    path: Path, *, what: str = "legacy document", settings: Settings | None = None
+) -> Extracted:
     """Convert a legacy document to .docx with LibreOffice and read it.
 
     Args:
@@ -52,17 +54,26 @@ def extract_legacy(path: Path, *, what: str = "legacy document", settings: Setti
         cmd = [
             soffice,
             f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}",
-            "--headless", "--norestore", "--convert-to", "docx", "--outdir", str(tmpdir / "out"), str(source),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(tmpdir / "out"),
+            str(source),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise ExtractionError(f"{what}: LibreOffice conversion timed out after {timeout}s", path=str(path)) from exc
+            raise ExtractionError(
+                f"{what}: LibreOffice conversion timed out after {timeout}s", path=str(path)
+            ) from exc
         out = tmpdir / "out" / (source.stem + ".docx")
         if proc.returncode != 0 or not out.exists():
             detail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()[:300]
-            raise ExtractionError(f"{what}: LibreOffice could not convert it to .docx ({detail or 'no output'})",
-                                  path=str(path))
+            raise ExtractionError(
+                f"{what}: LibreOffice could not convert it to .docx ({detail or 'no output'})", path=str(path)
+            )
         log.info("legacy_converted", path=str(path), what=what)
         return extract_docx(out, settings=settings, kind=Format.DOC)
 

@@ -65,7 +65,9 @@ def _table_rows(table: Any) -> tuple[list[list[str]], list[list[int]]]:
         row_top = min(cell[1] for cell in row.cells if cell is not None)
         for c, (bbox, value) in enumerate(zip(row.cells, values, strict=True)):
             if bbox is None:
-                cover = next((b for b in table.cells if b[0] <= xs[c] + 1 < b[2] and b[1] <= row_top + 1 < b[3]), None)
+                cover = next(
+                    (b for b in table.cells if b[0] <= xs[c] + 1 < b[2] and b[1] <= row_top + 1 < b[3]), None
+                )
                 cells_out.append("")
                 codes.append(0 if cover is not None and cover[0] < xs[c] - 1 else -1)
                 continue
@@ -87,7 +89,9 @@ class _Page:
 def _read_page(page: Any, number: int) -> _Page:
     page = page.dedupe_chars()
     out = _Page(number, float(page.height))
-    found = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
+    found = [
+        t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2
+    ]
     boxes = [t.bbox for t in found]
 
     def outside(obj: dict[str, Any]) -> bool:
@@ -141,8 +145,16 @@ def _emit(pages: list[_Page]) -> list[SourceLine]:
                 grid, spans = grid[1:], spans[1:]  # header row repeated on the new page
             for cells, codes in zip(grid, spans, strict=True):
                 if any(cells):
-                    lines.append(SourceLine(text="\t".join(cells), cells=cells, page=page.number,
-                                            table=table_no, row=row_no, spans=codes))
+                    lines.append(
+                        SourceLine(
+                            text="\t".join(cells),
+                            cells=cells,
+                            page=page.number,
+                            table=table_no,
+                            row=row_no,
+                            spans=codes,
+                        )
+                    )
                 row_no += 1
             last_was_table = True
             last_width = width

@@ -59,8 +59,13 @@ def chars_to_lines(chars: list[dict[str, Any]]) -> list[TextLine]:
     for band in bands:
         band.sort(key=lambda c: float(c["x0"]))
         sizes = sorted(float(c.get("size") or 10) for c in band)
-        line = TextLine(top=min(float(c["top"]) for c in band), bottom=max(float(c["bottom"]) for c in band),
-                        x0=float(band[0]["x0"]), x1=max(float(c["x1"]) for c in band), size=sizes[len(sizes) // 2])
+        line = TextLine(
+            top=min(float(c["top"]) for c in band),
+            bottom=max(float(c["bottom"]) for c in band),
+            x0=float(band[0]["x0"]),
+            x1=max(float(c["x1"]) for c in band),
+            size=sizes[len(sizes) // 2],
+        )
         current = ""
         start = float(band[0]["x0"])
         prev: dict[str, Any] | None = None
@@ -118,7 +123,9 @@ def chrome_lines(pages: list[tuple[float, list[TextLine]]]) -> set[tuple[int, in
     return drop
 
 
-_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节条])")
+_HEADING = re.compile(
+    r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节条])"
+)
 
 
 def continues(prev: TextLine, line: TextLine, *, left: float, right: float) -> bool:
@@ -187,20 +194,28 @@ def _fill_run(run: list[TextLine]) -> None:
         else:
             clusters.append([centre])
     leftmost = min(value_starts) - tolerance  # clusters left of every value are label columns
-    columns = [sum(c for c, _ in cl) / len(cl) for cl in clusters
-               if len({i for _, i in cl}) >= 2 and sum(c for c, _ in cl) / len(cl) >= leftmost]
+    columns = [
+        sum(c for c, _ in cl) / len(cl)
+        for cl in clusters
+        if len({i for _, i in cl}) >= 2 and sum(c for c, _ in cl) / len(cl) >= leftmost
+    ]
     if len(columns) < 2:
         return
     for line in run:
-        values = [(t, (x0 + x1) / 2) for t, (x0, x1) in zip(line.segments, line.extents, strict=True)
-                  if _VALUE.match(t.strip())]
+        values = [
+            (t, (x0 + x1) / 2)
+            for t, (x0, x1) in zip(line.segments, line.extents, strict=True)
+            if _VALUE.match(t.strip())
+        ]
         if not values or len(values) == len(columns):
             continue
         first_value = next(i for i, t in enumerate(line.segments) if _VALUE.match(t.strip()))
         if any(not _VALUE.match(t.strip()) for t in line.segments[first_value:]):
             continue  # labels after the values: not a plain value row
         slots = [_nearest(columns, c) for _, c in values]
-        if len(set(slots)) != len(slots) or any(abs(columns[k] - c) > tolerance for k, (_, c) in zip(slots, values, strict=True)):
+        if len(set(slots)) != len(slots) or any(
+            abs(columns[k] - c) > tolerance for k, (_, c) in zip(slots, values, strict=True)
+        ):
             continue
         filled = [""] * len(columns)
         for k, (text, _) in zip(slots, values, strict=True):

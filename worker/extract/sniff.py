@@ -60,7 +60,6 @@ _ZIP_UNSUPPORTED = [
 _ODF_TEXT = "application/vnd.oasis.opendocument.text"
 
 
-
 def _unsupported(what: str, path: Path) -> UnsupportedFormatError:
     return UnsupportedFormatError(f"unsupported format: {what}", path=str(path))
 
@@ -120,7 +119,11 @@ def _sniff_zip(path: Path) -> Sniffed:
         raise ExtractionError(f"cannot read ZIP/Office file: {exc}", path=str(path)) from exc
     if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
         return Sniffed(Format.DOCX, "Word document (.docx)")
-    if "[Content_Types].xml" in names and "_rels/.rels" in names and any(n.startswith("word/") for n in names):
+    if (
+        "[Content_Types].xml" in names
+        and "_rels/.rels" in names
+        and any(n.startswith("word/") for n in names)
+    ):
         return Sniffed(Format.DOCX, "Word document (.docx)")
     for entry, what in _ZIP_UNSUPPORTED:
         if entry in names:
@@ -155,13 +158,20 @@ def _sniff_ole(path: Path) -> Sniffed:
     return Sniffed(Format.DOC, "legacy Office/WPS document")
 
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I | re.S
+)
 _MHT = re.compile(rb"^(mime-version:|content-type:\s*multipart/related|from:|subject:)", re.I | re.M)
 
 
 def _strip_text_bom(head: bytes) -> tuple[bytes, str | None]:
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, enc in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
             return head[len(bom) :], enc
     return head, None

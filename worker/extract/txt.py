@@ -49,7 +49,9 @@ def _is_cjk(ch: str) -> bool:
 _BAD = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")  # control characters (but tab, breaks) and U+FFFD
 _MAIN_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")  # fully assigned CJK blocks
 # runs of characters that are assigned and neither control, private-use nor CJK outside _MAIN_CJK
-_COMMON = re.compile(r"[\t-\r\x20-\x7e\xa0-\xff\u2010-\u2027\u3000-\u303f\uff01-\uff5e\u3400-\u4dbf\u4e00-\u9fff]+")
+_COMMON = re.compile(
+    r"[\t-\r\x20-\x7e\xa0-\xff\u2010-\u2027\u3000-\u303f\uff01-\uff5e\u3400-\u4dbf\u4e00-\u9fff]+"
+)
 
 
 def garbage_reason(text: str, *, simplified: bool = True) -> str | None:
@@ -111,7 +113,9 @@ def decode_bytes(data: bytes, *, path: Path | None = None) -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise ExtractionError(f"invalid {enc} text after its byte-order mark: {exc.reason}", path=where) from exc
+                raise ExtractionError(
+                    f"invalid {enc} text after its byte-order mark: {exc.reason}", path=where
+                ) from exc
             reason = garbage_reason(text)
             if reason:
                 raise ExtractionError(f"text decodes to garbage as {enc}: {reason}", path=where)
@@ -161,7 +165,9 @@ def extract_txt(path: Path, data: bytes | None = None) -> Extracted:
     warnings: list[str] = []
     cut = _truncated_utf8_tail(data)
     if cut:
-        warnings.append(f"the file ends inside a UTF-8 character (truncated?): its last {cut} byte(s) were dropped")
+        warnings.append(
+            f"the file ends inside a UTF-8 character (truncated?): its last {cut} byte(s) were dropped"
+        )
         data = data[:-cut]
     text, encoding = decode_bytes(data, path=path)
     lines = [SourceLine(text=line) for line in split_lines(text)]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from worker.parse.digits import row_total_holds
 from worker.parse.models import RowInfo
 from worker.parse.rows import RawRow, ValuePositions, items_of, raw_rows, take_cells
-from worker.parse.digits import row_total_holds
 from worker.parse.table_result import TableResult, cells_data, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (

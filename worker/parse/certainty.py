@@ -22,7 +22,9 @@ def table_of(row_key: str) -> tuple[str, str]:
     return table, row
 
 
-def table_reads(rows: Mapping[str, RowInfo], *, unsure: Mapping[str, str] | None = None) -> dict[str, TableRead]:
+def table_reads(
+    rows: Mapping[str, RowInfo], *, unsure: Mapping[str, str] | None = None
+) -> dict[str, TableRead]:
     """One ``TableRead`` per table that has rows.
 
     Args:

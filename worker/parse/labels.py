@@ -203,7 +203,8 @@ _APPLICATION_ROW_KEYS = (
     *SUBTOTAL_KEYS.values(),
 )
 APPLICATION_ROWS_ZH = {
-    key: _SHORT_ROWS.get(key) or row_label_zh("applications", key, joiner="·") for key in _APPLICATION_ROW_KEYS
+    key: _SHORT_ROWS.get(key) or row_label_zh("applications", key, joiner="·")
+    for key in _APPLICATION_ROW_KEYS
 }
 
 

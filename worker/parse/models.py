@@ -80,7 +80,7 @@ class TableRead(BaseModel):
 
     table: str  # "applications" | "reviews" | "disclosure.art20_1" ...
     certainty: Certainty
-    reason_zh: str | None = None  # why it is not certain, e.g. "（一）予以公开 行的数字连在一起，有多种拆分方式"
+    reason_zh: str | None = None  # why it is not certain (Chinese), for TABLE_UNREADABLE
 
     @property
     def is_certain(self) -> bool:

@@ -32,6 +32,7 @@ class Item:
     col: int  # position in its physical row (0 for one-cell lines)
     width: int = 1  # number of cells of its physical row
     grid: bool = False  # from a real table (docx/html/pdf): merged regions resolved to a regular grid
+    spaced: bool = False  # from a line of text without tab/pipe separators (words split on spaces only)
     certainty: Certainty | None = None  # set by a reconstruction (digits.py); else exact (grid) or separated
 
     @property
@@ -128,8 +129,9 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
         grid = isinstance(tok, TableRow) and tok.kind == "cells"
         if not grid and isinstance(tok, TableRow):
             pieces = _drop_label_column_blanks(pieces)
+        spaced = not isinstance(tok, TableRow)
         for col, text in pieces:
-            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid))
+            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid, spaced))
     return out
 
 

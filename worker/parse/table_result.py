@@ -64,15 +64,16 @@ def reconstruct(
 ) -> tuple[Taken, Certainty]:
     """A text row with fewer than ``n`` cells whose digits may have run together (``3000003``).
 
-    Returns the taken cells and how they were read: unchanged and ``separated`` (a grid row, a row of ``n``
-    cells or more, a row with something else than plain digits, or too few digits for ``n`` cells: blanks
-    lost, not digits joined); the one split satisfying ``holds`` as ``reconstructed`` cells; else unchanged
+    Only cells from lines of text without tab or pipe separators, or a row with one value cell, are
+    reconstructed (a tab, pipe or grid row with several values kept its separators: a short one is short). Returns the taken cells and how they were read:
+    unchanged and ``exact``/``separated`` (a row of ``n`` cells or more, a row with something else than plain
+    digits, or too few digits for ``n`` cells: blanks lost, not digits joined); the one split satisfying ``holds`` as ``reconstructed`` cells; else unchanged
     and ``ambiguous``.
     """
     cells = [c for c in row.cells if c not in taken.extras] or taken.cells
     if (
         taken.count >= n
-        or any(c.grid for c in cells)
+        or not (len(cells) == 1 or all(c.spaced for c in cells))
         or not all(is_digit_run(c.text) for c in cells)
         or sum(len(c.text) for c in cells) < n
     ):

@@ -68,7 +68,9 @@ class AlertDelivery(SQLModel, table=True):
     __tablename__ = "alert_delivery"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=24)  # report-new | report-update | report-resolved | quarantine | digest | test
+    kind: str = Field(
+        max_length=24
+    )  # report-new | report-update | report-resolved | quarantine | digest | test
     channel: str = Field(default="email", max_length=32)
     recipient: str = Field(max_length=320, index=True)
     subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -59,6 +59,8 @@ class Channel(Protocol):
         """Recipients when no route for this channel matches (email: ``settings.alert_recipients``)."""
         ...
 
-    def deliver(self, message: AlertMessage, recipients: Sequence[str], *, settings: Settings) -> DeliveryResult:
+    def deliver(
+        self, message: AlertMessage, recipients: Sequence[str], *, settings: Settings
+    ) -> DeliveryResult:
         """Render and deliver ``message``; classify any failure instead of raising it."""
         ...

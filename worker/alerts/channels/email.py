@@ -49,7 +49,9 @@ class EmailChannel:
     def default_recipients(self, settings: Settings) -> Sequence[str]:
         return settings.alert_recipients
 
-    def deliver(self, message: AlertMessage, recipients: Sequence[str], *, settings: Settings) -> DeliveryResult:
+    def deliver(
+        self, message: AlertMessage, recipients: Sequence[str], *, settings: Settings
+    ) -> DeliveryResult:
         msg = email_message(message, to=recipients, settings=settings)
         message_id = str(msg["Message-ID"])
         try:

@@ -38,7 +38,9 @@ def list_quarantine(session: Session, *, page: int = 1, per_page: int = 50) -> Q
     total = session.exec(select(func.count()).select_from(QuarantineRecord)).one()
     stmt = _quarantine_select().order_by(col(QuarantineRecord.id).desc())
     rows = session.execute(stmt.offset((page - 1) * per_page).limit(per_page)).all()
-    return QuarantinePage(items=[_item(r, a) for r, a in rows], total=int(total), page=page, per_page=per_page)
+    return QuarantinePage(
+        items=[_item(r, a) for r, a in rows], total=int(total), page=page, per_page=per_page
+    )
 
 
 def get_quarantine(session: Session, quarantine_id: int) -> QuarantineItem | None:
@@ -54,7 +56,9 @@ def _last_hour(session: Session, since: dt.datetime) -> LastHour:
         .group_by(TaskRun.state)
     ).all()
     reports = session.exec(
-        select(StoredReport.status, func.count()).where(StoredReport.created_at >= since).group_by(StoredReport.status)
+        select(StoredReport.status, func.count())
+        .where(StoredReport.created_at >= since)
+        .group_by(StoredReport.status)
     ).all()
     quarantined = session.exec(select(func.count()).where(QuarantineRecord.created_at >= since)).one()
     by_state = {state: int(n) for state, n in runs}
@@ -72,7 +76,9 @@ def _last_hour(session: Session, since: dt.datetime) -> LastHour:
 def _alerts(session: Session, recent: int) -> AlertSummary:
     rows = session.exec(select(AlertLedger.status, func.count()).group_by(AlertLedger.status)).all()
     by_status = {status: int(n) for status, n in rows}
-    deliveries = session.exec(select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(recent)).all()
+    deliveries = session.exec(
+        select(AlertDelivery).order_by(col(AlertDelivery.id).desc()).limit(recent)
+    ).all()
     return AlertSummary(
         due=by_status.get(DUE, 0) + by_status.get(SENDING, 0),
         failed=by_status.get(FAILED, 0),

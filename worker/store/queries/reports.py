@@ -65,7 +65,11 @@ _ORDER: dict[ReportSort, tuple[Any, ...]] = {
     ReportSort.NEWEST: (col(StoredReport.id).desc(),),
     ReportSort.OLDEST: (col(StoredReport.id),),
     ReportSort.BODY: (col(StoredReport.identity_key), col(StoredReport.year), col(StoredReport.id).desc()),
-    ReportSort.YEAR: (col(StoredReport.year).desc(), col(StoredReport.identity_key), col(StoredReport.id).desc()),
+    ReportSort.YEAR: (
+        col(StoredReport.year).desc(),
+        col(StoredReport.identity_key),
+        col(StoredReport.id).desc(),
+    ),
 }
 
 
@@ -110,7 +114,12 @@ def _json(value: str | None) -> Any:
 def finding_view(row: StoredFinding) -> ReportFinding:
     """A stored finding row as the rule's ``Finding`` with its ids."""
     loc = Location(
-        table=row.table_key, row=row.row_key, col=row.col_key, section=row.section, line=row.line, page=row.page
+        table=row.table_key,
+        row=row.row_key,
+        col=row.col_key,
+        section=row.section,
+        line=row.line,
+        page=row.page,
     )
     has_loc = any(v is not None for v in loc.model_dump().values())
     assert row.id is not None
