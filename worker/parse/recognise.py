@@ -108,7 +108,7 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     }
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
-    rows = {**disclosure.rows, **applications.rows, **reviews.rows}
+    row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
@@ -136,8 +136,8 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         tables=Tables.model_validate(
             {"disclosure": disclosure.blocks, "applications": applications.grid, "reviews": reviews.grid}
         ),
-        rows=rows,
-        table_reads=table_reads(rows, unsure=unsure),
+        rows=row_infos,
+        table_reads=table_reads(row_infos, unsure=unsure),
         lines=list(lines),
         warnings=warnings,
     )
