@@ -103,3 +103,11 @@ def test_enumeration_is_bounded() -> None:
     assert unique_split(["1" * 30], 15) == (None, [])  # counted, never enumerated
     assert unique_split(["9" * 4000], 7)[0] is None
     assert time.perf_counter() - started < 0.5
+
+
+def test_heading_run_inline_is_not_a_missing_section() -> None:
+    text = CLEAN.replace("\n六、其他需要报告的事项", "（完）六、其他需要报告的事项", 1)
+    assert text != CLEAN
+    assert "STRUCT_SECTION_MISSING" not in {f.rule for f in run_checks(parse_text(text))}
+    gone = CLEAN.replace("六、其他需要报告的事项", "", 1)
+    assert "STRUCT_SECTION_MISSING" in {f.rule for f in run_checks(parse_text(gone))}
