@@ -26,6 +26,23 @@ class Case:
     expected: Callable[[str], list[tuple[int | None, str]]]  # bad text -> (line, fragment)
     good: Spec | None = None
     prev: Spec | None = None
+    degrade: Callable[[str], str] | None = None  # applied to the rendered bad and good texts
+
+
+def run_together(row: str) -> Callable[[str], str]:
+    """A text edit: the cells of the 三 row labelled ``row`` printed with their separators lost."""
+
+    def edit(text: str) -> str:
+        out = []
+        for line in text.split("\n"):
+            cells = line.split("\t")
+            if row in cells:
+                at = cells.index(row) + 1
+                line = "\t".join([*cells[:at], "".join(cells[at:])])
+            out.append(line)
+        return "\n".join(out)
+
+    return edit
 
 
 def apps(**rows: list[int | None]) -> dict[str, list[int | None]]:
@@ -198,6 +215,10 @@ CASES = [
                                             "normative_docs": {"issued": 2, "repealed": 1, "in_force": 12}}}),
          lambda t: [(line_of(t, "行政规范性文件\t2"), "现行有效件数 按上年度 9 件加本年制发 2 件减本年废止 1 件应为 10，报告填写 12")],
          prev=PREV),
+    Case("TABLE_UNREADABLE", clean_spec(apps=apps(granted=[10, 1, 0, 0, 0, 0, 11]), ambiguous=("granted",)),
+         lambda t: [(line_of(t, "（一）予以公开"), "三、收到和处理政府信息公开申请情况表无法可靠读取：“（一）予以公开”行数字之间缺少分隔"),
+],
+         degrade=run_together("（一）予以公开")),
     Case("XY_DUPLICATE", clean_spec(),
          lambda t: [(line_of(t, "一、总体情况"), "与2022年度报告的相似度为 100%"), (None, "表三、表四的全部")],
          good=clean_spec(overview=[OVERVIEW[0].replace("扎实推进", "持续深化"), *PREV_OVERVIEW[1:5], OVERVIEW[5]],
@@ -211,9 +232,10 @@ def write_all() -> None:
     for case in CASES:
         folder = FIXTURES / case.rule
         folder.mkdir(parents=True, exist_ok=True)
-        bad = render(case.bad)
+        edit = case.degrade or (lambda text: text)
+        bad = edit(render(case.bad))
         (folder / "bad.txt").write_text(bad, encoding="utf-8")
-        (folder / "good.txt").write_text(render(case.good or clean_spec()), encoding="utf-8")
+        (folder / "good.txt").write_text(edit(render(case.good or clean_spec())), encoding="utf-8")
         lines = [
             f"{case.rule}:{'' if line is None else line}:{fragment}" for line, fragment in case.expected(bad)
         ]

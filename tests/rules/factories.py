@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.utils.gen import APP_COLS, REVIEW_COLS, REVIEW_ROWS
+from worker.parse.certainty import table_reads
 from worker.parse.models import Cell, Location, Report, RowInfo, Section, Tables
 
 # 三, 2021 template: row -> 7 values (six applicant columns, total). Every column balances:
@@ -98,6 +99,7 @@ class Spec:
     problems: list[str] = field(default_factory=lambda: list(PROBLEMS))
     other: list[str] = field(default_factory=lambda: list(OTHER))
     published: dt.date | None = dt.date(2024, 1, 20)
+    ambiguous: tuple[str, ...] = ()  # 三 rows whose digits ran together with more than one split
     organ_level: str = "township"
     sections: tuple[str, ...] = ("overview", "disclosure", "applications", "reviews", "problems", "other")
     period_year: int | None = None  # statistics-period year when it differs from ``year``
@@ -184,6 +186,10 @@ def build(spec: Spec) -> Report:
     for block, brows in spec.disclosure.items():
         for row, cols in brows.items():
             rows[f"disclosure.{block}.{row}"] = RowInfo(label=spec.labels.get(row, row), cell_count=len(cols))
+    for row in spec.ambiguous:  # read as the parser reads a row it could not split with certainty
+        rows[f"applications.{row}"].certainty = "ambiguous"
+        for cell in tables.applications[row].values():
+            cell.certainty = "ambiguous"
     texts = {"overview": spec.overview, "problems": spec.problems, "other": spec.other}
     sections = [
         Section(
@@ -211,6 +217,7 @@ def build(spec: Spec) -> Report:
         sections=sections,
         tables=tables,
         rows=rows,
+        table_reads=table_reads(rows),
     )
 
 

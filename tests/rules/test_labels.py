@@ -30,7 +30,8 @@ def test_labels_columns_rows_of_four_and_two_have_labels() -> None:
     for row in REVIEW_ROWS:
         for col in (*REVIEW_PARTS, "total"):
             assert (
-                cell_zh("reviews", row, col) == f"{labels.REVIEW_ROWS_ZH[row]}·{labels.REVIEW_COLUMNS_ZH[col]}"
+                cell_zh("reviews", row, col)
+                == f"{labels.REVIEW_ROWS_ZH[row]}·{labels.REVIEW_COLUMNS_ZH[col]}"
             )
     for template in vocab.DISCLOSURE_DEFAULT_COLUMNS.values():
         for block, cols in template.items():

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from worker.parse.digits import row_total_holds
+from worker.parse.likeness import match_by_place
 from worker.parse.models import RowInfo
 from worker.parse.rows import RawRow, ValuePositions, items_of, raw_rows, take_cells
-from worker.parse.table_result import TableResult, cells_data, warn_extras
+from worker.parse.table_result import TableResult, cells_data, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
     APPLICATION_COLUMNS,
@@ -100,10 +102,22 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             raw, label, hit = joined
             spec = hit[0]
         carry = None
+        fuzzy = False
+        if spec is None and any(not c.is_blank for c in raw.cells):
+            spec = match_by_place(label, prev[0] if prev else _last_key(res), res.grid)
+            if spec is not None:
+                fuzzy = True
+                hit = (spec, 0, len(label))
+                res.warn(
+                    "label_fuzzy",
+                    f"三: row label {label[:40]!r} read as {spec.label!r} (by place and likeness)",
+                    raw.line,
+                )
         if spec is None:
             carry = _Carry(label, raw, len(res.warnings))
             if any(not c.is_blank for c in raw.cells):
                 res.warn("row_unrecognised", f"三: row label not recognised: {label[:40]!r}", raw.line)
+                res.unrecognised += 1
             continue
         key = spec.key
         if spec.is_group:
@@ -118,7 +132,9 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
             continue  # blank cells of the header ("…其他", "总计" column labels)
-        taken = positions.refit(raw, first[id(raw)])
+        taken, certainty = reconstruct(
+            raw, positions.refit(raw, first[id(raw)]), len(APPLICATION_COLUMNS), row_total_holds
+        )
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             first_count = res.rows[f"applications.{key}"].cell_count
             if not (first_count < len(APPLICATION_COLUMNS) <= taken.count):
@@ -131,12 +147,22 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications"
         )
         res.rows[f"applications.{key}"] = RowInfo(
-            label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page
+            label=printed,
+            cell_count=taken.count,
+            line=raw.line,
+            page=raw.cells[0].page,
+            certainty=certainty,
+            label_match="fuzzy" if fuzzy else "exact",
         )
         warn_extras(res, taken, f"三 {key}")
         prev = (key, printed) if not spec.is_group else prev
     _finish_applications(res)
     return res
+
+
+def _last_key(res: TableResult) -> str | None:
+    """The last data row read so far (the place a label without keywords is compared from)."""
+    return next(reversed(res.grid), None) if res.grid else None
 
 
 def _reattach_wrapped_labels(raws: list[RawRow]) -> None:

@@ -203,7 +203,8 @@ _APPLICATION_ROW_KEYS = (
     *SUBTOTAL_KEYS.values(),
 )
 APPLICATION_ROWS_ZH = {
-    key: _SHORT_ROWS.get(key) or row_label_zh("applications", key, joiner="·") for key in _APPLICATION_ROW_KEYS
+    key: _SHORT_ROWS.get(key) or row_label_zh("applications", key, joiner="·")
+    for key in _APPLICATION_ROW_KEYS
 }
 
 
@@ -241,3 +242,19 @@ NOT_ASSESSABLE_ZH = "无法判定"
 MESSAGE_KIND_ZH = {"new": "", "update": "（更新）", "resolved": "（已更正）"}
 # numbering of the groups of an alert ("一、错误（3 项）")
 LIST_NUMERALS_ZH = "一二三四五六七八九十"
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables not read with certainty (TableRead.reason_zh, TABLE_UNREADABLE)
+# --------------------------------------------------------------------------------------------------
+
+REASON_DIGITS_ZH = "数字之间缺少分隔，无法唯一确定各单元格的数值"
+REASON_UNRECOGNISED_ZH = "有行的名称无法识别，且表中缺少相应的行"
+
+
+def table_name_zh(table: str) -> str:
+    """A table key as people read it: "三、收到和处理政府信息公开申请情况表", "二、…情况表第二十条第（一）项"."""
+    if table.startswith("disclosure."):
+        block = table.split(".", 1)[1]
+        return f"{TABLE_TITLES_ZH['disclosure']}{DISCLOSURE_LABELS_ZH.get(block, block)}"
+    return TABLE_TITLES_ZH.get(table, table)

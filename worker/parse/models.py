@@ -7,6 +7,7 @@ value came from (``Location``) so that a finding can point at it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,18 @@ from worker.parse.labels import describe_location_zh
 
 Template = Literal["2021", "2019", "mixed", "unknown"]
 Number = int | float
+
+# How a cell, row or table was read (docs/parser.md "Certainty"): "exact" real grid cells (docx/html/pdf),
+# "separated" text with separators, "reconstructed" degraded text whose one right split was proven unique,
+# "ambiguous" several readings (or none) fit, "unreadable" nothing usable. The first three are certain.
+Certainty = Literal["exact", "separated", "reconstructed", "ambiguous", "unreadable"]
+CERTAIN: frozenset[str] = frozenset({"exact", "separated", "reconstructed"})
+_RANK = {"exact": 0, "separated": 1, "reconstructed": 2, "ambiguous": 3, "unreadable": 4}
+
+
+def weakest(certainties: Iterable[Certainty], default: Certainty = "separated") -> Certainty:
+    """The least certain of several readings (``default`` when there are none)."""
+    return max(certainties, key=_RANK.__getitem__, default=default)
 
 
 class Location(BaseModel):
@@ -39,6 +52,12 @@ class Cell(BaseModel):
     raw: str = ""
     unit: str | None = None  # "万元" / "元" when printed with the number
     location: Location = Field(default_factory=Location)
+    certainty: Certainty = "separated"
+
+    @property
+    def is_certain(self) -> bool:
+        """Read from a real grid, from separated text, or from a split proven unique."""
+        return self.certainty in CERTAIN
 
     @property
     def is_blank(self) -> bool:
@@ -52,6 +71,20 @@ class RowInfo(BaseModel):
     cell_count: int  # number of value cells found for this row (blanks included)
     line: int | None = None
     page: int | None = None
+    certainty: Certainty = "separated"
+    label_match: Literal["exact", "fuzzy"] = "exact"  # fuzzy: matched by place and likeness (label_fuzzy)
+
+
+class TableRead(BaseModel):
+    """How one table was read as a whole: the weakest reading of its rows, and why when not certain."""
+
+    table: str  # "applications" | "reviews" | "disclosure.art20_1" ...
+    certainty: Certainty
+    reason_zh: str | None = None  # why it is not certain (Chinese), for TABLE_UNREADABLE
+
+    @property
+    def is_certain(self) -> bool:
+        return self.certainty in CERTAIN
 
 
 class Section(BaseModel):
@@ -116,6 +149,27 @@ class Report(BaseModel):
     rows: dict[str, RowInfo] = Field(default_factory=dict)  # "applications.granted" -> RowInfo
     lines: list[str] = Field(default_factory=list)  # normalised text lines (1-based via index+1)
     warnings: list[ParseWarning] = Field(default_factory=list)
+    table_reads: dict[str, TableRead] = Field(default_factory=dict)  # table key -> how it was read
+
+    def is_certain(self, table: str, row: str | None = None) -> bool:
+        """Whether ``table`` (or one ``row`` of it) was read with certainty (exact, separated, reconstructed).
+
+        A table without a ``TableRead`` (a report built by hand) counts as certain; a row is certain when its
+        table is and its ``RowInfo`` and every cell of it are.
+        """
+        read = self.table_reads.get(table)
+        if read is not None and read.certainty not in CERTAIN and row is None:
+            return False
+        if row is None:
+            return True
+        info = self.rows.get(f"{table}.{row}")
+        if info is not None and info.certainty not in CERTAIN:
+            return False
+        if table.startswith("disclosure."):
+            cells = self.tables.disclosure.get(table.split(".", 1)[1], {}).get(row, {})
+        else:
+            cells = getattr(self.tables, table, {}).get(row, {})
+        return all(cell.certainty in CERTAIN for cell in cells.values())
 
     @property
     def identity_key(self) -> str | None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from worker.errors import ParseError
+from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
 from worker.parse.meta import find_meta
 from worker.parse.models import ParseWarning, Report, Section, Tables
 from worker.parse.sections import SectionHit, find_sections
@@ -105,7 +106,10 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         "disclosure": part_template(disclosure.scores),
         "applications": part_template(applications.scores),
     }
-    warnings.extend(_missing_rows(applications, parts["applications"]))
+    missing = _missing_rows(applications, parts["applications"])
+    warnings.extend(missing)
+    row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
+    unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
@@ -132,7 +136,8 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         tables=Tables.model_validate(
             {"disclosure": disclosure.blocks, "applications": applications.grid, "reviews": reviews.grid}
         ),
-        rows={**disclosure.rows, **applications.rows, **reviews.rows},
+        rows=row_infos,
+        table_reads=table_reads(row_infos, unsure=unsure),
         lines=list(lines),
         warnings=warnings,
     )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from worker.parse.models import Certainty
 from worker.parse.tokens import Blank, Prose, TableRow, Token
 from worker.parse.values import Value, parse_value
 
@@ -31,6 +32,13 @@ class Item:
     col: int  # position in its physical row (0 for one-cell lines)
     width: int = 1  # number of cells of its physical row
     grid: bool = False  # from a real table (docx/html/pdf): merged regions resolved to a regular grid
+    spaced: bool = False  # from a line of text without tab/pipe separators (words split on spaces only)
+    certainty: Certainty | None = None  # set by a reconstruction (digits.py); else exact (grid) or separated
+
+    @property
+    def read_as(self) -> Certainty:
+        """How this cell was read: its reconstruction's verdict, else exact (real grid) or separated (text)."""
+        return self.certainty or ("exact" if self.grid else "separated")
 
     @property
     def is_cell(self) -> bool:
@@ -121,8 +129,9 @@ def items_of(tokens: Sequence[Token]) -> list[Item]:
         grid = isinstance(tok, TableRow) and tok.kind == "cells"
         if not grid and isinstance(tok, TableRow):
             pieces = _drop_label_column_blanks(pieces)
+        spaced = not isinstance(tok, TableRow)
         for col, text in pieces:
-            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid))
+            out.append(Item(text, parse_value(text), tok.line, tok.page, seg, col, width, grid, spaced))
     return out
 
 

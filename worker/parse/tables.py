@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from worker.parse.applications import parse_applications, resolve_application_label
-from worker.parse.models import RowInfo
+from worker.parse.digits import review_groups_hold
+from worker.parse.models import Certainty, RowInfo
 from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
-from worker.parse.table_result import CellData, TableResult, cell_data, cells_data, warn_extras
+from worker.parse.table_result import CellData, TableResult, cell_data, cells_data, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
     BLOCK_ANCHOR,
@@ -63,6 +64,7 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
         rows = rows[1:]  # a sentence before the table ("本年度发生行政复议 1 件"): not its cells
     raw = rows[0]
     taken = take_cells(raw, REVIEW_CELLS)
+    certainty: Certainty = "exact" if raw.cells[0].grid else "separated"
     rest = rows[1:]
     column = _transposed(with_cells, raw)
     if taken.count == 1 and column is not None:
@@ -76,6 +78,8 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
             cells.extend(take_cells(rest[0], 5).cells)
             rest = rest[1:]
         taken = Taken(cells[:REVIEW_CELLS], len(cells), taken.extras)
+    else:
+        taken, certainty = reconstruct(raw, taken, REVIEW_CELLS, review_groups_hold)
     for i, item in enumerate(taken.cells):
         row, col = REVIEW_ROWS[i // 5], REVIEW_COLUMNS[i % 5]
         res.grid.setdefault(row, {})[col] = cell_data(
@@ -83,7 +87,9 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
         )
     last = compact(raw.fragments[-1].text) if raw.fragments else ""
     first = taken.cells[0] if taken.cells else raw.cells[0]
-    res.rows["reviews.review"] = RowInfo(label=last, cell_count=taken.count, line=first.line, page=first.page)
+    res.rows["reviews.review"] = RowInfo(
+        label=last, cell_count=taken.count, line=first.line, page=first.page, certainty=certainty
+    )
     warn_extras(res, taken, "四")
     for other in rest:
         if any(not c.is_blank for c in other.cells):
@@ -265,7 +271,7 @@ def _store_disclosure_row(
 ) -> None:
     block = state.block or ""
     cols = _columns(state, score)
-    taken = _by_header(raw, state) or take_cells(raw, len(cols))
+    taken, certainty = reconstruct(raw, _by_header(raw, state) or take_cells(raw, len(cols)), len(cols), None)
     table = f"disclosure.{block}"
     rows = res.blocks.setdefault(block, {})
     if key in rows:
@@ -274,7 +280,7 @@ def _store_disclosure_row(
     rows[key] = cells_data(taken, cols, table=table, row=key, section="disclosure")
     printed = label[-20:]
     res.rows[f"{table}.{key}"] = RowInfo(
-        label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page
+        label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page, certainty=certainty
     )
     warn_extras(res, taken, f"二 {block}.{key}")
 

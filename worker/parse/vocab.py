@@ -241,6 +241,11 @@ SUBTOTAL_KEYS = {
 }
 ROWS_2021_ONLY = ("other_no_correction", "other_unpaid_fee", "other_misc")
 
+# A 三 label no keyword names is read as the next template row when alike enough (likeness.py): the share of
+# characters in common (difflib ratio, numbering left out) and how many rows ahead of the last one to look.
+LABEL_LIKENESS_MIN = 0.75
+LIKENESS_WINDOW = 2
+
 # Row numbering printed before a label: "一、", "(一)", "1.", "1、"
 ROW_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、．])")
 

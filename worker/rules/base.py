@@ -18,6 +18,11 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# Rules whose failing findings ask for a human look (the original file, a check by hand) rather than say the
+# report is wrong: a warning that makes the report "needs review" (worker/rules/status.py), never "failed".
+REVIEW_RULES: frozenset[str] = frozenset({"TABLE_UNREADABLE"})
+
+
 class Finding(BaseModel):
     """One problem found in one report."""
 
@@ -35,6 +40,11 @@ class Finding(BaseModel):
     def is_error(self) -> bool:
         """A failing error: what makes a report ``failed`` and an alert mail due."""
         return self.status == "fail" and self.severity == Severity.ERROR
+
+    @property
+    def needs_review(self) -> bool:
+        """A failing finding that asks for the original or a check by hand (``REVIEW_RULES``)."""
+        return self.status == "fail" and self.rule in REVIEW_RULES
 
     @property
     def is_warning(self) -> bool:

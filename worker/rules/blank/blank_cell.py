@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.labels import cell_zh
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import REVIEW_PARTS, fmt, is_non_numeric, iter_cells, loc, num
 from worker.rules.t3.t3_total_blank import blank_total_parts
 
@@ -33,7 +34,7 @@ class CellLeftBlank(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for table, row, col, cell in iter_cells(report):
-            if cell.value is not None or is_non_numeric(cell):
+            if cell.value is not None or is_non_numeric(cell) or not certain(report, table, row):
                 continue
             if table == "applications" and blank_total_parts(report, row, col):
                 continue  # T3_TOTAL_BLANK

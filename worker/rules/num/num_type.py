@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.labels import cell_zh
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import fmt, is_non_numeric, iter_cells, loc
 
 AMOUNT_COLS = frozenset({"amount_wan", "amount"})
@@ -36,6 +37,8 @@ class ValueNotACount(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for table, row, col, cell in iter_cells(report):
+            if not certain(report, table, row):
+                continue
             if is_non_numeric(cell):
                 where = loc(report, table, row, col)
                 yield self.finding(

@@ -8,6 +8,7 @@ from worker.parse.labels import row_zh
 from worker.parse.models import Location, Report
 from worker.parse.vocab import REVIEW_ROWS
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain, certain_table
 from worker.rules.support.tables import APPLICATION_COLS
 
 ROWS_2021 = (
@@ -56,6 +57,8 @@ class WrongCellCount(Rule):
             keys, key=lambda r: (ROWS_2021 + ROWS_2019).index(r) if r in ROWS_2021 + ROWS_2019 else 99
         ):
             info = report.rows.get(f"applications.{row}")
+            if not certain(report, "applications", row):
+                continue  # an ambiguous row: TABLE_UNREADABLE
             count = info.cell_count if info is not None else len(grid.get(row, {}))
             if count == len(APPLICATION_COLS):
                 continue
@@ -68,7 +71,7 @@ class WrongCellCount(Rule):
             )
         part = report.template_parts.get("applications", report.template)
         expected_rows = {"2021": ROWS_2021, "2019": ROWS_2019}.get(part)
-        if not grid or expected_rows is None:
+        if not grid or expected_rows is None or not certain(report, "applications"):
             return
         for row in expected_rows:
             if row not in keys:
@@ -82,6 +85,8 @@ class WrongCellCount(Rule):
     def _reviews(self, report: Report) -> Iterator[Finding]:
         if not any(c.value is not None for cols in report.tables.reviews.values() for c in cols.values()):
             return  # no numbers at all: STRUCT_TABLE_MISSING says so
+        if not certain_table(report, "reviews"):
+            return  # TABLE_UNREADABLE
         info = report.rows.get("reviews")
         per_row = {k: v for k, v in report.rows.items() if k.startswith("reviews.")}
         if info is not None:

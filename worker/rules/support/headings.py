@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from worker.parse.models import Report
 from worker.parse.sections import classify_heading
+from worker.parse.vocab import SECTIONS, compact
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,15 @@ def stray_headings(report: Report) -> list[Heading]:
         if numbered and spec.key not in found and spec.key not in strays:
             strays[spec.key] = Heading(spec.no, spec.key, index + 1)
     return sorted(strays.values(), key=lambda h: h.line)
+
+
+def inline_headings(report: Report) -> set[str]:
+    """Sections whose heading is printed inside a line of text, numeral and wording exactly the template's
+    ("…全文如下。二、主动公开政府信息情况 第二十条…", text saved from a web page on one line): present, not
+    missing, though the parser (which reads headings at the start of a line) did not keep them."""
+    found = {s.key for s in report.sections}
+    wanted = {spec.key: compact(spec.title_2021) for spec in SECTIONS if spec.key not in found}
+    if not wanted:
+        return set()
+    text = compact("".join(report.lines))
+    return {key for key, title in wanted.items() if title in text}

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import REVIEW_PARTS, num, same
 
 
@@ -17,7 +18,7 @@ class GroupTotalRule(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         cells = report.tables.reviews.get(self.group)
-        if not cells:
+        if not cells or not certain(report, "reviews", self.group):
             return
         total = cells.get("total")
         if total is None or total.value is None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.labels import col_zh
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import APPLICATION_COLS, effective_total, fmt, loc, same
 
 
@@ -34,7 +35,9 @@ class ApplicationsUnbalanced(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         grid = report.tables.applications
-        if not all(r in grid for r in ("new", "total")):
+        if not all(r in grid for r in ("new", "total")) or not certain(
+            report, "applications", "new", "carried_over", "total", "carried_forward"
+        ):
             return
         for col in APPLICATION_COLS:
             if not any(col in grid.get(r, {}) for r in ("new", "carried_over", "total", "carried_forward")):

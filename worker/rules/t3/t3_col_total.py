@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import applicant_sum, same
 
 
@@ -33,7 +34,7 @@ class RowTotalWrong(Rule):
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for row, cells in report.tables.applications.items():
             total = cells.get("total")
-            if total is None or total.value is None:
+            if total is None or total.value is None or not certain(report, "applications", row):
                 continue
             expected = applicant_sum(report, row)
             if same(expected, total.value):

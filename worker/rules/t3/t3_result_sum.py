@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain_table
 from worker.rules.support.tables import APPLICATION_COLS, outcome_rows, outcome_sum, same
 
 
@@ -34,7 +35,7 @@ class ResultTotalWrong(Rule):
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         grid = report.tables.applications
         rows = outcome_rows(report)
-        if "total" not in grid or not rows:
+        if "total" not in grid or not rows or not certain_table(report, "applications"):
             return
         for col in APPLICATION_COLS:
             cell = grid["total"].get(col)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import APPLICATION_COLS, OUTCOME_GROUPS, effective_total, same
 
 
@@ -36,7 +37,7 @@ class SubtotalWrong(Rule):
             if subtotal is None or subtotal not in grid:
                 continue
             present = [r for r in subrows if r in grid]
-            if not present:
+            if not present or not certain(report, "applications", subtotal, *present):
                 continue
             for col in APPLICATION_COLS:
                 cell = grid[subtotal].get(col)

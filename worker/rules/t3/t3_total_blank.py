@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.labels import cell_zh
 from worker.parse.models import Number, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain_table
 from worker.rules.support.tables import APPLICATION_COLS, effective_total, fmt, loc
 
 
@@ -47,6 +48,8 @@ class TotalLeftBlank(Rule):
                 cell = cells.get(col)
                 if cell is None or cell.value is not None:
                     continue
+                if not certain_table(report, "applications"):
+                    return
                 parts = blank_total_parts(report, row, col)
                 if not parts:
                     continue

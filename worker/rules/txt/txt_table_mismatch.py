@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Location, Number, Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
+from worker.rules.support.certainty import certain_table
 from worker.rules.support.statements import Statement, read_statements
 from worker.rules.support.tables import OUTCOME_GROUPS, REVIEW_PARTS, effective_total, fmt, group_rows, num
 from worker.rules.support.textscan import find_line
@@ -102,6 +103,9 @@ class TextContradictsTable(Rule):
                     yield finding
 
     def _compare(self, report: Report, statement: Statement, section: str, start: int) -> Finding | None:
+        table = "reviews" if statement.target.startswith(("review", "litigation")) else "applications"
+        if not certain_table(report, table):
+            return None  # numbers that are guesses are not compared (TABLE_UNREADABLE)
         found = table_value(report, statement.target)
         if found is None:
             return None

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.support.amounts import plausible_max_wan, printed_unit
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import fmt, loc
 
 
@@ -32,7 +33,7 @@ class FeeAmountUnitWrong(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         cell = report.cell("disclosure.art20_8", "fees", "amount_wan")
-        if cell is None or cell.value is None:
+        if cell is None or cell.value is None or not certain(report, "disclosure.art20_8", "fees"):
             return
         in_yuan = printed_unit(cell) == "元"
         limit = plausible_max_wan(report)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.support.amounts import plausible_max_wan, printed_unit
+from worker.rules.support.certainty import certain
 from worker.rules.support.tables import fmt, loc
 
 _HEADER_UNIT = re.compile(r"采购总?金额[^\n]{0,6}?[（(](?:单位[:：])?(?P<unit>万元|元)[)）]")
@@ -49,7 +50,7 @@ class ProcurementAmountWithoutUnit(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         cell = report.cell("disclosure.art20_9", "procurement", "amount")
-        if cell is None or cell.value is None:
+        if cell is None or cell.value is None or not certain(report, "disclosure.art20_9", "procurement"):
             return
         unit = printed_unit(cell) or _header_unit(report)
         where = loc(report, "disclosure.art20_9", "procurement", "amount")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Report
 from worker.rules.base import Finding, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.history import CrossYearRule
 from worker.rules.support.tables import APPLICATION_COLS, num, same
 
@@ -35,7 +36,12 @@ class CarryOverBroken(CrossYearRule):
     def compare(self, report: Report, prev: Report) -> Iterator[Finding]:
         forward = prev.tables.applications.get("carried_forward")
         over = report.tables.applications.get("carried_over")
-        if not forward or not over:
+        if (
+            not forward
+            or not over
+            or not certain(report, "applications", "carried_over")
+            or not certain(prev, "applications", "carried_forward")
+        ):
             return
         for col in APPLICATION_COLS:
             if col not in forward or col not in over:

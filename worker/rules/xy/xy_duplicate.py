@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from worker.parse.models import Location, Number, Report
 from worker.rules.base import Finding, Severity
+from worker.rules.support.certainty import certain_table
 from worker.rules.support.history import CrossYearRule
 
 SHINGLE = 5  # characters per shingle
@@ -87,7 +88,8 @@ class CopiedFromPreviousYear(CrossYearRule):
             )
         mine, theirs = table_values(report), table_values(prev)
         nonzero = sum(1 for v in mine.values() if v)
-        if mine and mine == theirs and nonzero >= MIN_NONZERO:
+        read = all(certain_table(r, t) for r in (report, prev) for t in ("applications", "reviews"))
+        if read and mine and mine == theirs and nonzero >= MIN_NONZERO:
             yield self.finding(
                 f"表三、表四的全部 {len(mine)} 个数字与{prev.year or '上一'}年度报告完全相同（其中 {nonzero} 个不为 0），"
                 "疑似照搬上年度数据",

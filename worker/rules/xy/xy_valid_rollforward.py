@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from worker.parse.labels import cell_zh
 from worker.parse.models import Report
 from worker.rules.base import Finding, Severity
+from worker.rules.support.certainty import certain
 from worker.rules.support.history import CrossYearRule
 from worker.rules.support.tables import fmt, loc, same
 
@@ -38,6 +39,8 @@ class InForceCountDoesNotRollForward(CrossYearRule):
             if r.template_parts.get("disclosure", r.template) != "2021":
                 return
         for row in ("rules", "normative_docs"):
+            if not (certain(report, "disclosure.art20_1", row) and certain(prev, "disclosure.art20_1", row)):
+                continue
             cells = [
                 report.cell("disclosure.art20_1", row, "issued"),
                 report.cell("disclosure.art20_1", row, "repealed"),

@@ -1,0 +1,1 @@
+"""Rules about how a table was read (TABLE_*)."""
