@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     alert_retry_max: int = 8  # SMTP transient failures: attempts before a delivery is marked failed
     alert_retry_backoff: float = 30.0  # first retry delay (s), doubled per attempt, with jitter
 
+    # --- registry of bodies -------------------------------------------------------------------
+    default_region: str | None = None  # region a short-named report is matched in when its inbox folder says none
+    time_zone: str = "Asia/Shanghai"  # "today" of the roster's deadlines
+
     # --- rules --------------------------------------------------------------------------------
     rule_severity: dict[str, str] = Field(default_factory=dict)
 

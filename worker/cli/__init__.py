@@ -7,6 +7,9 @@ Subcommands live in sibling modules, one concern each:
     reports_cmd.py reports, show     (stored reports, through the read layer worker/store/queries)
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
+    bodies_cmd.py bodies import / export / list / match / unmatched / resolve  (registry of bodies)
+    roster_cmd.py roster, rollup        (who has reported; the region's sums)
+    export_cmd.py export reports / findings / roster / rollup  (XLSX / CSV)
 """
 
 from __future__ import annotations
@@ -40,9 +43,19 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd
+    from worker.cli import (  # registry, roster, roll-up, exports
+        bodies_cmd,
+        export_cmd,
+        files,
+        ops,
+        pipeline,
+        reports_cmd,
+        roster_cmd,
+        rules_cmd,
+        watch_cmd,
+    )
 
-    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd):
+    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd, bodies_cmd, roster_cmd, export_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 
