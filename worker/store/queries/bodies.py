@@ -50,9 +50,9 @@ def body_view(body: Body) -> BodyView:
 
 def list_bodies(session: Session, *, region: str | None = None, year: int | None = None) -> list[BodyView]:
     """The registered bodies under ``region`` (whole path segments, e.g. "将乐县"), active in ``year`` if given,
-    ordered by path and name."""
+    ordered by path and name (code point order, the same on every database)."""
     segments = region_segments(region)
-    stmt = select(Body).where(region_clause(segments)).order_by(col(Body.path), col(Body.name))
+    stmt = select(Body).where(region_clause(segments))
     out = []
     for body in session.exec(stmt):
         if not in_region(body.path, segments):
@@ -60,7 +60,7 @@ def list_bodies(session: Session, *, region: str | None = None, year: int | None
         if year is not None and not ((body.year_from or year) <= year <= (body.year_to or year)):
             continue
         out.append(body_view(body))
-    return out
+    return sorted(out, key=lambda b: (b.path, b.name))
 
 
 def unmatched_reports(session: Session) -> list[UnmatchedReport]:
