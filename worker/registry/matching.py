@@ -46,7 +46,8 @@ def key(text: str) -> str:
 
 def split_region(region: str | None) -> list[str]:
     """"福建省/三明市/将乐县" -> segments (comparison form); [] for None or blank."""
-    return [key(s) for s in (region or "").replace("\\", "/").split("/") if key(s)]
+    text = unicodedata.normalize("NFKC", region or "").replace("\\", "/")
+    return [key(s) for s in text.split("/") if key(s)]
 
 
 def within(path: Sequence[str], region: Sequence[str]) -> bool:
