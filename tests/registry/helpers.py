@@ -7,8 +7,10 @@ column, total row, balance), so the real arithmetic rules pass; ``broken`` spoil
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
 import random
+from pathlib import Path
 from typing import Any
 
 from tests.utils.gen import APP_COLS, REVIEW_COLS, random_report
@@ -89,3 +91,15 @@ def store(settings: Settings, canonical: dict[str, Any], *, file_name: str, orig
         crud.add_source_file(s, sha256=sha, name=file_name, original_path=original_path or f"/elsewhere/{file_name}",
                              size=1, status="ingested", report_id=stored.id)  # fmt: skip
         return stored.id
+
+
+HEADER = ["名称", "简称", "曾用名", "行政区划路径", "层级", "联系人", "联系邮箱", "起始年份", "终止年份"]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", header: list[str] = HEADER) -> Path:
+    """A registry CSV file (with a BOM by default)."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -11,26 +11,19 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.registry.conftest import Cli
+from tests.registry.helpers import HEADER
+from tests.registry.helpers import write_csv as _csv
 from worker.settings import Settings
 from worker.store import queries
 from worker.store.db import session_scope
 
 pytestmark = pytest.mark.integration
 
-HEADER = ["名称", "简称", "曾用名", "行政区划路径", "层级", "联系人", "联系邮箱", "起始年份", "终止年份"]
 ROWS = [
     ["将乐县南口镇人民政府", "南口镇", "", "福建省/三明市/将乐县/南口镇", "township", "张三", "nk@jl.gov.cn;zs@jl.gov.cn", "", ""],
     ["将乐县教育局", "县教育局", "将乐县教育委员会", "福建省/三明市/将乐县/教育局", "county_department", "李四", "jy@jl.gov.cn", "2019", ""],
     ["将乐县人民政府", "县政府", "", "福建省/三明市/将乐县", "county_government", "", "zf@jl.gov.cn", "", ""],
 ]  # fmt: skip
-
-
-def _csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", header: list[str] = HEADER) -> Path:
-    with path.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def _bodies(settings: Settings) -> dict[str, queries.BodyView]:

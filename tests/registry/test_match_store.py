@@ -12,7 +12,7 @@ import pytest
 
 from tests.registry.conftest import Cli
 from tests.registry.helpers import generated, store
-from tests.registry.test_import import _csv
+from tests.registry.helpers import write_csv as _csv
 from worker.registry.assign import match_stored
 from worker.settings import Settings
 from worker.store import queries

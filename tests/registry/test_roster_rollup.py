@@ -12,47 +12,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.registry.conftest import Cli
-from tests.registry.helpers import broken, generated, store
-from tests.registry.test_import import _csv
+from tests.registry.conftest import REGISTRY, Cli, town
+from tests.registry.helpers import store
+from tests.registry.helpers import write_csv as _csv
 from tests.utils.gen import APP_COLS, REVIEW_COLS
 from worker.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-TOWNS = ["南口镇", "万安镇", "白莲镇", "高唐镇", "光明镇"]  # fmt: skip
-REGION = ["福建省", "三明市", "将乐县"]
-REGISTRY = [
-    *[[f"将乐县{t}人民政府", t, "", "/".join([*REGION, t]), "township", "", f"{i}@jl.gov.cn", "", ""]
-      for i, t in enumerate(TOWNS)],
-    ["将乐县人民政府", "县政府", "", "/".join(REGION), "county_government", "", "", "", ""],
-    ["将乐县安仁乡人民政府", "安仁乡", "", "/".join([*REGION, "安仁乡"]), "township", "", "", "2010", "2020"],
-    ["顺昌县洋口镇人民政府", "洋口镇", "", "福建省/南平市/顺昌县/洋口镇", "township", "", "", "", ""],
-]  # fmt: skip
-
-
-def _town(rng: random.Random, town: str) -> dict[str, Any]:
-    return generated(rng, path=[*REGION, town], organ=f"将乐县{town}人民政府", year=2024)
-
-
-@pytest.fixture
-def region(settings: Settings, cli: Cli, tmp_path: Path) -> dict[str, Any]:
-    """南口镇 passes, 万安镇 fails, 白莲镇 failed then corrected, 高唐镇 passed then a failing version, 光明镇
-    and the county government sent nothing; 安仁乡 is no longer active; 洋口镇 lies outside the region."""
-    cli("bodies", "import", _csv(tmp_path / "r.csv", REGISTRY))
-    rng = random.Random(2024)
-    reports = {t: _town(rng, t) for t in TOWNS[:4]}
-    store(settings, reports["南口镇"], file_name="nk.txt")
-    store(settings, broken(reports["万安镇"]), file_name="wa.txt")
-    store(settings, broken(reports["白莲镇"]), file_name="bl1.txt")
-    store(settings, reports["白莲镇"], file_name="bl2.txt")
-    store(settings, reports["高唐镇"], file_name="gt1.txt")
-    store(settings, broken(reports["高唐镇"]), file_name="gt2.txt")
-    outside = generated(rng, path=["福建省", "南平市", "顺昌县", "洋口镇"], organ="顺昌县洋口镇人民政府", year=2024)
-    store(settings, outside, file_name="yk.txt")
-    assert cli("bodies", "match")[0] == 0
-    return reports
-
 
 def test_roster_states_and_days_moved_by_today(region: dict[str, Any], cli: Cli) -> None:
     code, out, err = cli("roster", "--region", "将乐县", "--year", "2024", "--today", "2025-01-20", "--json")
@@ -129,8 +95,8 @@ def test_rollup_checks_catch_a_broken_sum(settings: Settings, cli: Cli, tmp_path
     """A report that passes with 三's totals left blank makes the summed table not add up: the checks say so."""
     cli("bodies", "import", _csv(tmp_path / "r.csv", REGISTRY))
     rng = random.Random(5)
-    good = _town(rng, "南口镇")
-    blank_total = _town(rng, "万安镇")
+    good = town(rng, "南口镇")
+    blank_total = town(rng, "万安镇")
     for c in APP_COLS:
         blank_total["tables"]["applications"]["total"][c] = None  # T3_TOTAL_BLANK is a warning: still passes
     store(settings, good, file_name="a.txt")
