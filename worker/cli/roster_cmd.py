@@ -131,7 +131,7 @@ def rollup_command(region: str, year: int, as_json: bool, as_csv: bool, xlsx: Pa
         click.echo(f"  提示：{m.body.name} 最新版本 #{m.latest_report_id} 未通过，汇总使用此前通过的版本 #{m.report_id}")
     for m in rollup.missing:
         click.echo(f"  未纳入：{m.body.name}（{'最新版本未通过' if m.latest_report_id else '未收到报告'}）")
-    for row in ("new", "carried_over", "granted", "total", "carried_forward"):
+    for row in ("new", "carried_over", "granted", "total", "carried_forward") if rollup.included else ():
         click.echo(f"  {row_zh('applications', row)}·总计：{value_zh(rollup.value('applications', row, 'total'))}")
     if rollup.findings:
         click.echo(f"汇总校验（{len(rollup.findings)} 项）")
