@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"  # times shown in alerts
     public_base_url: str = ""  # e.g. "https://nianbao.example.gov.cn": alerts link {base}/reports/{id}
 
+    # --- registry of bodies -------------------------------------------------------------------
+    default_region: str | None = None  # region a short-named report is matched in when its inbox folder says none
+
     # --- rules --------------------------------------------------------------------------------
     rule_severity: dict[str, str] = Field(default_factory=dict)
 

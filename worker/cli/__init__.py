@@ -8,6 +8,9 @@ Subcommands live in sibling modules, one concern each:
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
     web_cmd.py   web, web hash-password
+    bodies_cmd.py bodies import / export / list / match / unmatched / resolve  (registry of bodies)
+    roster_cmd.py roster, rollup        (who has reported; the region's sums)
+    export_cmd.py export reports / findings / roster / rollup  (XLSX / CSV)
 """
 
 from __future__ import annotations
@@ -45,9 +48,32 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd, web_cmd
+    from worker.cli import (
+        bodies_cmd,
+        export_cmd,
+        files,
+        ops,
+        pipeline,
+        reports_cmd,
+        roster_cmd,
+        rules_cmd,
+        watch_cmd,
+        web_cmd,
+    )
 
-    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd, web_cmd):
+    modules = (
+        files,
+        rules_cmd,
+        pipeline,
+        reports_cmd,
+        ops,
+        watch_cmd,
+        web_cmd,
+        bodies_cmd,
+        roster_cmd,
+        export_cmd,
+    )
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

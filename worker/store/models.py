@@ -156,3 +156,62 @@ class Delivery(SQLModel, table=True):
 
 
 CORE_TABLES = ("source_file", "report", "cell", "finding", "quarantine", "delivery")
+
+
+# --- registry of bodies (revision 0005) -----------------------------------------------------------
+class Body(SQLModel, table=True):
+    """A registered body that must publish a report: who, where in the administrative tree, whom to contact.
+
+    Keyed by ``(path, name)``; list-valued columns (short names, former names, contact emails) hold JSON arrays.
+    """
+
+    __tablename__ = "body"
+    __table_args__ = (sa.UniqueConstraint("path", "name", name="uq_body_path_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.Text)
+    path: str = Field(sa_type=sa.Text, index=True)  # "福建省/三明市/将乐县/南口镇"
+    level: str = Field(max_length=32)  # township | county_department | county_government
+    short_names: str = Field(default="[]", sa_type=sa.Text)  # JSON list
+    former_names: str = Field(default="[]", sa_type=sa.Text)  # JSON list
+    contact_name: str | None = Field(default=None, sa_type=sa.Text)
+    contact_emails: str = Field(default="[]", sa_type=sa.Text)  # JSON list
+    year_from: int | None = None
+    year_to: int | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+
+
+class ReportBody(SQLModel, table=True):
+    """Which registered body a stored report belongs to (or why none): one row per matched report."""
+
+    __tablename__ = "report_body"
+    __table_args__ = (sa.Index("ix_report_body_body_state", "body_id", "state"),)
+
+    report_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    )
+    body_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("body.id", ondelete="SET NULL"), nullable=True),
+    )
+    state: str = Field(max_length=16, index=True)  # matched | ambiguous | unmatched
+    method: str = Field(max_length=16)  # path | name | short_name | manual | none
+    candidates: str = Field(default="[]", sa_type=sa.Text)  # JSON list of body ids (ambiguous)
+    region: str | None = Field(default=None, sa_type=sa.Text)  # the region the short name was looked up in
+    matched_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+
+
+class BodyResolution(SQLModel, table=True):
+    """A person's answer to "which body is this?", remembered per report identity (later versions reuse it)."""
+
+    __tablename__ = "body_resolution"
+
+    identity_key: str = Field(sa_type=sa.Text, primary_key=True)
+    body_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("body.id", ondelete="CASCADE"), nullable=False)
+    )
+    resolved_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+
+
+REGISTRY_TABLES = ("body", "report_body", "body_resolution")

@@ -6,11 +6,27 @@ caller formats what it gets and never writes SQL. To add a query, see docs/pipel
     views.py       the answers: ReportFilter, ReportPage, ReportDetail, QuarantinePage, StatusSnapshot...
     reports.py     list_reports, get_report, report_findings, report_versions, archived_path
     operations.py  list_quarantine, get_quarantine, status_snapshot
+    findings.py    list_findings (findings across reports, for the export)
+    bodies.py, roster.py, rollup.py  the registry of bodies: list_bodies, unmatched_reports, roster, rollup
+                   (answers in registry_views.py)
 """
 
 from __future__ import annotations
 
+from worker.store.queries.bodies import list_bodies, unmatched_reports
+from worker.store.queries.findings import FindingRow, list_findings
 from worker.store.queries.operations import get_quarantine, list_quarantine, status_snapshot
+from worker.store.queries.registry_views import (
+    ROSTER_STATE_ZH,
+    BodyView,
+    Rollup,
+    RollupCell,
+    RollupMember,
+    Roster,
+    RosterEntry,
+    RosterState,
+    UnmatchedReport,
+)
 from worker.store.queries.reports import (
     archived_path,
     get_report,
@@ -18,6 +34,8 @@ from worker.store.queries.reports import (
     report_findings,
     report_versions,
 )
+from worker.store.queries.rollup import rollup
+from worker.store.queries.roster import deadline, roster
 from worker.store.queries.views import (
     AlertDeliveryView,
     AlertSummary,
@@ -42,4 +60,8 @@ __all__ = [
     "ReportSummary", "ReportVersion", "StatusSnapshot",
     "archived_path", "get_quarantine", "get_report", "list_quarantine", "list_reports", "report_findings",
     "report_versions", "status_snapshot",
+    # registry of bodies, roster, roll-up, findings export
+    "BodyView", "FindingRow", "ROSTER_STATE_ZH", "Rollup", "RollupCell", "RollupMember", "Roster", "RosterEntry",
+    "RosterState", "UnmatchedReport", "deadline", "list_bodies", "list_findings", "rollup", "roster",
+    "unmatched_reports",
 ]  # fmt: skip
