@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -69,3 +70,14 @@ def test_explain_unknown_id_exits_2() -> None:
     result = CliRunner().invoke(main, ["rules", "explain", "NOPE"])
     assert result.exit_code == 2
     assert "unknown rule id 'NOPE'" in result.output
+
+
+def test_check_prints_chinese_severities(seeds_dir: Path) -> None:
+    """``nianbao check``'s text output: 错误/警告 and Chinese headers; rule ids stay as they are."""
+    result = CliRunner().invoke(main, ["check", str(seeds_dir / "002_bb47b10e518fda8c.txt")])
+    assert result.exit_code == 1
+    head, *rows = result.output.splitlines()
+    assert "南岭镇人民政府 2024年度 格式版本 2019" in head and "个问题" in head
+    assert rows and all(row.lstrip().startswith(("错误 ", "警告 ")) for row in rows), rows
+    assert "FMT_OLD_USED" in result.output
+    assert not any(word in result.output for word in ("warning", "error", "finding"))
