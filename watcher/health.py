@@ -43,6 +43,7 @@ class WatcherState:
         last_error: the last error the watcher contained, with the path it concerned; None if none.
         last_event_at: when the observer last delivered a filesystem event (UTC); None if never.
         heartbeat_at: the last heartbeat (UTC); None if no watcher ever ran with this data directory.
+        stopped: the watcher stopped cleanly (an old heartbeat without it means killed or hung).
     """
 
     alive: bool
@@ -50,6 +51,7 @@ class WatcherState:
     last_error: str | None
     last_event_at: datetime | None
     heartbeat_at: datetime | None
+    stopped: bool = False
 
 
 def _when(raw: Any) -> datetime | None:
@@ -77,6 +79,7 @@ def watcher_state(settings: Settings, *, now: datetime | None = None) -> Watcher
         last_error=error if isinstance(error, str) else None,
         last_event_at=_when(raw.get("last_event_at")),
         heartbeat_at=heartbeat,
+        stopped=bool(raw.get("stopped", False)),
     )
 
 

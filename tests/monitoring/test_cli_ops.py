@@ -107,7 +107,8 @@ def test_status_shows_queue_work_quarantine_and_failed_alerts(ops: Settings, mon
 def test_health_exit_codes(ops: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     code, out = _invoke("health")
     assert code == 0, out
-    assert all(line.startswith("ok") for line in out.splitlines()), out
+    assert all(line.startswith("正常") for line in out.splitlines()), out
+    assert "消息队列" in out and "监视程序：未运行" in out
     # SMTP gone and inbox not a directory: unhealthy, and each failure named
     monkeypatch.setenv("NIANBAO_SMTP_PORT", str(free_port()))
     bogus = tmp_path / "inbox-file"

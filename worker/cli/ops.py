@@ -1,14 +1,14 @@
-"""``nianbao status``, ``nianbao health``, ``nianbao alerts test|flush``, ``nianbao flower``.
+"""``nianbao status``, ``nianbao health``, ``nianbao alerts test|flush`` (and ``flower`` from flower_cmd.py).
 
-``status`` reads our own tables (task runs, reports, quarantine, alert deliveries) and the broker, not
-Flower's memory; ``health`` exits 0 when broker, database, inbox and SMTP are all usable, else 2.
+``status`` reads our own tables (task runs, reports, quarantine, alert deliveries), the broker and the
+watcher's heartbeat, not Flower's memory; it exits 2 when the broker or the database cannot be read.
+``health`` exits 0 when broker, database, inbox, SMTP and a running watcher are all usable, else 2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -16,10 +16,12 @@ from typing import Any
 
 import click
 
-from worker.errors import ConfigError, NianbaoError
+from worker import tasknames
+from worker.alerts import actions
+from worker.cli.flower_cmd import flower_command
+from worker.errors import ConfigError
 from worker.settings import Settings, get_settings
 
-LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 PRIORITY_SEP, PRIORITY_STEPS = "\x06\x16", (0, 3, 6, 9)  # kombu's Redis transport: one list per step
 
 
@@ -37,26 +39,60 @@ def _redis_client(url: str) -> Any:
     return redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
 
 
+def _is_scheduled_flush(raw: bytes | str) -> bool:
+    """An unacked message that is the digest window's countdown (``alert_flush`` with an ETA), not work."""
+    try:
+        payload = json.loads(raw)[0]
+        headers = payload.get("headers") or {}
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return False
+    return bool(headers.get("task") == tasknames.ALERT_FLUSH and headers.get("eta"))
+
+
 def queue_depth(settings: Settings) -> dict[str, int]:
-    """Messages waiting in the task queue (all priority lists) and reserved by workers (unacked)."""
+    """Messages waiting in the task queue, reserved by workers, and digest flushes scheduled for later.
+
+    Workers hold a countdown task (``alert_flush`` with an ETA) reserved until the digest window ends; it is
+    counted as ``scheduled``, not ``reserved``, so an idle system shows nothing reserved.
+    """
     client = _redis_client(_broker_url(settings))
     q = settings.task_queue
     waiting = sum(int(client.llen(q if p == 0 else f"{q}{PRIORITY_SEP}{p}")) for p in PRIORITY_STEPS)
-    return {"waiting": waiting, "reserved": int(client.hlen("unacked"))}
+    unacked = list(client.hvals("unacked"))
+    scheduled = sum(1 for raw in unacked if _is_scheduled_flush(raw))
+    return {"waiting": waiting, "reserved": len(unacked) - scheduled, "scheduled": scheduled}
 
 
 def files_in_flight(settings: Settings) -> int:
-    """Files claimed in processing/<token>/ (the lock file is not a report)."""
+    """Files claimed in processing/<token>/ (the hidden ``.lock`` and ``.origin`` are not reports)."""
     root = settings.processing_path
     if not root.is_dir():
         return 0
-    return sum(1 for d in root.iterdir() if d.is_dir() for f in d.iterdir() if f.name != ".lock" and f.is_file())
+    return sum(
+        1 for d in root.iterdir() if d.is_dir() for f in d.iterdir() if not f.name.startswith(".") and f.is_file()
+    )
+
+
+def watcher_summary(settings: Settings) -> dict[str, Any]:
+    """The inbox watcher's heartbeat (``watcher.watcher_state``) as JSON-ready values, plus ``stale``.
+
+    ``stale`` is true for a watcher that did not stop but whose heartbeat is old: killed or hung.
+    """
+    from watcher import watcher_state
+
+    state = watcher_state(settings)
+    return {
+        "alive": state.alive,
+        "stale": state.heartbeat_at is not None and not state.alive and not state.stopped,
+        "restarts": state.restarts,
+        "last_error": state.last_error,
+        "last_event_at": state.last_event_at.isoformat() if state.last_event_at else None,
+        "heartbeat_at": state.heartbeat_at.isoformat() if state.heartbeat_at else None,
+    }
 
 
 def collect_status(settings: Settings) -> dict[str, Any]:
     """Everything ``nianbao status`` shows, as a dict (the ``--json`` shape)."""
-    import sqlalchemy as sa
-
     from worker.store import queries
     from worker.store.db import session_scope
 
@@ -66,10 +102,10 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a status page shows what it can
         out["queue"], out["errors"]["broker"] = None, f"{type(exc).__name__}: {exc}"
     out["in_flight"] = files_in_flight(settings)
+    out["watcher"] = watcher_summary(settings)
     try:
         with session_scope(settings) as s:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
-            s.execute(sa.text("SELECT 1"))
         out["last_hour"] = snap.last_hour.model_dump()
         out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
         out["alerts"] = {
@@ -89,12 +125,28 @@ def _count_files(root: Path) -> int:
 
 
 DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "失败", "retrying": "重试中", "sending": "发送中"}
+ERROR_SOURCE_ZH = {"broker": "消息队列", "database": "数据库"}
+CHECK_NAME_ZH = {**ERROR_SOURCE_ZH, "inbox": "收件目录", "config": "配置", "smtp": "邮件服务器", "watcher": "监视程序"}
+
+
+def _watcher_line(w: dict[str, Any]) -> str:
+    if w["heartbeat_at"] is None:
+        state = "未运行"
+    elif w["alive"]:
+        state = "运行中"
+    else:
+        state = "无响应（心跳过期）" if w["stale"] else "已停止"
+    extra = f"，重启 {w['restarts']} 次" if w["restarts"] else ""
+    extra += f"，最近错误：{w['last_error']}" if w["last_error"] else ""
+    return f"监视程序    {state}{extra}"
 
 
 def _print_status(st: dict[str, Any]) -> None:
     q = st.get("queue")
-    click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}" if q else "队列        未知")
+    click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}，定时发送 {q['scheduled']}"
+               if q else "队列        未知")
     click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
+    click.echo(_watcher_line(st["watcher"]))
     if "last_hour" in st:
         h = st["last_hour"]
         click.echo(f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
@@ -107,22 +159,23 @@ def _print_status(st: dict[str, Any]) -> None:
             detail = d["error"] if d["error"] else d["reply"] or ""
             click.echo(f"  {d['at'][:19]}  {state:<4} {d['kind']:<16} {d['to']}  {d['subject']}  [{detail}]")
     for name, err in st["errors"].items():
-        click.echo(f"错误 {name}：{err}", err=True)
+        click.echo(f"错误 {ERROR_SOURCE_ZH.get(name, name)}：{err}", err=True)
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_command(as_json: bool) -> None:
-    """队列、处理中的文件、最近一小时的工作、隔离、最近的告警邮件及其发送状态。"""
+    """队列、处理中的文件、监视程序、最近一小时的工作、隔离、最近的告警邮件；消息队列或数据库不可用时退出码 2。"""
     st = collect_status(get_settings())
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2, default=str))
     else:
         _print_status(st)
+    sys.exit(2 if st["errors"] else 0)
 
 
 def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
-    """Broker PING, database SELECT 1, inbox writable, SMTP reachable: name -> (ok, detail)."""
+    """Broker PING, database SELECT 1, inbox writable, config, SMTP, watcher: name -> (ok, detail)."""
     import sqlalchemy as sa
 
     from worker.broker import ping_url
@@ -130,7 +183,7 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     out: dict[str, tuple[bool, str]] = {}
     url = _broker_url(settings)
     try:
-        out["broker"] = (True, "PONG") if ping_url(url) else (False, f"no answer from {url.split('@')[-1]}")
+        out["broker"] = (True, "PONG") if ping_url(url) else (False, f"无应答：{url.split('@')[-1]}")
     except ConfigError as exc:
         out["broker"] = (False, str(exc))
     try:
@@ -145,33 +198,33 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     try:
         probe_file.write_bytes(b"")
         probe_file.unlink()
-        out["inbox"] = (True, f"{settings.inbox_path} writable")
+        out["inbox"] = (True, f"{settings.inbox_path} 可写")
     except OSError as exc:
-        out["inbox"] = (False, f"{settings.inbox_path}: {exc.strerror or exc}")
+        out["inbox"] = (False, f"{settings.inbox_path}：{exc.strerror or exc}")
     from worker.rules import validate_severity_overrides
 
     try:
         validate_severity_overrides(settings.rule_severity)
-        out["config"] = (True, f"{len(settings.rule_severity)} rule severity override(s)")
+        out["config"] = (True, f"{len(settings.rule_severity)} 条规则级别覆盖")
     except ConfigError as exc:
         out["config"] = (False, str(exc))
-    if settings.alerts_enabled:
-        from worker.alerts.smtp import probe
-
-        quick = settings.model_copy(update={"smtp_timeout": min(settings.smtp_timeout, 5.0)})
-        try:
-            out["smtp"] = (True, f"{settings.smtp_host}:{settings.smtp_port} {probe(quick)}")
-        except NianbaoError as exc:
-            out["smtp"] = (False, str(exc))
-    else:
-        out["smtp"] = (True, "alerts disabled")
+    smtp = actions.smtp_check(settings)
+    out["smtp"] = (smtp.ok, smtp.detail)
+    out["watcher"] = _watcher_health(watcher_summary(settings))
     return out
+
+
+def _watcher_health(w: dict[str, Any]) -> tuple[bool, str]:
+    """A watcher that never ran or stopped cleanly is fine here (``nianbao worker`` runs without one)."""
+    if w["stale"]:
+        return False, f"心跳过期（最后一次 {w['heartbeat_at'][:19]} UTC）：监视程序已退出或无响应"
+    return True, _watcher_line(w).split(maxsplit=1)[1]
 
 
 @click.command("health")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def health_command(as_json: bool) -> None:
-    """Exit 0 when broker, database, inbox and SMTP are usable, else 2 (for container health checks)."""
+    """消息队列、数据库、收件目录、邮件服务器和监视程序都可用时退出码 0，否则 2（供容器健康检查）。"""
     result = check_health(get_settings())
     healthy = all(ok for ok, _ in result.values())
     if as_json:
@@ -179,7 +232,7 @@ def health_command(as_json: bool) -> None:
                               ensure_ascii=False))
     else:
         for name, (ok, detail) in result.items():
-            click.echo(f"{'ok  ' if ok else 'FAIL'} {name:<9} {detail}")
+            click.echo(f"{'正常' if ok else '失败'}  {CHECK_NAME_ZH.get(name, name)}：{detail}")
     sys.exit(0 if healthy else 2)
 
 
@@ -192,73 +245,21 @@ def alerts_group() -> None:
 @click.option("--to", "to", multiple=True, help="Recipient (default: alert_recipients).")
 def alerts_test(to: tuple[str, ...]) -> None:
     """Send a test message with the current settings and print what the server said."""
-    from worker.alerts.channels.email import email_message
-    from worker.alerts.compose import settings_check_message
-    from worker.alerts.smtp import send_message
-
-    settings = get_settings()
-    rcpts = list(to) or list(settings.alert_recipients)
-    msg = email_message(settings_check_message(settings), to=rcpts, settings=settings)
-    reply = send_message(msg, to=rcpts, settings=settings)
-    click.echo(f"sent to {', '.join(r for r in rcpts if r not in reply.refused)} via "
-               f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security}): {reply}")
-    for rcpt, (code, text) in reply.refused.items():
-        click.echo(f"refused {rcpt}: {code} {text}", err=True)
+    res = actions.send_test_mail(get_settings(), to=to)
+    click.echo(f"已发送给 {', '.join(res.accepted)}，经 {res.server}：{res.reply}")
+    for rcpt, (code, text) in res.refused.items():
+        click.echo(f"被拒收 {rcpt}：{code} {text}", err=True)
 
 
 @alerts_group.command("flush")
 def alerts_flush() -> None:
     """Send every alert whose window has ended now, in this process (e.g. after a broker loss)."""
-    from worker.alerts.sendtime import flush_due
-
-    results = flush_due(get_settings())  # every due (channel, recipient); stale claims taken back first
+    results = actions.flush_due(get_settings())  # every due (channel, recipient); stale claims taken back first
     for res in results:
         rcpt = res.recipient if res.channel == "email" else f"{res.channel}:{res.recipient}"
         click.echo(f"{rcpt}: {res.sent} sent, {res.digests} digest(s) covering {res.items - res.sent}, {res.failed} failed")
     if not results:
         click.echo("nothing due")
-
-
-def flower_argv(settings: Settings, *, address: str, port: int, extra: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
-    """The Flower command line and environment; refuses a non-local bind without basic auth.
-
-    Raises:
-        ConfigError: bound beyond localhost without ``flower_basic_auth``, or malformed credentials.
-    """
-    auth = settings.flower_basic_auth.get_secret_value() if settings.flower_basic_auth else None
-    if auth is not None and (":" not in auth or not auth.split(":", 1)[0] or not auth.split(":", 1)[1]):
-        raise ConfigError("flower_basic_auth must be 'user:password'")
-    if auth is not None and not auth.isascii():
-        # Flower 2.2 compares credentials with hmac.compare_digest on str: non-ASCII answers 500 to everyone
-        raise ConfigError("flower_basic_auth must be ASCII (Flower cannot compare non-ASCII credentials)")
-    if address not in LOCAL_ADDRESSES and not auth:
-        raise ConfigError(f"refusing to start Flower on {address} without NIANBAO_FLOWER_BASIC_AUTH=user:password")
-    url = _broker_url(settings)
-    env = dict(os.environ)
-    env["NIANBAO_BROKER_URL"] = url
-    if auth:
-        env["FLOWER_BASIC_AUTH"] = auth  # not on the command line: argv is visible to every local user
-    else:
-        env["FLOWER_UNAUTHENTICATED_API"] = "true"  # loopback only (checked above)
-    argv = [sys.executable, "-m", "celery", "-A", "worker.app", "--broker", url, "flower",
-            f"--address={address}", f"--port={port}", *extra]
-    return argv, env
-
-
-@click.command("flower", context_settings={"ignore_unknown_options": True})
-@click.option("--address", default=None, help="Bind address (default: flower_address).")
-@click.option("--port", type=int, default=None, help="Port (default: flower_port).")
-@click.argument("flower_args", nargs=-1, type=click.UNPROCESSED)
-def flower_command(address: str | None, port: int | None, flower_args: tuple[str, ...]) -> None:
-    """Run Flower on the configured broker (basic auth required unless bound to localhost)."""
-    from worker.broker import ping_url
-
-    settings = get_settings()
-    argv, env = flower_argv(settings, address=address or settings.flower_address, port=port or settings.flower_port,
-                            extra=flower_args)
-    if not ping_url(env["NIANBAO_BROKER_URL"]):
-        raise ConfigError("broker does not answer (start `nianbao run`, or set NIANBAO_BROKER_URL / REDIS_URL)")
-    os.execve(argv[0], argv, env)
 
 
 COMMANDS: list[click.Command] = [status_command, health_command, alerts_group, flower_command]

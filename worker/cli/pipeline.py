@@ -32,13 +32,20 @@ def _pdeathsig() -> None:
 def worker_argv(
     settings: Settings, *, concurrency: int | None = None, extra: tuple[str, ...] = ()
 ) -> list[str]:
-    """The Celery worker command line for these settings."""
+    """The Celery worker command line for these settings.
+
+    The node name is ``nianbao-<pid>@<host>`` (the pid of this supervising process) unless ``extra`` names one
+    with ``-n``/``--hostname``: two workers on one host must not both be ``celery@<host>``.
+    """
+    named = any(a in ("-n", "--hostname") or a.startswith(("-n", "--hostname=")) for a in extra)
+    node = [] if named else ["--hostname", f"nianbao-{os.getpid()}@%h"]
     return [
         sys.executable, "-m", "celery", "-A", "worker.app", "worker",
         "--concurrency", str(concurrency or settings.worker_concurrency),
         "--queues", settings.task_queue,
         "--loglevel", settings.log_level.upper(),
         "--without-gossip", "--without-mingle",
+        *node,
         *extra,
     ]  # fmt: skip
 
@@ -71,24 +78,38 @@ def worker_command(concurrency: int | None, celery_args: tuple[str, ...]) -> Non
     upgrade(settings)
     os.environ["NIANBAO_BROKER_URL"] = url
     argv = worker_argv(settings, concurrency=concurrency, extra=celery_args)
-    log.info("worker_exec", argv=argv[3:])
-    os.execv(argv[0], argv)
+    sup = _Supervisor(settings, dict(os.environ), argv=argv)
+    previous = {sig: signal.signal(sig, lambda *_: sup.stop_event.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        sup.start_worker()  # supervised as in `nianbao run`: a worker that exits is started again
+        sup.loop()
+    finally:
+        sup.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if sup.failed:
+        sys.exit(1)
 
 
 class _Supervisor:
-    """Runs the Celery worker subprocess and the watcher thread until told to stop."""
+    """Runs the Celery worker subprocess (and, for ``nianbao run``, the watcher thread) until told to stop.
 
-    def __init__(self, settings: Settings, env: dict[str, str]) -> None:
+    A worker process that exits is started again (at most 5 times a minute); e.g. Celery's main process
+    exits with ``WorkerLostError('Could not start worker processes')`` when a pool child dies at start.
+    """
+
+    def __init__(self, settings: Settings, env: dict[str, str], *, argv: list[str] | None = None) -> None:
         self.settings = settings
         self.env = env
+        self.argv = argv or worker_argv(settings)
         self.stop_event = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
         self.watcher: threading.Thread | None = None
         self.failed = False
 
     def start_worker(self) -> None:
-        self.proc = subprocess.Popen(worker_argv(self.settings), env=self.env, preexec_fn=_pdeathsig)  # noqa: PLW1509
-        log.info("worker_started", pid=self.proc.pid)
+        self.proc = subprocess.Popen(self.argv, env=self.env, preexec_fn=_pdeathsig)  # noqa: PLW1509
+        log.info("worker_started", pid=self.proc.pid, argv=self.argv[3:])
 
     def start_watcher(self) -> None:
         try:
