@@ -41,11 +41,11 @@ def snapshot(path: Path) -> Snapshot:
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
         target = os.readlink(path)
-        digest = hashlib.sha256(b"symlink\0" + os.fsencode(target)).hexdigest()
-        return Snapshot(FileKind.SYMLINK, st.st_size, st.st_mtime_ns, digest, link_target=target)
+        link_sha = hashlib.sha256(b"symlink\0" + os.fsencode(target)).hexdigest()
+        return Snapshot(FileKind.SYMLINK, st.st_size, st.st_mtime_ns, link_sha, link_target=target)
     if not stat.S_ISREG(st.st_mode):
-        digest = hashlib.sha256(b"special\0" + stat.filemode(st.st_mode).encode()).hexdigest()
-        return Snapshot(FileKind.SPECIAL, 0, st.st_mtime_ns, digest)
+        kind_sha = hashlib.sha256(b"special\0" + stat.filemode(st.st_mode).encode()).hexdigest()
+        return Snapshot(FileKind.SPECIAL, 0, st.st_mtime_ns, kind_sha)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         opened = os.fstat(fh.fileno())
