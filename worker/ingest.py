@@ -7,18 +7,22 @@ claim -> read (extract + parse) -> check + store -> alert -> archive:
 3. **check + store**: one unit of work (``worker.store.unit.store_report``): the checks with the same
    body's neighbouring years, the report with its cells and findings (UNIQUE sha256), or its resolution as
    a duplicate, and the re-check of the stored year+1 report.
-4. **alert**: send the alert tasks (after the commit; they decide whether to mail).
-5. **archive**: move to ``archive/`` and record where it went.
+   The same transaction records the alert tasks in the outbox and where the file is about to go.
+4. **alert**: send the outbox's alert tasks (after the commit; a broker outage leaves them to the sweep).
+5. **archive**: move to ``archive/`` and record that it went.
 
-A file that cannot be read, checked or stored goes to ``quarantine/`` with ``<name>.error.txt``, a
-database record and an alert. Until the file has left processing/ nothing is lost: a failure leaves it
-there for a retry or a recovery.
+A file that cannot be read, checked or stored goes to ``quarantine/<key>/<name>`` with
+``quarantine/<key>.error.txt``, a database record and an alert. Until the file has left processing/ nothing
+is lost: a failure leaves it there for a retry or a recovery (``worker.sweep``). Only files under the inbox
+or processing/ are touched; a symbolic link is quarantined as the link, never followed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -27,12 +31,12 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from worker import spool, tasknames
+from worker import filecheck, names, spool, tasknames
 from worker.errors import ExtractionError, ParseError, RetryableError
 from worker.logging import get_logger
 from worker.parse.models import Report
 from worker.settings import Settings
-from worker.store import unit
+from worker.store import outbox, unit
 from worker.store.db import session_scope
 
 log = get_logger(__name__)
@@ -48,6 +52,7 @@ class Outcome(enum.StrEnum):
     QUARANTINED = "quarantined"  # cannot be read, checked or stored: quarantine/ with the reason
     GONE = "gone"  # another delivery already handled the file
     BUSY = "busy"  # another live process holds the file
+    REFUSED = "refused"  # the path is not under the inbox or processing/: nothing touched
 
 
 @dataclass
@@ -81,7 +86,9 @@ class Job:
     settings: Settings
     task_id: str
     send_task: SendTask
+    snapshot: filecheck.Snapshot | None = None  # what was claimed (kind, size, mtime, sha256)
     seen_before: bool = False  # the delivery count: processed completely before (a re-drop of the same file)
+    intended: str | None = None  # where an unfinished earlier attempt was moving the file
     result: IngestResult = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +98,10 @@ class Job:
             name=self.arrival.name,
             sha256=self.arrival.sha256,
         )
+
+
+class ContentChanged(RetryableError):
+    """The file changed after it was claimed (a writer still at work): retried, never stored half-written."""
 
 
 class Quarantine(Exception):
@@ -126,14 +137,21 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
         RetryableError: A transient failure (database, broker); the file stays claimed in processing/.
     """
     started = time.monotonic()
+    shown = names.display_name(str(path))
     try:
         held = spool.claim(path, settings, task_id)
+    except spool.ClaimRefused:
+        log.warning("ingest_refused", path=shown, reason="outside the inbox and processing/")
+        return IngestResult(status=Outcome.REFUSED, path=shown, name=names.display_name(path.name),
+                            reason="not under the inbox or processing/")
     except (spool.ClaimGone, spool.ClaimBusy) as exc:
         outcome = Outcome.GONE if isinstance(exc, spool.ClaimGone) else Outcome.BUSY
-        log.info("file_skipped", path=str(path), outcome=outcome.value)
-        return IngestResult(status=outcome, path=str(path), name=path.name)
+        log.info("file_skipped", path=shown, outcome=outcome.value)
+        return IngestResult(status=outcome, path=shown, name=names.display_name(path.name))
     try:
-        job = Job(claim=held, arrival=_arrival(held), settings=settings, task_id=task_id, send_task=send_task)
+        snap = filecheck.snapshot(held.path)
+        job = Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
+                  send_task=send_task, snapshot=snap)
         result = _process(job)
     finally:
         held.release()
@@ -153,12 +171,13 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     return result
 
 
-def _arrival(held: spool.Claim) -> unit.Arrival:
+def _arrival(held: spool.Claim, snap: filecheck.Snapshot) -> unit.Arrival:
     return unit.Arrival(
-        sha256=sha256_of(held.path),
-        name=held.name,
-        original_path=held.original_path,
-        size=held.path.stat().st_size,
+        sha256=snap.sha256,
+        name=names.display_name(held.name),
+        original_path=names.display_name(held.original_path),
+        size=snap.size,
+        name_raw=names.raw_hex(held.name),
     )
 
 
@@ -167,28 +186,43 @@ def _process(job: Job) -> IngestResult:
     # file counts toward max_deliveries even though nothing else of this attempt is written
     with session_scope(job.settings) as session:
         start = unit.start_delivery(session, job.arrival, task_id=job.task_id)
-    job.seen_before = start.seen_before
+    job.seen_before, job.intended = start.seen_before, start.destination
     try:
         try:
             _admit(job, unfinished=start.unfinished)
             report = read(job.claim)
-            stored = _check_and_store(job, report)
-            _alert(job, stored)
+            _still_as_claimed(job)
+            stored, follow_ups = _check_and_store(job, report)
+            _send_follow_ups(job, follow_ups)
             _archive(job, stored)
         except SoftTimeLimitExceeded as exc:
             limit = job.settings.soft_time_limit
             raise Quarantine("time_limit", f"processing took longer than soft_time_limit={limit}s") from exc
     except Quarantine as q:
-        _quarantine(job, q)
+        try:
+            _still_as_claimed(job)  # a verdict on content that changed since is no verdict
+            _quarantine(job, q)
+        except RetryableError:
+            _end_attempt_quietly(job)
+            raise
     except RetryableError:
         _end_attempt_quietly(job)
         raise
     return job.result
 
 
+def _still_as_claimed(job: Job) -> None:
+    """Raise ``ContentChanged`` when the file changed since the claim (a writer still at work)."""
+    if job.snapshot is not None and filecheck.changed(job.claim.path, job.snapshot):
+        raise ContentChanged(f"{job.arrival.name} changed after it was claimed: read again later")
+
+
 def _admit(job: Job, *, unfinished: int) -> None:
-    """Refuse a file that killed its workers too often, or that is too large to read."""
+    """Refuse a link or special file, a file that killed its workers too often, or one too large to read."""
     settings = job.settings
+    refused = filecheck.refusal(job.snapshot, job.arrival.name) if job.snapshot else None
+    if refused is not None:
+        raise Quarantine(str(job.snapshot.kind) if job.snapshot else "special", names.display_name(refused))
     if unfinished > settings.max_deliveries:
         raise Quarantine(
             "deliveries",
@@ -219,7 +253,7 @@ def read(held: spool.Claim) -> Report:
     from worker.parse import parse_extracted  # imported late: a file that cannot be read needs no parser
 
     try:
-        return parse_extracted(extracted, source=held.name)
+        return parse_extracted(extracted, source=names.display_name(held.name))
     except ParseError as exc:
         raise Quarantine("parse", exc.message) from exc
     except Exception as exc:
@@ -232,11 +266,17 @@ def _why(exc: Exception, doing: str) -> str:
     return f"internal error while {doing}: {type(exc).__name__}: {exc}"
 
 
-def _check_and_store(job: Job, report: Report) -> unit.StoreResult:
-    """Check and store the report (or resolve it as a duplicate) and re-check its year+1 report."""
+FollowUp = tuple[str, int, int]  # (task name, argument, outbox row id)
+
+
+def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[FollowUp]]:
+    """Check and store the report (or resolve it as a duplicate), re-check its year+1 report, and record
+    the alert tasks (outbox) and the archive destination in the same transaction."""
     try:
         # transaction 2: checks, store (or duplicate) and the year+1 re-check are one unit, so adjacent
-        # years stored at the same moment see each other and no verdict is left stale
+        # years stored at the same moment see each other and no verdict is left stale; the alerts it
+        # calls for and where the file goes are recorded with it (nothing is lost if the broker is down
+        # or the worker dies after the commit)
         with session_scope(job.settings) as session:
             stored = unit.store_report(
                 session,
@@ -245,64 +285,106 @@ def _check_and_store(job: Job, report: Report) -> unit.StoreResult:
                 seen_before=job.seen_before,
                 severity_overrides=job.settings.rule_severity,
             )
+            target = _archive_target(job, stored)
+            unit.intend_move(session, job.arrival, destination=str(target), archived=True)
+            follow_ups: list[FollowUp] = []
+            calls = [] if stored.kind is unit.StoreKind.DUPLICATE else [stored.report_id]
+            calls += [stored.rechecked_id] if stored.rechecked_id is not None else []
+            for ref in calls:
+                follow_ups.append(
+                    (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
+                )
     except (RetryableError, SoftTimeLimitExceeded):
         raise
     except Exception as exc:  # a rule bug, a value the database refuses: keep the file, say why
         raise Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
+    job.intended = str(target)
     result = job.result
     result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
     result.report_id, result.rechecked_report_id = stored.report_id, stored.rechecked_id
     result.errors, result.warnings = stored.errors, stored.warnings
-    return stored
+    result.alerted = stored.kind is not unit.StoreKind.DUPLICATE
+    return stored, follow_ups
 
 
-def _alert(job: Job, stored: unit.StoreResult) -> None:
-    """The alert tasks decide (error findings -> mail; a fixed re-check -> "resolved"); never a duplicate."""
-    if stored.kind is not unit.StoreKind.DUPLICATE:
-        _send(job.send_task, tasknames.ALERT_REPORT, stored.report_id)
-        job.result.alerted = True
-    if stored.rechecked_id is not None:
-        _send(job.send_task, tasknames.ALERT_REPORT, stored.rechecked_id)
+def _archive_target(job: Job, stored: unit.StoreResult) -> Path:
+    """Where the file goes: the destination an earlier attempt chose (if still free), else a free name."""
+    archive = job.settings.archive_path
+    directory = archive / "duplicates" if stored.kind is unit.StoreKind.DUPLICATE else archive
+    intended = Path(job.intended) if job.intended else None
+    if intended is not None and intended.parent == directory and not os.path.lexists(intended):
+        spool.make_dir(directory, job.settings)
+        return intended
+    return spool.free_name(directory, job.arrival.name, job.arrival.sha256[:8], settings=job.settings)
+
+
+def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> None:
+    """Send the recorded alert tasks; what the broker refuses stays in the outbox for the sweep."""
+    sent: list[int] = []
+    for name, ref, row_id in follow_ups:
+        try:
+            job.send_task(name, [ref])
+            sent.append(row_id)
+        except Exception as exc:  # broker outage: the outbox row is sent by the sweep (worker.sweep)
+            log.warning("follow_up_deferred", task=name, ref=ref, error=f"{type(exc).__name__}: {exc}")
+    if not sent:
+        return
+    try:
+        with session_scope(job.settings) as session:
+            outbox.mark_sent(session, sent)
+    except Exception as exc:  # the sweep sends them again: alert tasks are idempotent
+        log.warning("outbox_not_marked", rows=sent, error=str(exc))
 
 
 def _archive(job: Job, stored: unit.StoreResult) -> None:
-    archive = job.settings.archive_path
-    directory = archive / "duplicates" if stored.kind is unit.StoreKind.DUPLICATE else archive
-    target = spool.free_name(directory, job.arrival.name, job.arrival.sha256[:8])
-    spool.archive(job.claim, target)
+    target = Path(job.intended) if job.intended else _archive_target(job, stored)
+    for _ in range(100):
+        try:
+            spool.archive(job.claim, target, settings=job.settings)
+            break
+        except FileExistsError:  # another file took the name since it was chosen: choose again
+            target = spool.free_name(target.parent, job.arrival.name, job.arrival.sha256[:8], settings=job.settings)
+            with session_scope(job.settings) as session:
+                unit.intend_move(session, job.arrival, destination=str(target), archived=True)
     job.result.destination = str(target)
-    # transaction 3: after the move (it records where the file is); a crash before it leaves the
-    # delivery unfinished, and the next delivery finds the file gone
+    # transaction 3: after the move (it records that it happened); a crash before it leaves the
+    # delivery started with its destination, which the sweep completes
     with session_scope(job.settings) as session:
         unit.record_archived(session, job.arrival, archived_path=str(target))
 
 
 def _quarantine(job: Job, q: Quarantine) -> None:
-    arrival, result = job.arrival, job.result
-    target = spool.free_name(job.settings.quarantine_path, arrival.name, arrival.sha256[:8])
-    # transaction Q1: the record before the move, so a quarantined file always has its row (a crash
-    # between them leaves the file in processing/ and the next delivery finds the row)
-    with session_scope(job.settings) as session:
+    arrival, result, settings = job.arrival, job.result, job.settings
+    reason = names.display_name(q.reason)
+    # derived names use the display form (valid UTF-8, storable); the exact bytes are in name_raw
+    reserved = spool.reserve_quarantine(settings, arrival.name, arrival.sha256[:8])
+    # transaction Q1: the record, the destination and the alert before the move, so a quarantined file
+    # always has its row (a crash before the move leaves the file in processing/ and the next delivery
+    # moves it to the recorded place; a crash after it is completed by the sweep)
+    with session_scope(settings) as session:
         record, created = unit.record_quarantine(
-            session, arrival, quarantine_path=str(target), stage=q.stage, reason=q.reason
+            session, arrival, quarantine_path=str(reserved), stage=q.stage, reason=reason
         )
-    spool.quarantine(job.claim, target, reason=q.reason, stage=q.stage, sha256=arrival.sha256)
+        target = reserved
+        if not created and record.quarantine_path and not os.path.lexists(record.quarantine_path):
+            target = Path(record.quarantine_path)  # an earlier attempt recorded it and died before the move
+        unit.intend_move(session, arrival, destination=str(target), archived=False)
+        assert record.id is not None
+        follow_ups: list[FollowUp] = []
+        if created or not job.seen_before:
+            row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
+            follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
+    if target != reserved:
+        with contextlib.suppress(OSError):
+            reserved.parent.rmdir()
+    spool.quarantine(job.claim, target, reason=reason, stage=q.stage, sha256=arrival.sha256, settings=settings)
     result.status, result.quarantine_id = Outcome.QUARANTINED, record.id
-    result.reason, result.destination = q.reason, str(target)
-    if created or not job.seen_before:
-        _send(job.send_task, tasknames.ALERT_QUARANTINE, record.id)
-        result.alerted = True
-    # transaction Q2: after the move and the alert, so a crash before either leaves the delivery
-    # unfinished and the next one sends the alert
-    with session_scope(job.settings) as session:
+    result.reason, result.destination = reason, str(target)
+    _send_follow_ups(job, follow_ups)
+    result.alerted = bool(follow_ups)
+    # transaction Q2: after the move; a crash before it is completed by the sweep
+    with session_scope(settings) as session:
         unit.end_delivery(session, arrival, done=True)
-
-
-def _send(send_task: SendTask, name: str, ident: int | None) -> None:
-    try:
-        send_task(name, [ident])
-    except Exception as exc:  # broker hiccup: the whole task retries, the stored report is resumed
-        raise RetryableError(f"cannot enqueue {name}({ident}): {exc}") from exc
 
 
 def _end_attempt_quietly(job: Job) -> None:

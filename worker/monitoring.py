@@ -1,4 +1,4 @@
-"""Task-run table from Celery signals: queued, started, succeeded, failed, retried, with durations.
+"""Task-run table from Celery signals: queued, started, succeeded, failed, retried (lost: ``mark_lost``), with durations.
 
 Our own record of what ran, independent of Flower's in-memory state (``nianbao status`` reads it).
 ``connect_signals()`` is idempotent; worker/alerts/task.py calls it on import (so the app's ``include``
@@ -189,3 +189,27 @@ def connect_signals() -> None:
     signals.task_failure.connect(_on_failure, weak=False, dispatch_uid="nianbao_taskrun_failure")
     signals.task_retry.connect(_on_retry, weak=False, dispatch_uid="nianbao_taskrun_retry")
     signals.worker_process_init.connect(_on_process_init, weak=False, dispatch_uid="nianbao_taskrun_procinit")
+
+
+def mark_lost(settings: Any, *, before: Any) -> int:
+    """Rows ``started`` before ``before`` are ``lost``: no task outlives the hard time limit, so their worker died.
+
+    Called by the recovery sweep (``worker.sweep``) with ``before = now - (time_limit + 60 s)``. A lost task's
+    message is delivered again after the visibility timeout (or its file re-enqueued by the sweep); the
+    delivery that then starts writes ``started`` again under its own id.
+
+    Returns:
+        How many rows were marked.
+    """
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from worker.store.db import session_scope
+
+    with session_scope(settings) as s:
+        result = s.execute(
+            sa.update(TaskRun)
+            .where(col(TaskRun.state) == "started", col(TaskRun.started_at) < before)
+            .values(state="lost", error="worker gone (started longer ago than the hard time limit)", updated_at=utcnow())
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     archive_dir: Path | None = None  # default <data_dir>/archive
     quarantine_dir: Path | None = None  # default <data_dir>/quarantine
     processing_dir: Path | None = None  # default <data_dir>/processing
+    # mode of the directories the worker creates under them ("0700"); files get it without x ("0600");
+    # "umask" leaves both to the process umask
+    data_mode: str = "0700"
 
     # --- services -----------------------------------------------------------------------------
     broker_url: str | None = Field(
@@ -94,7 +97,9 @@ class Settings(BaseSettings):
     # --- tasks --------------------------------------------------------------------------------
     soft_time_limit: int = 120
     time_limit: int = 180
-    visibility_timeout: int = 3600
+    # an unacked message of a dead worker is delivered again after this (the ingest is idempotent);
+    # above time_limit and the longest retry countdown of the ingest (docs/reliability.md)
+    visibility_timeout: int = 900
     max_deliveries: int = 3
     retry_max: int = 5
     retry_backoff: int = 10  # first retry delay (s) of the ingest, doubled per retry
@@ -102,6 +107,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = 2
     task_queue: str = "nianbao"  # Celery queue of the ingest/alert tasks (one per deployment)
     retry_jitter: bool = True
+    sweep_interval: float = 30.0  # s between recovery sweeps in a worker (orphans, half-done moves, outbox)
     # address space a pool child may use above its size at start (RLIMIT_AS; 0 = no ceiling); a child
     # whose resident size ends a task above this is replaced (worker_max_memory_per_child)
     max_task_memory_mb: int = 1024
@@ -166,6 +172,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    @field_validator("data_mode")
+    @classmethod
+    def _octal_mode(cls, value: str) -> str:
+        text = str(value).strip().lower()
+        if text not in ("", "umask", "none"):
+            try:
+                int(text, 8)
+            except ValueError as exc:
+                raise ValueError(f"data_mode must be an octal mode such as '0700' or 'umask', got {value!r}") from exc
+        return text
+
     @field_validator("*", mode="before")
     @classmethod
     def _lists_as_typed(cls, value: Any, info: ValidationInfo) -> Any:
@@ -199,6 +216,18 @@ class Settings(BaseSettings):
     @property
     def processing_path(self) -> Path:
         return (self.processing_dir or self.data_dir / "processing").resolve()
+
+    @property
+    def dir_mode(self) -> int | None:
+        """Mode of created data directories (``data_mode``), None to leave it to the umask."""
+        text = self.data_mode.strip().lower()
+        return None if text in ("", "umask", "none") else int(text, 8) & 0o777
+
+    @property
+    def file_mode(self) -> int | None:
+        """Mode of data files (the SQLite file, archived and quarantined files): ``dir_mode`` without x bits."""
+        mode = self.dir_mode
+        return None if mode is None else mode & 0o666
 
     @property
     def inbox_path(self) -> Path:

@@ -1,32 +1,64 @@
 """Celery tasks of the pipeline; the logic is in ``worker.ingest`` (tasks only add retries and context).
 
-A ``RetryableError`` (database unavailable or locked, broker hiccup while sending an alert) retries the
-whole task through Celery's ``autoretry_for``: the n-th retry waits ``min(retry_backoff_max,
-retry_backoff * 2**n)`` seconds, a uniformly random part of that with ``retry_jitter``, at most
-``retry_max`` times. The file stays claimed in processing/ meanwhile, and the retry resumes it.
+A ``RetryableError`` retries the whole task (``retry_plan``): while the cause is the database being
+unavailable (or its connection lost) there is no cap: the n-th retry waits ``min(OUTAGE_BACKOFF_MAX_S,
+retry_backoff * 2**n)`` seconds, so an outage of any length ends with the file processed soon after the
+database is back. Other transient causes (a file still being written) retry at most ``retry_max`` times,
+waiting ``min(retry_backoff_max, retry_backoff * 2**n)``; with ``retry_jitter`` a uniformly random part
+of it. No countdown reaches the visibility timeout (a reserved message would be delivered twice). The file
+stays claimed in processing/ meanwhile; the retry resumes it, and the recovery sweep (``worker.sweep``,
+started in every worker by ``worker_ready``) re-enqueues it should the retries end.
 """
 
 from __future__ import annotations
 
+import random
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from celery import Task
+from celery import Task, signals
+from sqlalchemy.exc import DBAPIError
 
 from worker import tasknames
 from worker.app import app
 from worker.errors import RetryableError
 from worker.logging import get_logger
-from worker.settings import get_settings
+from worker.settings import Settings, get_settings
 
 log = get_logger(__name__)
 
-_settings = get_settings()
+OUTAGE_BACKOFF_MAX_S = 60  # while the database is unavailable, try again at least this often
 
 
 def _send(name: str, args: list[Any]) -> None:
     app.send_task(name, args=args)
+
+
+@dataclass(frozen=True)
+class RetryPlan:
+    """When to retry, and the cap (None: no cap)."""
+
+    countdown: float
+    max_retries: int | None
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Is the cause of ``exc`` the database being unreachable (not a bug, not a changed file)?"""
+    return isinstance(exc, RetryableError) and isinstance(exc.__cause__, DBAPIError)
+
+
+def retry_plan(exc: BaseException, retries: int, settings: Settings) -> RetryPlan:
+    """The retry after ``retries`` earlier ones (see module doc)."""
+    outage = database_unavailable(exc)
+    cap = float(OUTAGE_BACKOFF_MAX_S if outage else settings.retry_backoff_max)
+    cap = min(cap, max(1.0, settings.visibility_timeout - settings.time_limit - 30))
+    delay = min(cap, settings.retry_backoff * 2 ** min(retries, 30))
+    if settings.retry_jitter:
+        delay = random.uniform(0, delay)
+    return RetryPlan(countdown=delay, max_retries=None if outage else settings.retry_max)
 
 
 @app.task(  # type: ignore[untyped-decorator]
@@ -34,11 +66,7 @@ def _send(name: str, args: list[Any]) -> None:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(RetryableError,),
-    retry_backoff=_settings.retry_backoff,
-    retry_backoff_max=_settings.retry_backoff_max,
-    retry_jitter=_settings.retry_jitter,
-    max_retries=_settings.retry_max,
+    max_retries=None,  # the cap depends on the cause: retry_plan
 )
 def ingest(self: Task, path: str) -> dict[str, Any]:
     """Claim, parse, check, store, alert and archive one file (idempotent; safe to deliver twice)."""
@@ -51,7 +79,41 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
         )
         return result.as_dict()
     except RetryableError as exc:
-        log.warning("ingest_retry", error=str(exc), retries=self.request.retries)
-        raise  # Celery's autoretry schedules the retry
+        plan = retry_plan(exc, self.request.retries, get_settings())
+        log.warning("ingest_retry", error=str(exc), retries=self.request.retries, countdown=round(plan.countdown, 2))
+        raise self.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
     finally:
         structlog.contextvars.clear_contextvars()
+
+
+class _Sweeper:
+    """The recovery sweep in the worker's main process, every ``sweep_interval`` (no restart needed)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self, settings: Settings) -> None:
+        if self.thread is not None or settings.sweep_interval <= 0:
+            return
+        self.thread = threading.Thread(target=self._loop, args=(settings,), name="nianbao-sweep", daemon=True)
+        self.thread.start()
+
+    def _loop(self, settings: Settings) -> None:
+        from worker import sweep
+
+        while not self.stop.wait(settings.sweep_interval):
+            sweep.run(settings, _send)
+
+
+_sweeper = _Sweeper()
+
+
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+def _start_sweeper(**_: Any) -> None:
+    _sweeper.start(get_settings())
+
+
+@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
+def _stop_sweeper(**_: Any) -> None:
+    _sweeper.stop.set()

@@ -8,6 +8,7 @@ import pytest
 
 from tests.faults.bombs import docx_with_huge_xml, pdf_flate_bomb, pdf_nested_arrays
 from tests.utils.services import default_database_url, make_settings, migrated  # noqa: F401
+from worker import spool
 from worker.ingest import ingest_file
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration]
@@ -26,5 +27,5 @@ def test_bombs_are_quarantined_with_a_chinese_reason(tmp_path: Path, default_dat
         result = ingest_file(path, settings=settings, task_id=f"b{i}", send_task=lambda n, a: None)
         assert result.status == "quarantined", (path.name, result.reason)
         assert (result.reason or "").startswith(reason), result.reason
-        note = (settings.quarantine_path / f"{path.name}.error.txt").read_text(encoding="utf-8")
+        note = spool.note_path(Path(result.destination or "")).read_text(encoding="utf-8")
         assert reason in note

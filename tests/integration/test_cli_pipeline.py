@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery.utils.time import get_exponential_backoff_interval
 
 from tests.utils.services import make_settings, migrated, settings_env
 from worker.app import celery_config
@@ -93,22 +92,19 @@ def test_celery_config_rejects_time_limits_above_visibility(tmp_path: Path) -> N
         celery_config(make_settings(tmp_path, "sqlite://", None, time_limit=4000, visibility_timeout=3600))
 
 
-def test_ingest_retries_with_celery_backoff_from_settings() -> None:
-    settings = get_settings()
-    assert ingest.autoretry_for == (RetryableError,)
-    assert ingest.max_retries == settings.retry_max
-    assert (ingest.retry_backoff, ingest.retry_backoff_max) == (settings.retry_backoff, settings.retry_backoff_max)
-    assert ingest.retry_jitter == settings.retry_jitter
+def test_ingest_retries_with_backoff_from_settings() -> None:
+    from worker.tasks import retry_plan
 
-    def delay(n: int, *, jitter: bool) -> int:
-        return get_exponential_backoff_interval(
-            factor=ingest.retry_backoff, retries=n, maximum=ingest.retry_backoff_max, full_jitter=jitter
-        )
-
+    settings = get_settings().model_copy(update={"retry_jitter": False})
+    assert ingest.max_retries is None  # the cap depends on the cause (tests/faults/test_ingest_faults.py)
     base = settings.retry_backoff
-    assert [delay(n, jitter=False) for n in range(4)] == [base, 2 * base, 4 * base, 8 * base]
-    assert delay(30, jitter=False) == settings.retry_backoff_max  # capped
-    samples = {delay(3, jitter=True) for _ in range(50)}
+    plans = [retry_plan(RetryableError("changing"), n, settings) for n in range(4)]
+    assert [p.countdown for p in plans] == [base, 2 * base, 4 * base, 8 * base]
+    assert all(p.max_retries == settings.retry_max for p in plans)
+    capped = retry_plan(RetryableError("changing"), 30, settings).countdown
+    assert capped == min(settings.retry_backoff_max, settings.visibility_timeout - settings.time_limit - 30)
+    jittered = get_settings().model_copy(update={"retry_jitter": True})
+    samples = {retry_plan(RetryableError("x"), 3, jittered).countdown for _ in range(50)}
     assert all(0 <= s <= 8 * base for s in samples) and len(samples) > 1
 
 

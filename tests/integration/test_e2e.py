@@ -18,6 +18,7 @@ import pytest
 from tests.utils import store
 from tests.utils.services import WorkerProcess, make_settings, migrated, wait_until
 from tests.utils.smtp import SmtpSink
+from worker import spool
 from worker.settings import Settings
 from worker.store import crud
 from worker.store.db import session_scope
@@ -152,10 +153,10 @@ def test_e2e_seeds_bad_report_and_junk(pipeline: Pipeline, seeds_dir: Path) -> N
 
     # junk: quarantined with a reason file and a database record
     (q,) = pipeline.quarantined()
-    qfile = pipeline.settings.quarantine_path / "junk.txt"
+    qfile = pipeline.settings.quarantine_path / (q.sha256 or "")[:8] / "junk.txt"  # one folder per record
     assert q.name == "junk.txt" and q.stage == "extract" and q.quarantine_path == str(qfile)
     assert qfile.read_bytes() == JUNK
-    assert q.reason in (qfile.parent / "junk.txt.error.txt").read_text(encoding="utf-8")
+    assert q.reason in spool.note_path(qfile).read_text(encoding="utf-8")
 
     # one email per report with errors; the bad one names T3_BALANCE and where it is
     failed = [r for r in reports.values() if r.error_count]

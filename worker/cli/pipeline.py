@@ -129,7 +129,8 @@ class _Supervisor:
         self.watcher.start()
 
     def loop(self) -> None:
-        from worker.app import requeue_orphans
+        from worker import sweep
+        from worker.app import app
 
         restarts: list[float] = []
         next_sweep = time.monotonic() + self.settings.rescan_interval
@@ -137,7 +138,7 @@ class _Supervisor:
             if time.monotonic() >= next_sweep:  # files whose task was lost (e.g. a broker without AOF)
                 next_sweep = time.monotonic() + self.settings.rescan_interval
                 try:
-                    requeue_orphans(self.settings)
+                    sweep.run(self.settings, lambda name, args: app.send_task(name, args=args))
                 except Exception as exc:  # the broker may be restarting: try again next round
                     log.warning("orphan_sweep_failed", error=str(exc))
             if self.proc is not None and self.proc.poll() is not None:

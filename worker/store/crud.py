@@ -58,6 +58,7 @@ def end_delivery(session: Session, *, sha256: str, name: str, done: bool) -> Non
     values: dict[str, Any] = {"unfinished": 0, "updated_at": utcnow()}
     if done:
         values["state"] = "done"
+        values["destination"] = None
     session.execute(
         sa.update(Delivery).where(col(Delivery.sha256) == sha256, col(Delivery.name) == name).values(**values)
     )
@@ -134,11 +135,17 @@ def _cells(report_id: int, report: Report) -> Iterator[CellValue]:
                     row_key=row,
                     col_key=column,
                     value=None if cell.value is None else float(cell.value),
+                    value_exact=_exact(cell.value),
                     raw=cell.raw,
                     unit=cell.unit,
                     line=cell.location.line,
                     page=cell.location.page,
                 )
+
+
+def _exact(value: float | None) -> str | None:
+    """The exact digits of an integer value (a float holds 15-17 significant digits only)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _json(value: Any) -> str | None:
@@ -200,13 +207,20 @@ def add_source_file(
     size: int,
     status: str,
     report_id: int | None,
+    name_raw: str | None = None,
 ) -> SourceFile:
     """Record an arrival, once per ``(sha256, name)`` (a repeat returns the existing row)."""
     existing = source_file(session, sha256=sha256, name=name)
     if existing is not None:
         return existing
     row = SourceFile(
-        sha256=sha256, name=name, original_path=original_path, size=size, status=status, report_id=report_id
+        sha256=sha256,
+        name=name,
+        name_raw=name_raw,
+        original_path=original_path,
+        size=size,
+        status=status,
+        report_id=report_id,
     )
     session.add(row)
     session.flush()
@@ -217,6 +231,15 @@ def source_file(session: Session, *, sha256: str, name: str) -> SourceFile | Non
     return session.exec(
         select(SourceFile).where(SourceFile.sha256 == sha256, SourceFile.name == name)
     ).first()
+
+
+def set_destination(session: Session, *, sha256: str, name: str, destination: str) -> None:
+    """Record where the file of ``(sha256, name)`` is about to be moved (before the move)."""
+    session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.sha256) == sha256, col(Delivery.name) == name)
+        .values(destination=destination, updated_at=utcnow())
+    )
 
 
 def set_archived(session: Session, *, sha256: str, name: str, archived_path: str) -> None:
@@ -236,6 +259,7 @@ def add_quarantine(
     quarantine_path: str,
     stage: str,
     reason: str,
+    name_raw: str | None = None,
 ) -> tuple[QuarantineRecord, bool]:
     """Record a quarantined file; returns ``(record, created)`` (False when this arrival was recorded before)."""
     if sha256 is not None:
@@ -247,6 +271,7 @@ def add_quarantine(
     row = QuarantineRecord(
         sha256=sha256,
         name=name,
+        name_raw=name_raw,
         original_path=original_path,
         quarantine_path=quarantine_path,
         stage=stage,

@@ -9,6 +9,7 @@ applied once by ``nianbao run`` / ``nianbao worker`` / ``nianbao db upgrade`` be
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,12 +52,35 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_MS / 1000) -> Engine:
-    """Create an engine for ``url`` (SQLite gets WAL, a busy timeout in seconds and BEGIN IMMEDIATE)."""
+def _owner_only_file(path: Path, *, dir_mode: int | None, file_mode: int | None) -> None:
+    """Create the SQLite file's directory and the file itself with the data modes (before SQLite does)."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if dir_mode is not None:
+        for created in missing:
+            with contextlib.suppress(OSError):
+                os.chmod(created, dir_mode)
+    if file_mode is not None:
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, file_mode))
+            os.chmod(path, file_mode)  # SQLite gives its -wal and -shm files the mode of this one
+
+
+def make_engine(
+    url: str,
+    *,
+    busy_timeout: float = SQLITE_BUSY_MS / 1000,
+    dir_mode: int | None = None,
+    file_mode: int | None = None,
+) -> Engine:
+    """Create an engine for ``url`` (SQLite gets WAL, a busy timeout in seconds and BEGIN IMMEDIATE).
+
+    ``dir_mode`` / ``file_mode``: the SQLite file's new directories and the file itself (``data_mode``).
+    """
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(path), dir_mode=dir_mode, file_mode=file_mode)
         engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas(int(busy_timeout * 1000)))
         event.listen(engine, "begin", _sqlite_begin)
@@ -71,7 +95,9 @@ def get_engine(settings: Settings | None = None) -> Engine:
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _engines[url] = make_engine(url, busy_timeout=settings.db_busy_timeout)
+            engine = _engines[url] = make_engine(
+                url, busy_timeout=settings.db_busy_timeout, dir_mode=settings.dir_mode, file_mode=settings.file_mode
+            )
         return engine
 
 

@@ -1,8 +1,13 @@
-"""Core tables (Alembic revision 0001): source files, reports, their cells and findings, quarantine, deliveries.
+"""Core tables (Alembic revision 0001, 0007): source files, reports, cells, findings, quarantine, deliveries, outbox.
 
 Idempotency lives in the schema: ``report.sha256`` is UNIQUE (the same content twice is one report),
 ``source_file`` and ``quarantine`` are UNIQUE on ``(sha256, name)`` (the same arrival recorded once),
-``delivery`` counts how often a file's processing started without finishing (the redelivery cap).
+``delivery`` counts how often a file's processing started without finishing (the redelivery cap) and holds
+the intended destination of the file before it is moved (revision 0007), ``outbox`` the follow-up tasks
+recorded in the transaction that called for them, sent after the commit and again by the sweep until sent.
+
+Names are stored in their display form (valid Unicode, ``worker.names.display_name``); ``name_raw`` keeps
+the exact bytes (hex) of a name that is not valid UTF-8.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class SourceFile(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, index=True)
     name: str = Field(sa_type=sa.Text)
+    name_raw: str | None = Field(default=None, sa_type=sa.Text)  # hex bytes of a non-UTF-8 name (0007)
     original_path: str = Field(sa_type=sa.Text)
     size: int
     status: str = Field(max_length=16)  # ingested | duplicate
@@ -82,6 +88,7 @@ class CellValue(SQLModel, table=True):
     row_key: str = Field(max_length=64)
     col_key: str = Field(max_length=64)
     value: float | None = None
+    value_exact: str | None = Field(default=None, sa_type=sa.Text)  # an integer's exact digits (0007)
     raw: str = Field(default="", sa_type=sa.Text)
     unit: str | None = Field(default=None, max_length=16)
     line: int | None = None
@@ -132,6 +139,7 @@ class QuarantineRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str | None = Field(default=None, max_length=64, index=True)
     name: str = Field(sa_type=sa.Text)
+    name_raw: str | None = Field(default=None, sa_type=sa.Text)  # hex bytes of a non-UTF-8 name (0007)
     original_path: str = Field(sa_type=sa.Text)
     quarantine_path: str | None = Field(default=None, sa_type=sa.Text)
     stage: str = Field(max_length=32)  # extract | parse | deliveries | too_large | claim
@@ -152,13 +160,29 @@ class Delivery(SQLModel, table=True):
     unfinished: int = 0  # attempts that started and never reached a clean end (worker killed)
     state: str = Field(default="started", max_length=16)  # started | done
     last_task_id: str | None = Field(default=None, max_length=64)
+    destination: str | None = Field(default=None, sa_type=sa.Text)  # where the file is being moved (0007)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
 
 
-CORE_TABLES = ("source_file", "report", "cell", "finding", "quarantine", "delivery")
+class OutboxTask(SQLModel, table=True):
+    """A follow-up task (an alert) recorded with the change that calls for it; sent until ``sent_at`` is set."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_unsent", "sent_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task: str = Field(max_length=64)  # a name of worker/tasknames.py
+    ref_id: int  # the task's one argument (report or quarantine id)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=_TS)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=_TS)
 
 
-# --- registry of bodies (revision 0005) -----------------------------------------------------------
+CORE_TABLES = ("source_file", "report", "cell", "finding", "quarantine", "delivery", "outbox")
+
+
+
+
+# --- registry of bodies (revision 0006) -----------------------------------------------------------
 class Body(SQLModel, table=True):
     """A registered body that must publish a report: who, where in the administrative tree, whom to contact.
 

@@ -8,7 +8,9 @@ each step writes:
 * ``store_report``: check the report against the same body's neighbouring years and store it, or resolve it
   as a duplicate / a resumed delivery; then re-check the stored year+1 report. One unit: the checks see the
   neighbours under the body's lock, and the re-check sees the report just stored;
-* ``record_archived`` and ``record_quarantine``: where the file went.
+* ``intend_move``: where the file is about to go (before the move, so a cut-short end is recoverable);
+* ``record_archived`` and ``record_quarantine``: where the file went;
+* ``record_follow_up``: an alert task in the outbox, in the transaction that calls for it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from worker.errors import StorageError
 from worker.parse.models import Report
 from worker.rules import run_checks
 from worker.rules.base import Finding, Neighbour, RuleContext
-from worker.store import crud
+from worker.store import crud, outbox
 from worker.store.db import lock_identity
 from worker.store.models import QuarantineRecord, StoredReport
 
@@ -33,9 +35,10 @@ class Arrival:
     """One file as it arrived: the key of its delivery, source-file and quarantine rows."""
 
     sha256: str
-    name: str
-    original_path: str  # where it was dropped (the inbox path), for the records
+    name: str  # display form (valid Unicode: worker.names.display_name)
+    original_path: str  # where it was dropped (the inbox path, display form), for the records
     size: int
+    name_raw: str | None = None  # hex bytes of a name that is not UTF-8 (worker.names.raw_hex)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class DeliveryStart:
 
     unfinished: int  # starts without a clean end, this one included
     seen_before: bool  # the same content under the same name was processed completely before
+    destination: str | None = None  # where an unfinished earlier attempt was moving the file
 
 
 class StoreKind(enum.Enum):
@@ -69,7 +73,11 @@ class StoreResult:
 def start_delivery(session: Session, arrival: Arrival, *, task_id: str) -> DeliveryStart:
     """Count one more start of processing ``arrival`` (commit it before the work: a crash must count)."""
     row = crud.start_delivery(session, sha256=arrival.sha256, name=arrival.name, task_id=task_id)
-    return DeliveryStart(unfinished=row.unfinished, seen_before=row.state == "done")
+    return DeliveryStart(
+        unfinished=row.unfinished,
+        seen_before=row.state == "done",
+        destination=row.destination if row.state != "done" else None,
+    )
 
 
 def end_delivery(session: Session, arrival: Arrival, *, done: bool) -> None:
@@ -161,6 +169,7 @@ def _add_source(session: Session, arrival: Arrival, *, status: str, report_id: i
         size=arrival.size,
         status=status,
         report_id=report_id,
+        name_raw=arrival.name_raw,
     )
 
 
@@ -201,6 +210,20 @@ def _recheck_next(
 
 
 # --- where the file went ----------------------------------------------------------------------
+def intend_move(session: Session, arrival: Arrival, *, destination: str, archived: bool) -> None:
+    """Before the move: where the file goes (``archived``: also its source row's ``archived_path``)."""
+    crud.set_destination(session, sha256=arrival.sha256, name=arrival.name, destination=destination)
+    if archived:
+        crud.set_archived(session, sha256=arrival.sha256, name=arrival.name, archived_path=destination)
+
+
+def record_follow_up(session: Session, task: str, ref_id: int) -> int:
+    """Record ``task(ref_id)`` in the outbox (sent after the commit, or by the sweep); returns the row id."""
+    row = outbox.add(session, task, ref_id)
+    assert row.id is not None
+    return row.id
+
+
 def record_archived(session: Session, arrival: Arrival, *, archived_path: str) -> None:
     """The file is in archive/: record the path and end the delivery as done."""
     crud.set_archived(session, sha256=arrival.sha256, name=arrival.name, archived_path=archived_path)
@@ -219,4 +242,5 @@ def record_quarantine(
         quarantine_path=quarantine_path,
         stage=stage,
         reason=reason,
+        name_raw=arrival.name_raw,
     )

@@ -1,0 +1,113 @@
+"""The recovery sweep: what a worker (every ``sweep_interval``) and ``nianbao run`` (every rescan) do.
+
+One pass, each step independent (a failing step is logged, the others still run):
+
+1. **orphans**: files in processing/ whose claim lock nobody holds (worker killed, retries exhausted
+   during a long database outage) are enqueued again;
+2. **half-done moves**: a delivery still ``started`` whose file is at its recorded destination (the worker
+   died between the move and the last update) is completed;
+3. **outbox**: alert tasks recorded but never handed to the broker (it was down) are sent;
+4. **task runs**: ``task_run`` rows ``started`` longer than the hard time limit (their worker died) are
+   marked ``lost``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from worker import filecheck, spool, tasknames
+from worker.logging import get_logger
+from worker.settings import Settings
+from worker.store import outbox
+from worker.store.db import session_scope
+from worker.store.models import utcnow
+
+log = get_logger(__name__)
+
+SendTask = Callable[[str, list[Any]], None]
+OUTBOX_GRACE_S = 30.0  # younger outbox rows are still being sent by the task that recorded them
+MOVE_GRACE_S = 30.0  # a destination younger than this may still be moving
+
+
+@dataclass
+class SweepReport:
+    """What one pass did."""
+
+    orphans: int = 0
+    moves_completed: int = 0
+    outbox_sent: int = 0
+    runs_lost: int = 0
+
+
+def run(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = None) -> SweepReport:
+    """One recovery pass (see module doc); ``now`` moves the clock for tests."""
+    now = now or utcnow()
+    report = SweepReport()
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("orphans", lambda: _orphans(settings, send_task)),
+        ("moves_completed", lambda: _half_done(settings, now)),
+        ("outbox_sent", lambda: _outbox(settings, send_task, now)),
+        ("runs_lost", lambda: _task_runs(settings, now)),
+    ]
+    for name, step in steps:
+        try:
+            setattr(report, name, step())
+        except Exception as exc:  # the database or broker may be down: next pass
+            log.warning("sweep_step_failed", step=name, error=f"{type(exc).__name__}: {exc}")
+    if any(vars(report).values()):
+        log.info("sweep_done", **vars(report))
+    return report
+
+
+def _orphans(settings: Settings, send_task: SendTask) -> int:
+    found = spool.orphans(settings)
+    for path in found:
+        send_task(tasknames.INGEST, [str(path)])
+        log.info("orphan_requeued", path=os.fsencode(str(path)).decode("utf-8", "backslashreplace"))
+    return len(found)
+
+
+def _half_done(settings: Settings, now: dt.datetime) -> int:
+    done = 0
+    with session_scope(settings) as s:
+        for delivery in outbox.half_done(s, older_than=now - dt.timedelta(seconds=MOVE_GRACE_S)):
+            where = Path(delivery.destination or "")
+            try:
+                if filecheck.snapshot(where).sha256 != delivery.sha256:
+                    continue
+            except OSError:
+                continue  # not moved yet: the file is in processing/ and its redelivery moves it
+            archived = where.is_relative_to(settings.archive_path)
+            outbox.complete_move(s, delivery, archived=archived)
+            log.info("move_completed", file=delivery.name, destination=str(where))
+            done += 1
+    return done
+
+
+def _outbox(settings: Settings, send_task: SendTask, now: dt.datetime) -> int:
+    with session_scope(settings) as s:
+        rows = outbox.unsent(s, older_than=now - dt.timedelta(seconds=OUTBOX_GRACE_S))
+        pending = [(r.id, r.task, r.ref_id) for r in rows if r.id is not None]
+    sent: list[int] = []
+    for row_id, task, ref in pending:
+        try:
+            send_task(task, [ref])
+        except Exception as exc:  # still down: the next pass
+            log.warning("outbox_send_failed", task=task, ref=ref, error=str(exc))
+            break
+        sent.append(row_id)
+    if sent:
+        with session_scope(settings) as s:
+            outbox.mark_sent(s, sent)
+    return len(sent)
+
+
+def _task_runs(settings: Settings, now: dt.datetime) -> int:
+    from worker.monitoring import mark_lost
+
+    return mark_lost(settings, before=now - dt.timedelta(seconds=settings.time_limit + 60))
