@@ -12,13 +12,13 @@ from worker.settings import Settings, SettingsInvalid, get_settings
 
 def test_settings_env_overrides_and_aliases(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
-    monkeypatch.setenv("DATABASE_URL", "postgresql://u:secret@127.0.0.1:5432/test")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw-4711@127.0.0.1:5432/test")
     monkeypatch.setenv("NIANBAO_INBOX", str(tmp_path / "in"))
     s = Settings()
     assert s.broker_url == "redis://127.0.0.1:6379/3"
-    assert s.sqlalchemy_url == "postgresql+psycopg://u:secret@127.0.0.1:5432/test"
+    assert s.sqlalchemy_url == "postgresql+psycopg://u:pw-4711@127.0.0.1:5432/test"
     assert s.inbox_path == (tmp_path / "in").resolve()
-    assert "secret" not in str(s.redacted())
+    assert "pw-4711" not in str(s.redacted())
 
 
 def test_settings_default_database_is_sqlite_under_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
