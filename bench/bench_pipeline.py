@@ -58,8 +58,12 @@ def _child(kind: str, redis_url: str | None, args: argparse.Namespace) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--files", type=int, default=DEFAULT_FILES, help="reports in the drop (and no-op tasks)")
-    parser.add_argument("--stable-low", type=float, default=0.3, help="the lowered stable_seconds of the latency")
+    parser.add_argument(
+        "--files", type=int, default=DEFAULT_FILES, help="reports in the drop (and no-op tasks)"
+    )
+    parser.add_argument(
+        "--stable-low", type=float, default=0.3, help="the lowered stable_seconds of the latency"
+    )
     parser.add_argument("--drops", type=int, default=3, help="single-file drops per latency figure (median)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--child", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS)

@@ -57,7 +57,9 @@ def _wait(predicate: Any, timeout: float, what: str, interval: float = 0.01) -> 
 
 def _count(directory: Path) -> int:
     try:
-        return sum(1 for entry in os.scandir(directory) if entry.is_file() and not entry.name.endswith(".error.txt"))
+        return sum(
+            1 for entry in os.scandir(directory) if entry.is_file() and not entry.name.endswith(".error.txt")
+        )
     except FileNotFoundError:
         return 0
 
@@ -83,7 +85,9 @@ class Watcher:
         self.thread.join(timeout=15)
 
 
-def run(kind: str, *, files: int, stable_low: float, latency_drops: int, redis_url: str | None) -> dict[str, Any]:
+def run(
+    kind: str, *, files: int, stable_low: float, latency_drops: int, redis_url: str | None
+) -> dict[str, Any]:
     """Run the three measurements on ``kind`` ("sqlite" or "postgresql") and return the raw results."""
     from worker.settings import Settings, get_settings
 
@@ -190,7 +194,7 @@ def _latency(settings: Any, staged: list[Path], timings: Path, drops: int) -> di
             target = settings.archive_path / path.name
             _wait(target.exists, 60, f"{path.name} archived")
             totals.append(time.time() - start)
-            _wait(lambda: len(_lines(timings)) > before, 30, "the task's timings")
+            _wait(lambda seen=before: len(_lines(timings)) > seen, 30, "the task's timings")
             first = next(line for line in _lines(timings)[before:] if line["task"] == "nianbao.ingest")
             to_task.append(first["start"] - start)
             time.sleep(0.3)  # its alert task runs; the system is idle again

@@ -76,7 +76,9 @@ def print_run(result: dict[str, Any]) -> None:
     for name, values in rows:
         mean, p50, p95 = _summary(values)
         print(f"  {name:24} {mean:8.2f} {p50:8.2f} {p95:8.2f} {mean / total:6.1%}")
-    print(f"  {'outside task (per file)':24} {outside_ms:8.2f} {'':>8} {'':>8} {max(outside_ms, 0) / total:6.1%}")
+    print(
+        f"  {'outside task (per file)':24} {outside_ms:8.2f} {'':>8} {'':>8} {max(outside_ms, 0) / total:6.1%}"
+    )
     monitoring = _monitoring_ms(tasks)
     print(f"  task-run table writes   {monitoring:8.2f} ms per task (writer thread, beside the above)")
     for stable, lat in result["latency"].items():
