@@ -82,7 +82,9 @@ def _on_prerun(task_id: str | None = None, **_: Any) -> None:
     _task_start[str(task_id)] = time.time()
 
 
-def _on_postrun(task_id: str | None = None, task: Any = None, retval: Any = None, **_: Any) -> None:
+def _on_postrun(
+    task_id: str | None = None, task: Any = None, args: Any = None, retval: Any = None, **_: Any
+) -> None:
     path = os.environ.get(ENV)
     started = _task_start.pop(str(task_id), None)
     if not path or started is None:
@@ -94,6 +96,7 @@ def _on_postrun(task_id: str | None = None, task: Any = None, retval: Any = None
         "start": started,
         "end": time.time(),
         "outcome": outcome,
+        "file": os.path.basename(args[0]) if args and isinstance(args[0], str) else None,
         "stages": dict(_stages),
         "monitoring_ms": _monitoring["ms"],
         "monitoring_writes": _monitoring["writes"],

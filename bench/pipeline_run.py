@@ -188,15 +188,14 @@ def _latency(settings: Any, staged: list[Path], timings: Path, drops: int) -> di
     try:
         for _ in range(drops):
             path = staged.pop(0)
-            before = len(_lines(timings))
             start = time.time()
             path.rename(settings.inbox_path / path.name)
             target = settings.archive_path / path.name
             _wait(target.exists, 60, f"{path.name} archived")
             totals.append(time.time() - start)
-            _wait(lambda seen=before: len(_lines(timings)) > seen, 30, "the task's timings")
-            first = next(line for line in _lines(timings)[before:] if line["task"] == "nianbao.ingest")
-            to_task.append(first["start"] - start)
+            mine = lambda name=path.name: [x for x in _lines(timings) if x["file"] == name]  # noqa: E731
+            _wait(mine, 30, "the task's timings")
+            to_task.append(mine()[0]["start"] - start)
             time.sleep(0.3)  # its alert task runs; the system is idle again
     finally:
         watcher.stop()
