@@ -1,6 +1,6 @@
 """Word .docx: paragraphs and real table cells, in body order, read from the XML (no detour through text).
 
-The main document part is parsed with defusedxml (see ``safety``). Table rows are resolved to the table's
+The main document part is parsed with lxml, DTDs refused (see ``safety``). Table rows are resolved to the table's
 grid: a cell spanning N grid columns (``gridSpan``, old-style ``hMerge``) is followed by N-1 empty
 continuation cells, a vertically merged continuation cell (``vMerge`` without ``restart``) is empty, and
 ``gridBefore``/``gridAfter`` become empty cells, so that every row of a table has the same width. The

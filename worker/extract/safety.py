@@ -6,8 +6,10 @@
   encrypted entries refused. Reads never return more than the declared size, so the declared sizes bound
   memory even when they lie (zipfile stops at the declared size and checks the CRC).
 * ``read_zip_entry``: one XML part over ``XML_PART_MAX_MB`` is refused before it is inflated.
-* ``parse_xml``: more than ``XML_MAX_ELEMENTS`` tags refused before a tree is built; XML through defusedxml with DTDs, entity declarations and external references forbidden
-  (billion laughs, quadratic blow-up, XXE).
+* ``parse_xml``: more than ``XML_MAX_ELEMENTS`` tags refused before a tree is built; a document with a DTD
+  (where entity declarations and external references live: billion laughs, quadratic blow-up, XXE) is
+  refused. libxml2 (lxml) parses with entity expansion, network and DTD loading off, so the DTD is seen
+  without being acted on; it is ~10x faster than defusedxml's pure-Python expat callbacks (docs/formats.md).
 * ``reraise_time_limit``: never turn Celery's soft time limit into an extraction error, so a slow PDF is
   cut off by the task, not swallowed here.
 """
@@ -16,10 +18,9 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
+from lxml import etree
 
 from worker.extract.reasons import Reason, refuse
 from worker.settings import Settings, get_settings
@@ -114,13 +115,32 @@ def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
     elements = data.count(b"<")
     if elements > XML_MAX_ELEMENTS:
         raise refuse(Reason.XML_TOO_MANY_ELEMENTS, path=path, name=name, elements=elements, limit=XML_MAX_ELEMENTS)
+    if any(marker in data for marker in _DOCTYPE):  # before libxml2 reads the declarations at all
+        raise refuse(Reason.UNSAFE_XML, path=path, name=name, kind="DTDForbidden")
     try:
-        root: Element = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        return root
-    except DefusedXmlException as exc:
-        raise refuse(Reason.UNSAFE_XML, path=path, name=name, kind=type(exc).__name__) from exc
-    except SafeET.ParseError as exc:
+        root = etree.fromstring(data, parser=_xml_parser())
+    except etree.XMLSyntaxError as exc:
         raise refuse(Reason.MALFORMED_XML, path=path, name=name, detail=exc) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise refuse(Reason.UNSAFE_XML, path=path, name=name, kind="DTDForbidden")
+    # lxml elements have the ElementTree API the docx reader uses (tag, iteration, get, text, tail, iter)
+    return cast("Element", root)
+
+
+_DOCTYPE = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _xml_parser() -> etree.XMLParser:
+    """A libxml2 parser that expands no entity, loads no DTD, touches no network; comments and PIs dropped."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 _CONTROL = {"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError", "MemoryError"}

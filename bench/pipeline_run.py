@@ -1,0 +1,230 @@
+"""One pipeline benchmark run on one database + broker pair (a child process of ``bench_pipeline.py``).
+
+Started as ``nianbao run`` starts things: the broker (embedded Valkey, or the Redis given), the migrations,
+one Celery worker subprocess (``worker_concurrency`` pool processes, with ``--include
+bench.pipeline_probe``) and the watcher in a thread of this process. Then, in this order:
+
+1. **ceiling**: N no-op tasks sent at once to the same queue, worker and result backend; tasks/s from the
+   first send to the last result;
+2. **latency**: one file dropped on the idle system, drop to archived, with the configured
+   ``stable_seconds`` and with a lowered one (median of a few drops each);
+3. **throughput**: N distinct reports renamed into the inbox at once; files/s until all are archived, then
+   the alert tasks they sent are waited for.
+
+Each run has its own process: the environment (``NIANBAO_*``) must be set before ``worker.app`` is imported,
+and a fresh process keeps the database engines of one run out of the next. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = "bench.pipeline_probe"
+NOOP = "nianbao.bench.noop"  # the ceiling task, registered by the probe
+
+
+@contextlib.contextmanager
+def _database(kind: str, tmp: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'data' / 'nianbao.sqlite'}"
+        return
+    from tests.utils.services import pg_base_url, pg_schema
+
+    with pg_schema(pg_base_url()) as url:
+        yield url
+
+
+def _wait(predicate: Any, timeout: float, what: str, interval: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def _count(directory: Path) -> int:
+    try:
+        return sum(
+            1 for entry in os.scandir(directory) if entry.is_file() and not entry.name.endswith(".error.txt")
+        )
+    except FileNotFoundError:
+        return 0
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+class Watcher:
+    """The watcher in a thread, as ``nianbao run`` runs it."""
+
+    def __init__(self, settings: Any) -> None:
+        from watcher import run_watcher
+
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=run_watcher, args=(settings, self.stop_event), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=15)
+
+
+def run(
+    kind: str, *, files: int, stable_low: float, latency_drops: int, redis_url: str | None
+) -> dict[str, Any]:
+    """Run the three measurements on ``kind`` ("sqlite" or "postgresql") and return the raw results."""
+    from worker.settings import Settings, get_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="nb-bench-"))  # short: the embedded broker's unix socket path
+    timings = tmp / "timings.jsonl"
+    pool: subprocess.Popen[bytes] | None = None
+    try:
+        with _database(kind, tmp) as database_url:
+            from tests.utils.services import settings_env
+
+            settings = Settings(
+                data_dir=tmp / "data",
+                inbox=tmp / "inbox",
+                database_url=database_url,
+                broker_url=redis_url,
+                task_queue=f"nb-bench-{uuid.uuid4().hex[:10]}",
+                log_level="WARNING",
+                rescan_interval=3600,
+            )
+            settings.inbox_path.mkdir(parents=True, exist_ok=True)
+            os.environ.update(settings_env(settings))
+            get_settings.cache_clear()
+            from worker.broker import ensure_broker, stop_broker
+            from worker.store.db import upgrade
+
+            url = ensure_broker(settings)
+            try:
+                upgrade(settings)
+                os.environ["NIANBAO_BROKER_URL"] = url
+                settings = settings.model_copy(update={"broker_url": url})
+                from worker.app import app
+                from worker.cli.pipeline import worker_argv
+
+                env = dict(os.environ, PYTHONPATH=str(ROOT), NB_BENCH_TIMINGS=str(timings))
+                with open(tmp / "worker.log", "ab") as log:
+                    pool = subprocess.Popen(
+                        worker_argv(settings, extra=("--include", PROBE)),
+                        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    )  # fmt: skip
+                result = _measure(app, settings, timings, tmp, files, stable_low, latency_drops)
+                result.update(kind=kind, broker="redis" if redis_url else "embedded valkey")
+                result["concurrency"] = settings.worker_concurrency
+                return result
+            finally:
+                if pool is not None:
+                    _stop(pool)
+                stop_broker()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def _noop_rate(app: Any, settings: Any, count: int) -> float:
+    from celery.result import ResultSet
+
+    start = time.perf_counter()
+    results = ResultSet([app.send_task(NOOP, args=[i], queue=settings.task_queue) for i in range(count)])
+    results.join_native(timeout=300)  # one subscription for all results
+    elapsed = time.perf_counter() - start
+    results.forget()
+    return count / elapsed
+
+
+def _measure(
+    app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int
+) -> dict[str, Any]:
+    from bench.pipeline_corpus import report_texts, write_reports
+
+    app.send_task(NOOP, args=[0], queue=settings.task_queue).get(timeout=120)  # the worker is up
+    texts = report_texts(files + 2 * latency_drops)
+    staged = write_reports(texts, tmp / "staging")  # same file system as the inbox: renames are atomic
+    ceiling = _noop_rate(app, settings, files)
+    latency = {
+        str(stable): _latency(settings.model_copy(update={"stable_seconds": stable}), staged, timings, drops)
+        for stable, drops in ((settings.stable_seconds, latency_drops), (stable_low, latency_drops))
+    }
+    del staged[: 2 * latency_drops]
+    timings.unlink(missing_ok=True)
+    throughput = _throughput(settings, staged[:files], timings)
+    return {"files": files, "ceiling_per_s": ceiling, "latency": latency, **throughput}
+
+
+def _latency(settings: Any, staged: list[Path], timings: Path, drops: int) -> dict[str, float]:
+    """Median drop-to-archived seconds of single files on the idle system, split at the task's start."""
+    watcher = Watcher(settings)
+    time.sleep(0.5)  # the observer is up
+    totals, to_task = [], []
+    try:
+        for _ in range(drops):
+            path = staged.pop(0)
+            start = time.time()
+            path.rename(settings.inbox_path / path.name)
+            target = settings.archive_path / path.name
+            _wait(target.exists, 60, f"{path.name} archived")
+            totals.append(time.time() - start)
+            mine = lambda name=path.name: [x for x in _lines(timings) if x["file"] == name]  # noqa: E731
+            _wait(mine, 30, "the task's timings")
+            to_task.append(mine()[0]["start"] - start)
+            time.sleep(0.3)  # its alert task runs; the system is idle again
+    finally:
+        watcher.stop()
+    totals.sort()
+    to_task.sort()
+    return {"total_s": totals[len(totals) // 2], "to_task_start_s": to_task[len(to_task) // 2]}
+
+
+def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, Any]:
+    watcher = Watcher(settings)
+    time.sleep(0.5)
+    try:
+        start = time.time()
+        for path in staged:
+            path.rename(settings.inbox_path / path.name)
+        done = lambda: _count(settings.archive_path) + _count(settings.quarantine_path) >= len(staged)  # noqa: E731
+        _wait(done, 120 + 2 * len(staged), "every file archived or quarantined", interval=0.05)
+        wall = time.time() - start
+        ingests = lambda: [x for x in _lines(timings) if x["task"] == "nianbao.ingest"]  # noqa: E731
+        _wait(lambda: len(ingests()) >= len(staged), 60, "the ingest timings")
+        alerts = sum(1 for x in ingests() if x["outcome"] in ("ingested", "quarantined"))
+        alert_lines = lambda: [x for x in _lines(timings) if x["task"] != "nianbao.ingest"]  # noqa: E731
+        _wait(lambda: len(alert_lines()) >= alerts, 120, "the alert tasks")
+    finally:
+        watcher.stop()
+    return {
+        "wall_s": wall,
+        "drop_time": start,
+        "archived": _count(settings.archive_path),
+        "quarantined": _count(settings.quarantine_path),
+        "tasks": _lines(timings),
+    }

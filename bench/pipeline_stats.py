@@ -1,0 +1,96 @@
+"""Turn the pipeline benchmark's raw task timings into the printed table (``bench/bench_pipeline.py``).
+
+Stages of one file, in ms, from the probe's stopwatches (``bench/pipeline_probe.py``):
+
+* ``claim``: ``ingest_file`` minus the steps below: the move into processing/ and its lock, the sha256, the
+  delivery-count transaction, the release and the ``file_ingested`` log line;
+* ``extract``, ``parse`` (``read`` minus ``extract``), ``checks`` (``run_checks``, the year+1 re-check
+  included), ``store`` (the store transaction minus the checks), ``alert`` (sending the alert tasks),
+  ``archive`` (the move and its transaction);
+* ``task``: the Celery task around ``ingest_file`` (its signals: the task-run table's bookkeeping);
+* ``outside task``: pool time in no task, per file: (window x pool processes - time in tasks) / files, with
+  the window from the first task start to the last task end. It is the broker (fetch, ack), the result
+  backend's write, and idle pool processes; the alert tasks count as time in tasks (their own row).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+STAGES = ("claim", "extract", "parse", "checks", "store", "alert", "archive", "task")
+
+
+def _stages(line: dict[str, Any]) -> dict[str, float]:
+    s = line["stages"]
+    total = (line["end"] - line["start"]) * 1000
+    ingest = s.get("ingest", total)
+    steps = ("read", "check_store", "alert", "archive", "quarantine")
+    return {
+        "claim": ingest - sum(s.get(k, 0.0) for k in steps),
+        "extract": s.get("extract", 0.0),
+        "parse": s.get("read", 0.0) - s.get("extract", 0.0),
+        "checks": s.get("checks", 0.0),
+        "store": s.get("check_store", 0.0) - s.get("checks", 0.0),
+        "alert": s.get("alert", 0.0),
+        "archive": s.get("archive", 0.0) + s.get("quarantine", 0.0),
+        "task": total - ingest,
+    }
+
+
+def _summary(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.fmean(ordered), statistics.median(ordered), p95
+
+
+def print_run(result: dict[str, Any]) -> None:
+    """Print one database + broker pair's throughput, ceiling, stage breakdown and latency."""
+    tasks = result["tasks"]
+    ingests = [t for t in tasks if t["task"] == "nianbao.ingest"]
+    alerts = [t for t in tasks if t["task"] != "nianbao.ingest"]
+    files, ceiling, wall = result["files"], result["ceiling_per_s"], result["wall_s"]
+    first = min(t["start"] for t in tasks)
+    last = max(t["end"] for t in tasks)
+    window = last - first
+    last_ingest = max(t["end"] for t in ingests)
+    processing_rate = len(ingests) / (last_ingest - first)
+    in_tasks = sum(t["end"] - t["start"] for t in tasks)
+    outside_ms = (window * result["concurrency"] - in_tasks) * 1000 / len(ingests)
+    print(f"-- {result['kind']} + {result['broker']}, {result['concurrency']} pool processes")
+    print(f"  no-op ceiling          {ceiling:8.1f} tasks/s")
+    print(
+        f"  pipeline, drop->all archived  {files / wall:8.1f} files/s  ratio {files / wall / ceiling:5.3f}"
+        f"  ({files} files in {wall:.1f} s; {result['archived']} archived, {result['quarantined']} quarantined)"
+    )
+    print(
+        f"  pipeline, processing window   {processing_rate:8.1f} files/s  ratio {processing_rate / ceiling:5.3f}"
+        "  (first task start to last ingest end: no stability wait)"
+    )
+    per_file = [_stages(t) for t in ingests]
+    rows = [(name, [p[name] for p in per_file]) for name in STAGES]
+    rows.append(("alert task (own task)", [(t["end"] - t["start"]) * 1000 for t in alerts] or [0.0]))
+    busy = statistics.fmean(sum(p.values()) for p in per_file)
+    print(f"  {'stage (ms per file)':24} {'mean':>8} {'p50':>8} {'p95':>8} {'share':>7}")
+    total = busy + statistics.fmean(rows[-1][1]) + max(outside_ms, 0.0)
+    for name, values in rows:
+        mean, p50, p95 = _summary(values)
+        print(f"  {name:24} {mean:8.2f} {p50:8.2f} {p95:8.2f} {mean / total:6.1%}")
+    print(
+        f"  {'outside task (per file)':24} {outside_ms:8.2f} {'':>8} {'':>8} {max(outside_ms, 0) / total:6.1%}"
+    )
+    monitoring = _monitoring_ms(tasks)
+    print(f"  task-run table writes   {monitoring:8.2f} ms per task (writer thread, beside the above)")
+    for stable, lat in result["latency"].items():
+        print(
+            f"  latency, one file, idle, stable_seconds={float(stable):g}: {lat['total_s']:.2f} s drop->archived"
+            f" ({lat['to_task_start_s']:.2f} s drop->task start)"
+        )
+
+
+def _monitoring_ms(tasks: list[dict[str, Any]]) -> float:
+    by_pid: dict[int, list[float]] = {}
+    for t in tasks:
+        by_pid.setdefault(t["pid"], []).append(t["monitoring_ms"])
+    spent = sum(max(v) - min(v) for v in by_pid.values())
+    return spent / max(1, len(tasks) - len(by_pid))
