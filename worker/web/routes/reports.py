@@ -181,17 +181,18 @@ def report_versions(
 ) -> Response:
     """The versions of this report's body and year; what changed from version ``a`` to ``b``.
 
-    By default ``b`` is this report and ``a`` the version before it (or after it, for the first).
+    By default: from the version before this one to this one; for the first version, from it to the next.
     """
     report = queries.get_report(session, report_id, with_cells=False)
     if report is None:
         raise HTTPException(status_code=404)
     ids = [v.id for v in report.versions]
-    if b not in ids:
-        b = report_id
-    if a not in ids or a == b:
-        at = ids.index(b) if b in ids else 0
-        a = ids[at - 1] if at > 0 else (ids[at + 1] if at + 1 < len(ids) else None)
+    if a not in ids or b not in ids or a == b:
+        at = ids.index(report_id) if report_id in ids else 0
+        if at > 0:
+            a, b = ids[at - 1], ids[at]  # what this version changed
+        else:
+            a, b = ids[at], (ids[at + 1] if at + 1 < len(ids) else None)  # what the next version changed
     comparison = queries.compare_versions(session, a, b) if a is not None and b is not None else None
     numbers = {v.id: n for n, v in enumerate(report.versions, start=1)}
     context = {"report": report, "comparison": comparison, "numbers": numbers, **common_labels()}
