@@ -56,11 +56,10 @@ def report_conditions(filters: ReportFilter) -> list[sa.ColumnElement[bool]]:
     elif filters.status is ReportStatus.OK:
         conditions += [col(StoredReport.status) == "ok", col(StoredReport.warning_count) == 0]
     if filters.rule:
-        failing = select(StoredFinding.id).where(
-            StoredFinding.report_id == StoredReport.id, StoredFinding.rule == filters.rule,
-            StoredFinding.status == "fail",
-        )  # fmt: skip
-        conditions.append(failing.exists())
+        failing = select(StoredFinding.report_id).where(
+            StoredFinding.rule == filters.rule, StoredFinding.status == "fail"
+        )  # the finding index (rule, status, report_id) answers this alone
+        conditions.append(col(StoredReport.id).in_(failing))
     return conditions
 
 
