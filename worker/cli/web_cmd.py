@@ -25,6 +25,7 @@ def web_group(ctx: click.Context, address: str | None, port: int | None) -> None
     check_bind(settings, address)  # before touching the database: a refused start changes nothing
     upgrade(settings)
     click.echo(f"web: {url_of(address, port)}")
+    click.echo(alert_links(settings))
     serve(settings, address=address, port=port)
 
 
@@ -49,6 +50,15 @@ def start_beside_run(settings: Settings) -> None:
     web = start_with_run(settings)
     if web is not None:
         click.echo(f"web: {web.url}")
+        click.echo(alert_links(settings))
+
+
+def alert_links(settings: Settings) -> str:
+    """The line saying where alert mails link a report (``public_base_url``), or how to make them link it."""
+    base = settings.public_base_url.rstrip("/")
+    if base:
+        return f"alert mails link: {base}/reports/<id>"
+    return "alert mails link no page: set public_base_url to the address people open (docs/web.md)"
 
 
 COMMANDS: list[click.Command] = [web_group]

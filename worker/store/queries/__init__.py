@@ -4,17 +4,30 @@ Each function takes an open session and returns typed models from ``views`` (nev
 caller formats what it gets and never writes SQL. To add a query, see docs/pipeline.md ("Read layer").
 
     views.py       the answers: ReportFilter, ReportPage, ReportDetail, QuarantinePage, StatusSnapshot...
-    reports.py     list_reports, get_report, report_findings, report_versions, archived_path
+    reports.py     list_reports, get_report, report_findings, report_versions, archived_path, received_at
     operations.py  list_quarantine, get_quarantine, status_snapshot
     findings.py    list_findings (findings across reports, for the export)
     bodies.py, roster.py, rollup.py  the registry of bodies: list_bodies, unmatched_reports, roster, rollup
                    (answers in registry_views.py)
+    facets.py      report_facets (counts per status, year, template for the list's filters)
+    history.py     compare_versions (two versions of a body and year), body_history (a body across years)
+    text.py        report_text (the sections' prose and the lines around a finding)
 """
 
 from __future__ import annotations
 
 from worker.store.queries.bodies import list_bodies, unmatched_reports
+from worker.store.queries.facets import FacetCount, ReportFacets, report_facets
 from worker.store.queries.findings import FindingRow, list_findings
+from worker.store.queries.history import (
+    MAIN_FIGURES,
+    BodyHistory,
+    CellChange,
+    VersionComparison,
+    YearFigures,
+    body_history,
+    compare_versions,
+)
 from worker.store.queries.operations import get_quarantine, list_quarantine, status_snapshot
 from worker.store.queries.registry_views import (
     ROSTER_STATE_ZH,
@@ -29,13 +42,16 @@ from worker.store.queries.registry_views import (
 )
 from worker.store.queries.reports import (
     archived_path,
+    filtered_reports,
     get_report,
     list_reports,
+    received_at,
     report_findings,
     report_versions,
 )
 from worker.store.queries.rollup import rollup
 from worker.store.queries.roster import deadline, roster
+from worker.store.queries.text import ExcerptLine, ReportText, SectionText, report_text
 from worker.store.queries.views import (
     AlertDeliveryView,
     AlertSummary,
@@ -64,4 +80,8 @@ __all__ = [
     "BodyView", "FindingRow", "ROSTER_STATE_ZH", "Rollup", "RollupCell", "RollupMember", "Roster", "RosterEntry",
     "RosterState", "UnmatchedReport", "deadline", "list_bodies", "list_findings", "rollup", "roster",
     "unmatched_reports",
+    # pages of the web application (issue 12)
+    "MAIN_FIGURES", "BodyHistory", "CellChange", "ExcerptLine", "FacetCount", "ReportFacets", "ReportText",
+    "SectionText", "VersionComparison", "YearFigures",
+    "body_history", "compare_versions", "filtered_reports", "received_at", "report_facets", "report_text",
 ]  # fmt: skip

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from worker.store.models import StoredFinding, StoredReport
-from worker.store.queries.reports import _filtered, finding_view
+from worker.store.queries.reports import filtered_reports, finding_view
 from worker.store.queries.views import ReportFilter, ReportFinding
 
 MAX_FINDINGS = 100_000
@@ -35,7 +35,7 @@ def list_findings(
         limit: at most this many rows.
     """
     filters = filters or ReportFilter()
-    reports = _filtered(select(StoredReport.id), filters).subquery()
+    reports = filtered_reports(select(StoredReport.id), filters).subquery()
     stmt = (
         select(StoredFinding, StoredReport)
         .join(StoredReport, col(StoredReport.id) == col(StoredFinding.report_id))

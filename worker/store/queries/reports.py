@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -31,34 +32,41 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: SelectOfScalar[Any], filters: ReportFilter) -> SelectOfScalar[Any]:
+def report_conditions(filters: ReportFilter) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions on ``report`` selecting the reports that match ``filters`` (all of them hold)."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.body:
         pattern = f"%{_like_escape(filters.body)}%"
-        stmt = stmt.where(
+        conditions.append(
             sa.or_(col(StoredReport.organ).like(pattern, escape="\\"),
                    col(StoredReport.identity_key).like(pattern, escape="\\"))
         )  # fmt: skip
     if filters.path_prefix:
         prefix = filters.path_prefix.strip("/")  # whole path segments: "将乐县" is not a prefix of "将乐县城"
         key = col(StoredReport.identity_key)
-        stmt = stmt.where(sa.or_(key == prefix, key.like(f"{_like_escape(prefix)}/%", escape="\\")))
+        conditions.append(sa.or_(key == prefix, key.like(f"{_like_escape(prefix)}/%", escape="\\")))
     if filters.year is not None:
-        stmt = stmt.where(StoredReport.year == filters.year)
+        conditions.append(col(StoredReport.year) == filters.year)
     if filters.template:
-        stmt = stmt.where(StoredReport.template == filters.template)
+        conditions.append(col(StoredReport.template) == filters.template)
     if filters.status is ReportStatus.ERRORS:
-        stmt = stmt.where(StoredReport.status == "failed")
+        conditions.append(col(StoredReport.status) == "failed")
     elif filters.status is ReportStatus.WARNINGS:
-        stmt = stmt.where(StoredReport.status == "ok", col(StoredReport.warning_count) > 0)
+        conditions += [col(StoredReport.status) == "ok", col(StoredReport.warning_count) > 0]
     elif filters.status is ReportStatus.OK:
-        stmt = stmt.where(StoredReport.status == "ok", StoredReport.warning_count == 0)
+        conditions += [col(StoredReport.status) == "ok", col(StoredReport.warning_count) == 0]
     if filters.rule:
-        failing = select(StoredFinding.id).where(
-            StoredFinding.report_id == StoredReport.id, StoredFinding.rule == filters.rule,
-            StoredFinding.status == "fail",
-        )  # fmt: skip
-        stmt = stmt.where(failing.exists())
-    return stmt
+        failing = select(StoredFinding.report_id).where(
+            StoredFinding.rule == filters.rule, StoredFinding.status == "fail"
+        )  # the finding index (rule, status, report_id) answers this alone
+        conditions.append(col(StoredReport.id).in_(failing))
+    return conditions
+
+
+def filtered_reports(stmt: SelectOfScalar[Any], filters: ReportFilter) -> SelectOfScalar[Any]:
+    """``stmt`` (a select over ``report``) narrowed to the reports matching ``filters``."""
+    conditions = report_conditions(filters)
+    return stmt.where(*conditions) if conditions else stmt
 
 
 _ORDER: dict[ReportSort, tuple[Any, ...]] = {
@@ -66,6 +74,11 @@ _ORDER: dict[ReportSort, tuple[Any, ...]] = {
     ReportSort.OLDEST: (col(StoredReport.id),),
     ReportSort.BODY: (col(StoredReport.identity_key), col(StoredReport.year), col(StoredReport.id).desc()),
     ReportSort.YEAR: (col(StoredReport.year).desc(), col(StoredReport.identity_key), col(StoredReport.id).desc()),
+    ReportSort.ERRORS: (
+        col(StoredReport.error_count).desc(),
+        col(StoredReport.warning_count).desc(),
+        col(StoredReport.id).desc(),
+    ),
 }
 
 
@@ -92,8 +105,8 @@ def list_reports(
     """
     filters = filters or ReportFilter()
     page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
-    total = session.exec(_filtered(select(func.count()).select_from(StoredReport), filters)).one()
-    stmt = _filtered(select(StoredReport), filters).order_by(*_ORDER[sort])
+    total = session.exec(filtered_reports(select(func.count()).select_from(StoredReport), filters)).one()
+    stmt = filtered_reports(select(StoredReport), filters).order_by(*_ORDER[sort])
     rows = session.exec(stmt.offset((page - 1) * per_page).limit(per_page)).all()
     return ReportPage(items=[_summary(r) for r in rows], total=int(total), page=page, per_page=per_page)
 
@@ -143,6 +156,16 @@ def archived_path(session: Session, report_id: int) -> str | None:
         select(SourceFile.archived_path)
         .where(SourceFile.report_id == report_id, col(SourceFile.archived_path).is_not(None))
         .order_by(col(SourceFile.id).desc())
+        .limit(1)
+    ).first()
+
+
+def received_at(session: Session, report_id: int) -> dt.datetime | None:
+    """When the report's file first arrived in the inbox (None when no arrival was recorded)."""
+    return session.exec(
+        select(SourceFile.received_at)
+        .where(SourceFile.report_id == report_id)
+        .order_by(col(SourceFile.id))
         .limit(1)
     ).first()
 

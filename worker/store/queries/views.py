@@ -28,6 +28,7 @@ class ReportSort(StrEnum):
     OLDEST = "oldest"
     BODY = "body"  # administrative path (identity key), then year, then newest
     YEAR = "year"  # year descending, then body
+    ERRORS = "errors"  # most errors first, then most warnings, then newest
 
 
 class ReportFilter(BaseModel):
