@@ -8,6 +8,7 @@ Subcommands live in sibling modules, one concern each:
     ops.py       status, health, alerts test, flower
     watch_cmd.py watch (from the watcher package)
     web_cmd.py   web, web hash-password
+    recheck_cmd.py recheck            (re-check stored reports as Celery tasks)
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from worker.cli import files, ops, pipeline, reports_cmd, rules_cmd, watch_cmd, web_cmd
+    from worker.cli import files, ops, pipeline, recheck_cmd, reports_cmd, rules_cmd, watch_cmd, web_cmd
 
-    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd, web_cmd):
+    for module in (files, rules_cmd, pipeline, reports_cmd, ops, watch_cmd, web_cmd, recheck_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

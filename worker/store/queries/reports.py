@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from worker.parse.models import Location, Report
 from worker.rules.base import Severity
 from worker.store.models import CellValue, SourceFile, StoredFinding, StoredReport
+from worker.store.queries.review import review_filter
 from worker.store.queries.views import (
     CellView,
     ReportDetail,
@@ -58,6 +59,8 @@ def _filtered(stmt: SelectOfScalar[Any], filters: ReportFilter) -> SelectOfScala
             StoredFinding.status == "fail",
         )  # fmt: skip
         stmt = stmt.where(failing.exists())
+    if filters.review is not None:
+        stmt = review_filter(stmt, filters.review)
     return stmt
 
 
@@ -96,6 +99,12 @@ def list_reports(
     stmt = _filtered(select(StoredReport), filters).order_by(*_ORDER[sort])
     rows = session.exec(stmt.offset((page - 1) * per_page).limit(per_page)).all()
     return ReportPage(items=[_summary(r) for r in rows], total=int(total), page=page, per_page=per_page)
+
+
+def report_ids(session: Session, filters: ReportFilter | None = None) -> list[int]:
+    """The ids of every stored report matching ``filters``, oldest first (what a re-check run covers)."""
+    stmt = _filtered(select(StoredReport.id), filters or ReportFilter()).order_by(col(StoredReport.id))
+    return [int(rid) for rid in session.exec(stmt) if rid is not None]
 
 
 def _json(value: str | None) -> Any:
