@@ -163,3 +163,29 @@ def test_a_finding_marked_not_an_error_is_not_alerted_again(settings: Settings, 
         _review(settings, v2, rule, ReviewVerdict.NOT_ERROR)
     _ingest(settings, "南岭镇年报（第三版）.txt", seed + b"\n\n")
     assert len(smtp_sink.messages) == 2  # every error was reviewed "not an error": no third mail
+
+
+def test_migration_0006_matches_the_models_and_downgrades(tmp_path: Path, database_url: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from tests.utils.services import make_settings, migrated
+    from worker.store.db import alembic_config, get_engine
+    from worker.store.review_models import REVIEW_TABLES
+
+    settings = migrated(make_settings(tmp_path, database_url))
+    engine = get_engine(settings)
+    assert set(REVIEW_TABLES) <= set(sa.inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        diffs = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
+    assert [d for d in diffs if any(t in repr(d) for t in REVIEW_TABLES)] == []
+    with engine.begin() as conn:
+        cfg = alembic_config(settings.sqlalchemy_url)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    assert not set(REVIEW_TABLES) & set(sa.inspect(engine).get_table_names())

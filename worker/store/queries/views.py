@@ -14,7 +14,7 @@ from worker.store.review_models import ReviewVerdict
 class ReportStatus(StrEnum):
     """A report's verdict as a filter (the three partition the stored reports).
 
-    A fourth value, "needs review" (findings nobody has reviewed yet), comes with finding reviews.
+    "Needs review" (findings nobody has reviewed yet) is the separate filter ``ReportFilter.review``.
     """
 
     OK = "ok"  # no error and no warning
