@@ -70,7 +70,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-app = Celery("nianbao", include=["worker.tasks", "worker.alerts.task"])
+app = Celery("nianbao", include=["worker.tasks", "worker.alerts.task", "worker.recheck"])
 app.conf.update(celery_config(get_settings()))
 
 # producers too (not only workers): "queued" rows and readable ingest args from the moment of sending

@@ -266,6 +266,18 @@ def note_path(target: Path) -> Path:
     return target.parent.with_name(target.parent.name + NOTE_SUFFIX)
 
 
+def clear_quarantine(target: Path, settings: Settings) -> None:
+    """Remove what is left of the quarantined file ``target`` once the file itself is gone or moved away: its
+    note and its (then empty) folder. A file of the older flat layout (``quarantine/<name>`` with
+    ``<name>.error.txt``) has its note beside it."""
+    if target.parent == settings.quarantine_path:
+        target.with_name(target.name + NOTE_SUFFIX).unlink(missing_ok=True)
+        return
+    note_path(target).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: something else lies there, keep it
+        target.parent.rmdir()
+
+
 def quarantine(held: Claim, target: Path, *, reason: str, stage: str, sha256: str | None, settings: Settings) -> Path:
     """Move the claimed file to ``target`` (from ``reserve_quarantine``), then write its note."""
     make_dir(target.parent, settings)

@@ -12,10 +12,15 @@ __all__ = ["archived_path", "load_quarantine_alert", "load_report_alert"]
 
 
 def load_report_alert(session: Session, report_id: int) -> ReportAlert | None:
-    """The report version ``report_id`` with its findings, or None when the row is gone."""
+    """The report version ``report_id`` with its findings, or None when the row is gone.
+
+    Findings a person reviewed as "not an error" (on this version or an earlier one) are left out, so they
+    are never alerted again.
+    """
     report = queries.get_report(session, report_id, with_cells=False)
     if report is None:
         return None
+    dismissed = queries.dismissed_finding_ids(session, report_id)  # a person said "not an error"
     return ReportAlert(
         report_id=report.id,
         organ=report.organ,
@@ -26,7 +31,7 @@ def load_report_alert(session: Session, report_id: int) -> ReportAlert | None:
         stored_at=report.archived_path,
         sha256=report.sha256,
         version=report.version_number,
-        findings=[f.as_finding() for f in report.findings],
+        findings=[f.as_finding() for f in report.findings if f.id not in dismissed],
     )
 
 

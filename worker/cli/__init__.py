@@ -11,6 +11,7 @@ Subcommands live in sibling modules, one concern each:
     bodies_cmd.py bodies import / export / list / match / unmatched / resolve  (registry of bodies)
     roster_cmd.py roster, rollup        (who has reported; the region's sums)
     export_cmd.py export reports / findings / roster / rollup  (XLSX / CSV)
+    recheck_cmd.py recheck            (re-check stored reports as Celery tasks)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def _register() -> None:
         files,
         ops,
         pipeline,
+        recheck_cmd,
         reports_cmd,
         roster_cmd,
         rules_cmd,
@@ -72,6 +74,7 @@ def _register() -> None:
         bodies_cmd,
         roster_cmd,
         export_cmd,
+        recheck_cmd,
     )
     for module in modules:
         for command in module.COMMANDS:

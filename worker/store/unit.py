@@ -200,13 +200,23 @@ def _recheck_next(
     nxt = crud.latest_report(session, report.identity_key, report.year + 1)
     if nxt is None or nxt.id is None:
         return None
-    nxt_report = crud.load_report(nxt)
-    findings: list[Finding] = run_checks(
-        nxt_report, _context(session, nxt_report, severity_overrides, exclude=nxt.sha256)
-    )
-    crud.replace_findings(session, nxt, findings)
-    session.flush()
+    recheck_stored(session, nxt, severity_overrides=severity_overrides)
     return nxt
+
+
+def recheck_stored(session: Session, stored: StoredReport, *, severity_overrides: dict[str, str]) -> None:
+    """Check a stored report again and replace its findings (and counts and status).
+
+    The current rules with ``severity_overrides``, against the neighbouring years stored now: what a
+    year+1 re-check and ``nianbao.recheck`` (worker/recheck.py) do. Reviews of findings are kept.
+    """
+    report = crud.load_report(stored)
+    lock_identity(session, report.identity_key)
+    findings: list[Finding] = run_checks(
+        report, _context(session, report, severity_overrides, exclude=stored.sha256)
+    )
+    crud.replace_findings(session, stored, findings)
+    session.flush()
 
 
 # --- where the file went ----------------------------------------------------------------------

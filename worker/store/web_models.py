@@ -22,6 +22,9 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGOUT = "logout"
     QUARANTINE_DELETE = "quarantine_delete"
+    QUARANTINE_REQUEUE = "quarantine_requeue"
+    FINDING_REVIEW = "finding_review"
+    RECHECK = "recheck"
 
 
 class AuditOutcome(StrEnum):

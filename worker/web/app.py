@@ -25,9 +25,17 @@ from worker.web.auth import check_bind
 from worker.web.csrf import verify_csrf
 from worker.web.deps import LoginRequired, session_user
 from worker.web.pages import STATIC_DIR, make_templates, render
-from worker.web.routes import bodies, health, login, ops, quarantine, reports
+from worker.web.routes import bodies, health, login, ops, quarantine, reports, review
 
-ROUTERS = (health.router, login.router, reports.router, bodies.router, quarantine.router, ops.router)
+ROUTERS = (
+    health.router,
+    login.router,
+    reports.router,
+    review.router,
+    bodies.router,
+    quarantine.router,
+    ops.router,
+)
 SESSION_COOKIE = "nianbao_session"
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (

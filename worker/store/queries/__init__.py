@@ -12,6 +12,8 @@ caller formats what it gets and never writes SQL. To add a query, see docs/pipel
     facets.py      report_facets (counts per status, year, template for the list's filters)
     history.py     compare_versions (two versions of a body and year), body_history (a body across years)
     text.py        report_text (the sections' prose and the lines around a finding)
+    rechecks.py    recheck_runs, get_recheck_run (progress of re-check runs)
+    review.py      finding_reviews, dismissed_finding_ids, false_finding_rates (and the list's review filter)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from worker.store.queries.history import (
     compare_versions,
 )
 from worker.store.queries.operations import get_quarantine, list_quarantine, status_snapshot
+from worker.store.queries.rechecks import get_recheck_run, recheck_runs
 from worker.store.queries.registry_views import (
     ROSTER_STATE_ZH,
     BodyView,
@@ -47,8 +50,10 @@ from worker.store.queries.reports import (
     list_reports,
     received_at,
     report_findings,
+    report_ids,
     report_versions,
 )
+from worker.store.queries.review import dismissed_finding_ids, false_finding_rates, finding_reviews
 from worker.store.queries.rollup import rollup
 from worker.store.queries.roster import deadline, roster
 from worker.store.queries.text import ExcerptLine, ReportText, SectionText, report_text
@@ -56,9 +61,11 @@ from worker.store.queries.views import (
     AlertDeliveryView,
     AlertSummary,
     CellView,
+    FindingReviewView,
     LastHour,
     QuarantineItem,
     QuarantinePage,
+    RecheckRunView,
     ReportDetail,
     ReportFilter,
     ReportFinding,
@@ -67,6 +74,8 @@ from worker.store.queries.views import (
     ReportStatus,
     ReportSummary,
     ReportVersion,
+    ReviewState,
+    RuleReviewRate,
     StatusSnapshot,
 )
 
@@ -84,4 +93,11 @@ __all__ = [
     "MAIN_FIGURES", "BodyHistory", "CellChange", "ExcerptLine", "FacetCount", "ReportFacets", "ReportText",
     "SectionText", "VersionComparison", "YearFigures",
     "body_history", "compare_versions", "filtered_reports", "received_at", "report_facets", "report_text",
+    "AlertDeliveryView", "AlertSummary", "CellView", "FindingReviewView", "LastHour", "QuarantineItem",
+    "QuarantinePage", "RecheckRunView", "ReportDetail", "ReportFilter", "ReportFinding", "ReportPage",
+    "ReportSort", "ReportStatus", "ReportSummary", "ReportVersion", "ReviewState", "RuleReviewRate",
+    "StatusSnapshot",
+    "archived_path", "dismissed_finding_ids", "false_finding_rates", "finding_reviews", "get_quarantine",
+    "get_recheck_run", "get_report", "list_quarantine", "list_reports", "recheck_runs", "report_findings",
+    "report_ids", "report_versions", "status_snapshot",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from worker.parse.models import Location, Report
 from worker.rules.base import Severity
 from worker.store.models import CellValue, SourceFile, StoredFinding, StoredReport
+from worker.store.queries.review import review_condition
 from worker.store.queries.views import (
     CellView,
     ReportDetail,
@@ -60,6 +61,8 @@ def report_conditions(filters: ReportFilter) -> list[sa.ColumnElement[bool]]:
             StoredFinding.rule == filters.rule, StoredFinding.status == "fail"
         )  # the finding index (rule, status, report_id) answers this alone
         conditions.append(col(StoredReport.id).in_(failing))
+    if filters.review is not None:
+        conditions.append(review_condition(filters.review))
     return conditions
 
 
@@ -109,6 +112,12 @@ def list_reports(
     stmt = filtered_reports(select(StoredReport), filters).order_by(*_ORDER[sort])
     rows = session.exec(stmt.offset((page - 1) * per_page).limit(per_page)).all()
     return ReportPage(items=[_summary(r) for r in rows], total=int(total), page=page, per_page=per_page)
+
+
+def report_ids(session: Session, filters: ReportFilter | None = None) -> list[int]:
+    """The ids of every stored report matching ``filters``, oldest first (what a re-check run covers)."""
+    stmt = filtered_reports(select(StoredReport.id), filters or ReportFilter()).order_by(col(StoredReport.id))
+    return [int(rid) for rid in session.exec(stmt) if rid is not None]
 
 
 def _json(value: str | None) -> Any:

@@ -8,12 +8,13 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from worker.rules.base import Finding
+from worker.store.review_models import ReviewVerdict
 
 
 class ReportStatus(StrEnum):
     """A report's verdict as a filter (the three partition the stored reports).
 
-    A fourth value, "needs review" (findings nobody has reviewed yet), comes with finding reviews.
+    "Needs review" (findings nobody has reviewed yet) is the separate filter ``ReportFilter.review``.
     """
 
     OK = "ok"  # no error and no warning
@@ -31,6 +32,28 @@ class ReportSort(StrEnum):
     ERRORS = "errors"  # most errors first, then most warnings, then newest
 
 
+class ReviewState(StrEnum):
+    """A report's review state as a filter (reviews may be carried from an earlier version)."""
+
+    NEEDS_REVIEW = "needs_review"  # at least one failing finding nobody has reviewed
+    REVIEWED = "reviewed"  # at least one finding reviewed
+    CONFIRMED = "confirmed"  # at least one finding confirmed as a problem
+    NOT_ERROR = "not_error"  # at least one finding marked "not an error"
+
+    @property
+    def label(self) -> str:
+        """The Chinese label of the filter."""
+        return _REVIEW_STATE_LABELS[self]
+
+
+_REVIEW_STATE_LABELS = {
+    ReviewState.NEEDS_REVIEW: "有未复核的问题",
+    ReviewState.REVIEWED: "已人工复核",
+    ReviewState.CONFIRMED: "有确认为错误的问题",
+    ReviewState.NOT_ERROR: "有复核为非错误的问题",
+}
+
+
 class ReportFilter(BaseModel):
     """Which reports a list shows; every field left ``None`` does not filter."""
 
@@ -40,6 +63,7 @@ class ReportFilter(BaseModel):
     template: str | None = None  # "2019" | "2021" | "unknown"
     status: ReportStatus | None = None
     rule: str | None = None  # has a failing finding of this rule id
+    review: ReviewState | None = None  # review state of its findings (queries/review.py)
 
 
 class ReportSummary(BaseModel):
@@ -129,6 +153,61 @@ class ReportDetail(ReportSummary):
     @property
     def version_count(self) -> int:
         return max(1, len(self.versions))
+
+
+class FindingReviewView(BaseModel):
+    """The review that applies to one finding: the verdict, the reason, who and when."""
+
+    finding_id: int
+    rule: str
+    location: str  # review_models.location_key
+    verdict: ReviewVerdict
+    reason: str
+    user_name: str
+    reviewed_at: dt.datetime
+    reviewed_report_id: int  # the report version it was made on
+    carried: bool  # made on an earlier version of the same body and year
+
+    @property
+    def label(self) -> str:
+        return self.verdict.label
+
+
+class RuleReviewRate(BaseModel):
+    """The measured false-finding rate of one rule: reviewed findings and those marked "not an error"."""
+
+    rule: str
+    reviewed: int
+    not_error: int
+
+    @property
+    def rate(self) -> float:
+        """Share of reviewed findings marked "not an error" (0 when none was reviewed)."""
+        return self.not_error / self.reviewed if self.reviewed else 0.0
+
+
+class RecheckRunView(BaseModel):
+    """One re-check run and its progress."""
+
+    id: int
+    requested_by: str
+    year: int | None
+    path_prefix: str | None
+    total: int
+    done: int
+    failed: int
+    state: str  # review_models.RecheckState value
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @property
+    def finished(self) -> int:
+        """Reports handled so far (never above ``total``)."""
+        return min(self.total, self.done + self.failed)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else int(100 * self.finished / self.total)
 
 
 class QuarantineItem(BaseModel):
