@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, signals
+from celery.schedules import crontab
 
 from worker import tasknames
 from worker.broker import SOCKET_NAME
@@ -67,10 +68,15 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "timezone": "UTC",
         "enable_utc": True,
-    }
+        # Celery beat (`nianbao run` starts it with the worker): deadline reminders, worker/alerts/remind.py.
+        # Hourly; the task itself waits for reminder_hour in the configured time zone and never sends twice.
+        "beat_schedule": {
+            "nianbao-remind": {"task": tasknames.REMIND, "schedule": crontab(minute=0)},
+        } if settings.reminders_enabled else {},
+    }  # fmt: skip
 
 
-app = Celery("nianbao", include=["worker.tasks", "worker.alerts.task", "worker.recheck"])
+app = Celery("nianbao", include=["worker.tasks", "worker.alerts.task", "worker.alerts.remind", "worker.recheck"])
 app.conf.update(celery_config(get_settings()))
 
 # producers too (not only workers): "queued" rows and readable ingest args from the moment of sending

@@ -151,6 +151,11 @@ class Settings(BaseSettings):
 
     # --- registry of bodies -------------------------------------------------------------------
     default_region: str | None = None  # region a short-named report is matched in when its inbox folder says none
+    body_contact_regions: list[str] = Field(default_factory=list)  # alerts also go to the body's contacts here
+    reminder_days: list[int] = Field(default_factory=lambda: [14, 7, 3, 1])  # days before the deadline to remind
+    reminder_regions: list[str] = Field(default_factory=list)  # regions reminded (one summary each); empty: all
+    reminder_hour: int = Field(default=9, ge=0, le=23)  # local hour (``timezone``) the daily reminder runs
+    reminders_enabled: bool = True  # Celery beat runs nianbao.remind daily
 
     # --- rules --------------------------------------------------------------------------------
     rule_severity: dict[str, str] = Field(default_factory=dict)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.unit.extract.test_safety import HOSTILE, expected_reason
 from tests.utils.services import default_database_url, make_settings, migrated  # noqa: F401
+from tests.utils.store import quarantined
 from worker.ingest import ingest_file
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "formats"
@@ -29,9 +30,9 @@ def test_hostile_files_are_quarantined_with_their_reason_and_ingest_carries_on(
         result = ingest_file(dropped, settings=settings, task_id=f"t{i}", send_task=lambda n, a: sent.append((n, a)))
         assert result.status == "quarantined", name
         assert expected_reason(name) in (result.reason or ""), (name, result.reason)
-        note = (settings.quarantine_path / f"{name}.error.txt").read_text(encoding="utf-8")
-        assert expected_reason(name) in note
-        assert (settings.quarantine_path / name).exists()
+        held = quarantined(settings.quarantine_path, name)
+        assert held is not None, name
+        assert expected_reason(name) in held[1].read_text(encoding="utf-8")
     assert [n for n, _ in sent] == ["nianbao.alert_quarantine"] * len(names)
     good = settings.inbox_path / "report.docx"
     shutil.copyfile(SAMPLES / "report_word_textbox.docx", good)

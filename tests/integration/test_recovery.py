@@ -135,7 +135,8 @@ def test_recovery_soft_time_limit_quarantines_with_reason(
     finally:
         worker.stop()
     assert outcome["status"] == "quarantined" and "soft_time_limit" in outcome["reason"]
-    assert (settings.quarantine_path / seed.name).read_bytes() == seed.read_bytes()
+    held = store.quarantined(settings.quarantine_path, seed.name)
+    assert held is not None and held[0].read_bytes() == seed.read_bytes()
     with session_scope(settings) as s:
         (q,) = store.list_quarantine(s)
         assert q.stage == "time_limit"

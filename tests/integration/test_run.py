@@ -63,9 +63,13 @@ def test_run_embedded_broker_quarantines_junk_and_stops_cleanly(tmp_path: Path) 
         socket_path = data / "broker" / "valkey.sock"
         wait_until(lambda: inbox.is_dir() and socket_path.exists(), 30, "broker socket and inbox")
         (inbox / "scan.txt").write_bytes(b"\x00\x01\x02 not a report")
-        quarantined = data / "quarantine" / "scan.txt"
-        wait_until(quarantined.exists, 60, "the junk file in quarantine/")
-        assert "reason:" in (data / "quarantine" / "scan.txt.error.txt").read_text(encoding="utf-8")
+        wait_until(
+            lambda: store.quarantined(data / "quarantine", "scan.txt") is not None,
+            60,
+            "the junk file in quarantine/",
+        )
+        _, note = store.quarantined(data / "quarantine", "scan.txt") or (None, data)
+        assert "reason:" in note.read_text(encoding="utf-8")
         with session_scope(settings) as s:
             (record,) = store.list_quarantine(s)
         assert record.name == "scan.txt" and record.original_path == str(inbox / "scan.txt")

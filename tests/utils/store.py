@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session, col, select
 
+from worker import spool
 from worker.store.models import CellValue, QuarantineRecord, StoredFinding, StoredReport
 
 
@@ -33,3 +36,10 @@ def list_reports(
     if limit:
         stmt = stmt.limit(limit)
     return list(session.exec(stmt))
+
+
+def quarantined(quarantine_root: Path, name: str) -> tuple[Path, Path] | None:
+    """Where the file ``name`` lies in quarantine (``quarantine/<key>/<name>``) and its note
+    (``quarantine/<key>.error.txt``), or None while it is not there."""
+    hits = sorted(quarantine_root.glob(f"*/{name}"))
+    return (hits[0], spool.note_path(hits[0])) if hits else None

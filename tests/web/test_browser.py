@@ -61,7 +61,14 @@ def test_login_as_operator_and_viewer(visit: Visit, web_settings: Settings) -> N
 
     visit.login("zhang")
     assert visit.page.inner_text(".whoami").split() == ["zhang", "管理员", "退出"]
-    assert visit.page.inner_text("nav.mainnav").split() == ["报告", "隔离区", "运维"]
+    assert visit.page.inner_text("nav.mainnav").split() == [
+        "报告",
+        "隔离区",
+        "报送情况",
+        "区域汇总",
+        "待确认主体",
+        "运维",
+    ]
     visit.screenshot("reports")
     visit.page.click("text=隔离区")
     assert visit.page.locator("a.danger", has_text="删除").count() == 1  # operators see the action

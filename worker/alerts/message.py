@@ -24,6 +24,8 @@ class MessageType(StrEnum):
     QUARANTINE = "quarantine"
     DIGEST = "digest"
     TEST = "test"
+    REMINDER = "reminder"  # to a body: its report is missing or fails, the deadline is near (remind.py)
+    REMINDER_SUMMARY = "reminder-summary"  # to the office: the bodies reminded
 
 
 class Fact(BaseModel):

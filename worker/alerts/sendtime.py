@@ -5,6 +5,12 @@ the current ``alert_recipients`` / ``alert_routes`` no longer route it to (the c
 worker restarted while it waited) is superseded, and recorded for the current recipients instead, through
 the ledger (``record_one``), so each of them is still told at most once per channel. Update and resolved
 messages stay with the recipient who got the first message; a rerouted alert reaches a new recipient as new.
+
+Routing to the body itself: for a report matched to a registered body (worker/registry) that lies in one of
+the ``body_contact_regions``, the body's own contact emails are recipients too, besides the office's. They
+are worked out here, when the alert is about to be sent (``add_body_contacts``), from the registry as it is
+then, and recorded through the ledger like any recipient (never twice). Reminder rows (worker/alerts/remind.py)
+carry their own recipients and are never rerouted.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from worker.alerts.channels import Channel, registered
+from worker.alerts.channels import EMAIL, Channel, registered
 from worker.alerts.digest import FlushResult, flush_recipient
 from worker.alerts.ledger import (
     STALE_CLAIM_S,
@@ -31,21 +37,63 @@ from worker.rules.base import Finding
 from worker.settings import Settings
 from worker.store.db import lock_identity, session_scope
 from worker.store.ops_models import DUE, SUPERSEDED, AlertLedger, utcnow
+from worker.store.queries.contacts import body_contacts
+
+REMINDER_KINDS = ("reminder", "reminder-sum")  # ledger kinds of worker/alerts/remind.py: not routed here
 
 log = get_logger(__name__)
 
 
-def current_recipients(row: AlertLedger, channel: Channel, settings: Settings) -> list[str]:
-    """Who the current settings route ``row``'s alert to on ``channel``."""
+def contacts_of(session: Session, row: AlertLedger, channel: str, settings: Settings) -> list[str]:
+    """The contact emails of the body ``row``'s report is matched to, when its region opted in (email only)."""
+    if row.kind != "report" or channel != EMAIL or row.ref_id is None or not settings.body_contact_regions:
+        return []
+    return body_contacts(session, row.ref_id, regions=settings.body_contact_regions)
+
+
+def current_recipients(
+    row: AlertLedger, channel: Channel, settings: Settings, *, session: Session | None = None
+) -> list[str]:
+    """Who the current settings route ``row``'s alert to on ``channel`` (with ``session``: the body's contacts too)."""
     default = channel.default_recipients(settings)
     if row.kind == "quarantine":
         alert = QuarantineAlert.model_validate(row.payload["quarantine"])
         return recipients_for_quarantine(alert, routes=settings.alert_routes, default=default, channel=channel.name)
     report = ReportAlert.model_validate(row.payload["alert"])
     findings = [Finding.model_validate(f) for f in row.payload.get("findings", [])]
-    return recipients_for_report(
+    office = recipients_for_report(
         report, findings, routes=settings.alert_routes, default=default, channel=channel.name
     )
+    contacts = contacts_of(session, row, channel.name, settings) if session is not None else []
+    return sorted(set(office) | set(contacts))
+
+
+def add_body_contacts(session: Session, *, settings: Settings, now: dt.datetime, out: Recorded) -> None:
+    """Record each due report alert for its body's contacts too (opt-in regions), in the same window."""
+    if not settings.body_contact_regions:
+        return
+    waiting = session.exec(
+        select(AlertLedger).where(
+            AlertLedger.status == DUE, AlertLedger.kind == "report", AlertLedger.channel == EMAIL,
+            AlertLedger.message_kind != "resolved",
+        )
+    ).all()
+    for row in waiting:
+        for recipient in contacts_of(session, row, EMAIL, settings):
+            if recipient == row.recipient:
+                continue
+            start = len(out.rows)
+            payload = {k: v for k, v in row.payload.items() if k != "previous"}
+            template = AlertLedger(
+                kind=row.kind, ref_id=row.ref_id, content_sha256=row.content_sha256, fingerprint=row.fingerprint,
+                recipient="", name=row.name, year=row.year, file_name=row.file_name, error_count=row.error_count,
+                payload=payload, message_kind="new",
+            )
+            record_one(session, template=template, channel=EMAIL, recipient=recipient, now=now, settings=settings,
+                       out=out)
+            _keep_window(out, out.rows[start:], not_after=max(_utc(row.due_at), now))
+            if len(out.rows) > start:
+                log.info("alert_to_body_contact", recipient=recipient, report_id=row.ref_id, ledger_id=row.id)
 
 
 def reroute_due(session: Session, *, settings: Settings, now: dt.datetime | None = None) -> Recorded:
@@ -58,13 +106,16 @@ def reroute_due(session: Session, *, settings: Settings, now: dt.datetime | None
     out = Recorded()
     channels = {c.name: c for c in registered()}
     waiting = session.exec(
-        select(AlertLedger).where(AlertLedger.status == DUE, AlertLedger.message_kind != "resolved")
+        select(AlertLedger).where(
+            AlertLedger.status == DUE, AlertLedger.message_kind != "resolved",
+            col(AlertLedger.kind).not_in(REMINDER_KINDS),
+        )
     ).all()
     for row in waiting:
         channel = channels.get(row.channel)
         if channel is None:
             continue
-        recipients = current_recipients(row, channel, settings)
+        recipients = current_recipients(row, channel, settings, session=session)
         if row.recipient in recipients:
             continue
         lock_identity(session, f"alert-window:{row.channel}:{row.recipient}")
@@ -104,13 +155,16 @@ def _utc(when: dt.datetime) -> dt.datetime:
 
 
 def prepare(settings: Settings, *, now: dt.datetime | None = None) -> Recorded:
-    """Before flushing: take back stale claims (every target) and route due alerts by the current settings."""
+    """Before flushing: take back stale claims (every target), route due alerts by the current settings and add
+    the bodies' own contacts (``body_contact_regions``)."""
     now = now or utcnow()
     with session_scope(settings) as s:
         released = release_stale_claims(s, older_than=now - dt.timedelta(seconds=STALE_CLAIM_S))
         if released:
             log.warning("alert_stale_claims_released", rows=released)
-        return reroute_due(s, settings=settings, now=now)
+        out = reroute_due(s, settings=settings, now=now)
+        add_body_contacts(s, settings=settings, now=now, out=out)
+        return out
 
 
 def flush_due(settings: Settings, *, now: dt.datetime | None = None) -> list[FlushResult]:

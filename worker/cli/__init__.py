@@ -12,6 +12,7 @@ Subcommands live in sibling modules, one concern each:
     roster_cmd.py roster, rollup        (who has reported; the region's sums)
     export_cmd.py export reports / findings / roster / rollup  (XLSX / CSV)
     recheck_cmd.py recheck            (re-check stored reports as Celery tasks)
+    remind_cmd.py remind                (deadline reminders, also run daily by Celery beat)
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def _register() -> None:
         ops,
         pipeline,
         recheck_cmd,
+        remind_cmd,
         reports_cmd,
         roster_cmd,
         rules_cmd,
@@ -75,6 +77,7 @@ def _register() -> None:
         roster_cmd,
         export_cmd,
         recheck_cmd,
+        remind_cmd,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -53,7 +53,7 @@ def _write(output: Path, fmt: str | None, sheets: list[Sheet], rows: int) -> Non
 
 @click.group("export")
 def export_group() -> None:
-    """导出为电子表格：报告列表、校验结果、报送情况、地区汇总（XLSX 或 CSV）。"""
+    """导出为电子表格：报告列表、校验结果、报送情况、区域汇总（XLSX 或 CSV）。"""
 
 
 @export_group.command("reports")

@@ -30,15 +30,16 @@ def _pdeathsig() -> None:
 
 
 def worker_argv(
-    settings: Settings, *, concurrency: int | None = None, extra: tuple[str, ...] = ()
+    settings: Settings, *, concurrency: int | None = None, extra: tuple[str, ...] = (), beat: bool = False
 ) -> list[str]:
-    """The Celery worker command line for these settings.
+    """The Celery worker command line for these settings (``beat``: with an embedded Celery beat, for ``run``).
 
     The node name is ``nianbao-<pid>@<host>`` (the pid of this supervising process) unless ``extra`` names one
     with ``-n``/``--hostname``: two workers on one host must not both be ``celery@<host>``.
     """
     named = any(a in ("-n", "--hostname") or a.startswith(("-n", "--hostname=")) for a in extra)
     node = [] if named else ["--hostname", f"nianbao-{os.getpid()}@%h"]
+    schedule = ["--beat", "--schedule", str(settings.data_dir / "celerybeat-schedule")] if beat else []
     return [
         sys.executable, "-m", "celery", "-A", "worker.app", "worker",
         "--concurrency", str(concurrency or settings.worker_concurrency),
@@ -46,6 +47,7 @@ def worker_argv(
         "--loglevel", settings.log_level.upper(),
         "--without-gossip", "--without-mingle",
         *node,
+        *schedule,
         *extra,
     ]  # fmt: skip
 
@@ -101,7 +103,7 @@ class _Supervisor:
     def __init__(self, settings: Settings, env: dict[str, str], *, argv: list[str] | None = None) -> None:
         self.settings = settings
         self.env = env
-        self.argv = argv or worker_argv(settings)
+        self.argv = argv or worker_argv(settings, beat=True)  # `run`: with Celery beat (reminders, docs/registry.md)
         self.stop_event = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
         self.watcher: threading.Thread | None = None

@@ -120,6 +120,8 @@ def parse_xml(data: bytes, *, name: str, path: Path) -> Element:
     try:
         root = etree.fromstring(data, parser=_xml_parser())
     except etree.XMLSyntaxError as exc:
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 hit the address-space ceiling (worker/limits.py)
+            raise MemoryError(f"libxml2 ran out of memory reading {name}") from exc
         raise refuse(Reason.MALFORMED_XML, path=path, name=name, detail=exc) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:

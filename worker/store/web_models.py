@@ -25,6 +25,7 @@ class AuditAction(StrEnum):
     QUARANTINE_REQUEUE = "quarantine_requeue"
     FINDING_REVIEW = "finding_review"
     RECHECK = "recheck"
+    BODY_RESOLVE = "body_resolve"  # which registered body an unmatched report is (worker/web/routes/roster.py)
 
 
 class AuditOutcome(StrEnum):

@@ -25,9 +25,10 @@ from worker.web.auth import check_bind
 from worker.web.csrf import verify_csrf
 from worker.web.deps import LoginRequired, session_user
 from worker.web.pages import STATIC_DIR, make_templates, render
-from worker.web.routes import bodies, health, login, ops, quarantine, reports, review
+from worker.web.routes import bodies, health, login, ops, quarantine, reports, review, roster
 
 ROUTERS = (
+    roster.router,  # first: its /bodies/unmatched must not be taken for a /bodies/{identity} page
     health.router,
     login.router,
     reports.router,

@@ -14,11 +14,15 @@ caller formats what it gets and never writes SQL. To add a query, see docs/pipel
     text.py        report_text (the sections' prose and the lines around a finding)
     rechecks.py    recheck_runs, get_recheck_run (progress of re-check runs)
     review.py      finding_reviews, dismissed_finding_ids, false_finding_rates (and the list's review filter)
+    contacts.py    matched_body, body_contacts (alerts to a body's own contacts)
+    charts.py      received_over_time, rollup_history (the web pages' plots)
 """
 
 from __future__ import annotations
 
 from worker.store.queries.bodies import list_bodies, unmatched_reports
+from worker.store.queries.charts import ROLLUP_FIGURES, RegionYearFigures, received_over_time, rollup_history
+from worker.store.queries.contacts import body_contacts, matched_body
 from worker.store.queries.facets import FacetCount, ReportFacets, report_facets
 from worker.store.queries.findings import FindingRow, list_findings
 from worker.store.queries.history import (
@@ -100,4 +104,6 @@ __all__ = [
     "archived_path", "dismissed_finding_ids", "false_finding_rates", "finding_reviews", "get_quarantine",
     "get_recheck_run", "get_report", "list_quarantine", "list_reports", "recheck_runs", "report_findings",
     "report_ids", "report_versions", "status_snapshot",
+    "unmatched_reports", "body_contacts", "matched_body", "received_over_time", "rollup_history",
+    "RegionYearFigures", "ROLLUP_FIGURES",
 ]  # fmt: skip
