@@ -8,7 +8,10 @@
 * ``worker_max_memory_per_child`` is half of ``max_task_memory_mb``: a child whose resident size ends a task above
   it is replaced by a fresh one, so the pool returns to its normal size after a large file.
 
-The ceiling is per process; the main process and the solo pool are not limited.
+The ceiling is per process; the main process and the solo pool are not limited. Celery sends
+``worker_process_init`` from the solo pool too, inside the process that started the worker (a test run, an
+embedding program): the ceiling is applied only in a process forked after this module was imported, so
+such a host never inherits it (a browser started later by that host would fail to reserve its heap).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from celery import Celery, signals
 from worker.settings import get_settings
 
 MB = 1024 * 1024
+_IMPORTED_IN = os.getpid()  # the worker's main process: prefork children are forked from it
 
 
 def address_space_bytes() -> int:
@@ -50,7 +54,8 @@ def apply_memory_ceiling(budget_mb: int) -> int | None:
 
 
 def _on_process_init(**_: Any) -> None:
-    apply_memory_ceiling(get_settings().max_task_memory_mb)
+    if os.getpid() != _IMPORTED_IN:  # a forked pool child, not the process that runs the worker
+        apply_memory_ceiling(get_settings().max_task_memory_mb)
 
 
 def connect_memory_limits(app: Celery) -> None:

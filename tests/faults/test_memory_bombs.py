@@ -127,3 +127,21 @@ def test_the_ceiling_makes_a_large_allocation_fail_and_pool_children_are_recycle
     assert proc.stdout.strip() == "refused", proc.stderr
     assert apply_memory_ceiling(0) is None
     assert app.conf.worker_max_memory_per_child == get_settings().max_task_memory_mb * 1024 // 2
+
+
+def test_an_in_process_solo_worker_leaves_its_host_unlimited() -> None:
+    # the solo pool sends worker_process_init in the process that started it (tests, embedding programs):
+    # that process must keep an unlimited address space, or a browser it starts later cannot reserve its heap
+    script = (
+        "import resource\n"
+        "from celery.contrib.testing.worker import start_worker\n"
+        "from worker.app import app\n"
+        "app.conf.broker_url = 'memory://'\n"
+        "app.conf.result_backend = 'cache+memory://'\n"
+        "with start_worker(app, pool='solo', perform_ping_check=False):\n"
+        "    print(resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False, timeout=60
+    )
+    assert proc.stdout.strip().splitlines()[-1:] == ["True"], proc.stderr[-2000:]
