@@ -35,6 +35,7 @@ from worker import filecheck, names, spool, tasknames
 from worker.errors import ExtractionError, ParseError, RetryableError
 from worker.logging import get_logger
 from worker.parse.models import Report
+from worker.registry import assign
 from worker.settings import Settings
 from worker.store import outbox, unit
 from worker.store.db import session_scope
@@ -285,6 +286,8 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
                 seen_before=job.seen_before,
                 severity_overrides=job.settings.rule_severity,
             )
+            if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
+                assign.match_on_ingest(session, stored.report_id, settings=job.settings)
             target = _archive_target(job, stored)
             unit.intend_move(session, job.arrival, destination=str(target), archived=True)
             follow_ups: list[FollowUp] = []

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import SEEDS_DIR as SEEDS
 from tests.registry.conftest import Cli
 from tests.registry.helpers import generated, store
 from tests.registry.helpers import write_csv as _csv
+from worker.ingest import ingest_file
 from worker.registry.assign import match_stored
 from worker.settings import Settings
 from worker.store import queries
@@ -76,3 +79,34 @@ def test_short_name_without_any_region_is_ambiguous(settings: Settings, cli: Cli
     assert code == 0 and str(report) in out and "多个候选" in out and "将乐县教育局" in out and "顺昌县教育局" in out
     code, _, err = cli("bodies", "resolve", str(report), "999")
     assert code == 2 and "主体 #999 不存在" in err
+
+
+def test_the_ingest_matches_a_new_report_to_its_registered_body(
+    make_registry_settings: Callable[..., Settings], cli: Cli, tmp_path: Path
+) -> None:
+    settings = make_registry_settings(default_region="福建省/三明市/将乐县")
+    cli("bodies", "import", _csv(tmp_path / "r.csv", REGISTRY))
+    dropped = settings.inbox_path / "南口镇.txt"
+    dropped.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SEEDS / "000_4689dce2e0afb553.txt", dropped)  # 将乐县南口镇人民政府, 2023
+    result = ingest_file(dropped, settings=settings, task_id="t1", send_task=lambda name, args: None)
+    assert result.status == "ingested" and result.report_id is not None
+    with session_scope(settings) as s:  # on the roster at once, no `bodies match` needed
+        body = queries.matched_body(s, result.report_id)
+        roster = queries.roster(s, region="将乐县", year=2023, today=TODAY)
+    assert body is not None and body.name == "将乐县南口镇人民政府"
+    assert [e.report_id for e in roster.entries if e.body.name == "将乐县南口镇人民政府"] == [result.report_id]
+
+
+def test_the_ingest_without_a_registry_matches_nothing(
+    make_registry_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_registry_settings()
+    dropped = settings.inbox_path / "a.txt"
+    dropped.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SEEDS / "000_4689dce2e0afb553.txt", dropped)
+    result = ingest_file(dropped, settings=settings, task_id="t1", send_task=lambda name, args: None)
+    assert result.status == "ingested" and result.report_id is not None
+    with session_scope(settings) as s:
+        assert queries.matched_body(s, result.report_id) is None
+        assert queries.unmatched_reports(s) == []

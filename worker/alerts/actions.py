@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from worker.alerts.digest import FlushResult
+from worker.alerts.remind import remind
+from worker.alerts.remind_compose import days_zh
 from worker.alerts.sendtime import flush_due
 from worker.errors import NianbaoError
 
@@ -18,7 +20,9 @@ if TYPE_CHECKING:
 
     from worker.settings import Settings
 
-__all__ = ["CheckResult", "FlushResult", "TestMailResult", "flush_due", "send_test_mail", "smtp_check"]
+__all__ = [
+    "CheckResult", "FlushResult", "TestMailResult", "days_zh", "flush_due", "remind", "send_test_mail", "smtp_check",
+]
 
 #: seconds a health check waits for the SMTP server at most
 SMTP_CHECK_TIMEOUT = 5.0

@@ -12,7 +12,7 @@ import json
 
 import click
 
-from worker.alerts.remind_compose import days_zh
+from worker.alerts.actions import days_zh
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -24,7 +24,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def remind_command(today: dt.datetime | None, year: int | None, dry_run: bool, as_json: bool) -> None:
     """Remind the bodies that have not sent a passing report, and the office (see docs/registry.md)."""
-    from worker.alerts.remind import remind
+    from worker.alerts.actions import remind
     from worker.registry.bodies import today_in
     from worker.settings import get_settings
     from worker.store.db import upgrade

@@ -112,6 +112,14 @@ def match_stored(session: Session, report_id: int, *, settings: Settings) -> Mat
     return result
 
 
+def match_on_ingest(session: Session, report_id: int, *, settings: Settings) -> MatchResult | None:
+    """``match_stored`` for a report the ingest has just stored; None (and no query beyond one row) while
+    the registry is empty, so an install without a registry pays nothing for it."""
+    if session.exec(select(Body.id).limit(1)).first() is None:
+        return None
+    return match_stored(session, report_id, settings=settings)
+
+
 def match_all(session: Session, *, settings: Settings) -> MatchSummary:
     """Match every stored report (manual resolutions are kept); returns the count per state."""
     index = load_index(session)
