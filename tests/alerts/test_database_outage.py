@@ -4,23 +4,19 @@ write lock held by another connection, or a TCP gate in front of PostgreSQL that
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import socket
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
 from tests.alerts.conftest import configure, smtp_overrides
 from tests.alerts.factories import finding, store_quarantine, store_report
-from tests.utils.smtp import SmtpSink, free_port
+from tests.utils.outage import Outage
+from tests.utils.smtp import SmtpSink
 from worker import monitoring
 from worker.settings import get_settings
 
@@ -32,96 +28,11 @@ pytestmark = [
 OUTAGE_S = 4.0
 
 
-class TcpGate:
-    """A TCP proxy on 127.0.0.1 the test opens and closes: closed, it refuses connections and cuts open ones."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = free_port()
-        self._listener: socket.socket | None = None
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
-
-    def open(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def close(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(OSError):  # wakes the accepting thread: the port then refuses
-                self._listener.shutdown(socket.SHUT_RDWR)
-            self._listener.close()
-            self._listener = None
-        with self._lock:
-            for conn in self._conns:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-                conn.close()
-            self._conns.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            with self._lock:
-                self._conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                dst.sendall(data)
-        with contextlib.suppress(OSError):
-            dst.shutdown(socket.SHUT_WR)
-
-
-class Outage:
-    """Makes the test's database unavailable and available again (see module doc)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.sqlite_path: str | None = None
-        self.gate: TcpGate | None = None
-        self.url = database_url
-        if database_url.startswith("sqlite"):
-            self.sqlite_path = database_url.split(":///", 1)[1]
-        else:
-            parsed = sa.engine.make_url(database_url)
-            self.gate = TcpGate(parsed.host or "127.0.0.1", parsed.port or 5432)
-            self.gate.open()
-            self.url = parsed.set(host="127.0.0.1", port=self.gate.port).render_as_string(hide_password=False)
-        self._holder: sqlite3.Connection | None = None
-
-    def begin(self) -> None:
-        if self.gate is not None:
-            self.gate.close()
-            return
-        assert self.sqlite_path is not None
-        self._holder = sqlite3.connect(self.sqlite_path, isolation_level=None)
-        self._holder.execute("BEGIN EXCLUSIVE")
-
-    def end(self) -> None:
-        if self.gate is not None:
-            self.gate.open()
-        elif self._holder is not None:
-            self._holder.execute("ROLLBACK")
-            self._holder.close()
-
-
 @pytest.fixture
 def outage(database_url: str) -> Iterator[Outage]:
     out = Outage(database_url)
     yield out
-    if out.gate is not None:
-        out.gate.close()
+    out.close()
 
 
 def test_alerts_are_sent_after_a_database_outage(
