@@ -77,6 +77,7 @@ class EmbeddedBroker:
         if len(str(self.socket_path)) > _MAX_SOCKET_PATH:
             raise ConfigError(f"data directory path too long for a unix socket: {self.socket_path}")
         self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)  # its append-only file holds every queued message (paths, names): owner only
         with self._lock():
             if ping_socket(self.socket_path):
                 self._adopt_if_orphaned()

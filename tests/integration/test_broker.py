@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,8 @@ def test_broker_embedded_url_answers_and_stops(root: Path, tmp_path: Path) -> No
         assert url == f"redis+socket://{root / 'broker' / 'valkey.sock'}"
         assert ping_url(url)
         assert ensure_broker(settings) == url  # idempotent in one process
+        # the broker's folder holds its append-only file (every queued message): owner only (issue 10, item 14)
+        assert stat.S_IMODE((root / "broker").stat().st_mode) == 0o700
     finally:
         stop_broker()
     assert not ping_url(url)
