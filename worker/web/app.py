@@ -109,7 +109,7 @@ def create_app(settings: Settings, *, address: str = "127.0.0.1") -> FastAPI:
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(settings.timezone)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
