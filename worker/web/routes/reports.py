@@ -42,7 +42,8 @@ SORT_ZH = {
     ReportSort.YEAR: "报告年度", ReportSort.ERRORS: "错误最多",
 }  # fmt: skip
 FILTER_PARAMS = ("q", "path", "year", "template", "status", "rule", "review")
-REVIEW_STATES = (queries.ReviewState.NEEDS_REVIEW, queries.ReviewState.CONFIRMED, queries.ReviewState.NOT_ERROR, queries.ReviewState.REVIEWED)
+_R = queries.ReviewState
+REVIEW_STATES = (_R.NEEDS_REVIEW, _R.CONFIRMED, _R.NOT_ERROR, _R.REVIEWED)  # the list's review filter, in this order
 
 
 def _text(value: str | None) -> str | None:
