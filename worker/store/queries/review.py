@@ -116,6 +116,22 @@ def _applies_exists(review: Any, finding: Any, *where: Any) -> Any:
     ))  # fmt: skip
 
 
+def _any_review(review: Any) -> Any:
+    """Some review of the report's body and year could apply to it (made on it or an earlier version): one
+    index probe per report (two for a report without a body identity), which spares the walk over the
+    findings of the many reports nobody reviewed. Reviews carry their report's identity and year."""
+    report = StoredReport
+    own = sa.select(review.id).where(review.report_id == report.id).correlate_except(review).exists()
+    same_body = (
+        sa.select(review.id)
+        .where(review.identity_key == report.identity_key, review.year == report.year, review.report_id <= report.id)
+        .correlate_except(review)
+        .exists()
+    )
+    known = sa.and_(col(report.identity_key).is_not(None), col(report.year).is_not(None))
+    return sa.or_(sa.and_(known, same_body), sa.and_(~known, own))
+
+
 def review_condition(state: ReviewState) -> Any:
     """The condition (on :class:`StoredReport`) that a report is in review ``state``."""
     finding: Any = aliased(StoredFinding)
@@ -125,15 +141,18 @@ def review_condition(state: ReviewState) -> Any:
     def findings(*where: Any) -> Any:  # failing findings of the report
         return sa.select(finding.id).where(of_report, *where).correlate_except(finding).exists()
 
-    if state is ReviewState.NEEDS_REVIEW:
-        return findings(~_applies_exists(review, finding))
+    reviewed_body = _any_review(aliased(FindingReview))
+    if state is ReviewState.NEEDS_REVIEW:  # a failing finding and no review at all, or one not reviewed
+        unreviewed = findings(~_applies_exists(review, finding))
+        return sa.or_(sa.and_(~reviewed_body, findings()), sa.and_(reviewed_body, unreviewed))
     if state is ReviewState.REVIEWED:
-        return findings(_applies_exists(review, finding))
+        return sa.and_(reviewed_body, findings(_applies_exists(review, finding)))
     verdict = ReviewVerdict.CONFIRMED if state is ReviewState.CONFIRMED else ReviewVerdict.NOT_ERROR
     # the review that counts is the nearest: no review of a later version (up to the report itself) applies
     nearer: Any = aliased(FindingReview)
     shadowed = _applies_exists(nearer, finding, nearer.report_id > review.report_id)
-    return findings(_applies_exists(review, finding, review.verdict == verdict.value, ~shadowed))
+    latest = _applies_exists(review, finding, review.verdict == verdict.value, ~shadowed)
+    return sa.and_(reviewed_body, findings(latest))
 
 
 # --- measured false-finding rate -------------------------------------------------------------
