@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.utils.stored import CLEAN, store_seeds
 from tests.web.conftest import web_settings_for
@@ -22,6 +22,7 @@ from worker.settings import Settings
 from worker.store import queries
 from worker.store.db import session_scope
 from worker.store.review_models import FindingReview
+from worker.store.web_models import AuditEntry
 from worker.web.pages import local_time
 
 ZONE = "Pacific/Kiritimati"  # UTC+14 (no summer time): the local hour always differs from UTC
@@ -154,3 +155,27 @@ def test_times_in_the_configured_zone() -> None:
     assert local_time(noon_utc.replace(tzinfo=None)) == "2025-01-20 14:03"  # SQLite: naive means UTC
     assert local_time(noon_utc, "Europe/Berlin") == "2025-01-20 07:03"
     assert local_time(None) == ""
+
+
+def test_audit_page_shows_actions_in_the_configured_zone(tmp_path: Path, database_url: str) -> None:
+    settings = web_settings_for(tmp_path, database_url, timezone=ZONE)
+    rid = store_seeds(settings)["002"]
+    operator = client_for(settings)
+    csrf = login(operator, "zhang")
+    _mark(operator, csrf, rid, _failing(settings, rid)[0], "not_error", "<i>核对</i>无误")
+    page = operator.get("/audit")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr data-audit="\d+"[^>]*>(.*?)</tr>', page.text, re.S)
+    assert len(rows) == 2 and "人工复核" in rows[0] and "登录" in rows[1]  # newest first
+    assert "&lt;i&gt;核对&lt;/i&gt;无误" in rows[0] and "zhang" in rows[0] and "管理员" in rows[0]
+    with session_scope(settings) as s:
+        at = s.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+        assert at is not None
+        stamp = at.at if at.at.tzinfo else at.at.replace(tzinfo=dt.UTC)
+    assert stamp.astimezone(dt.timezone(dt.timedelta(hours=14))).strftime("%Y-%m-%d %H:%M") in rows[0]
+    assert 'href="/audit"' in operator.get("/ops").text
+
+    viewer = client_for(settings)
+    login(viewer, "li")
+    assert viewer.get("/audit").status_code == 403
+    assert 'href="/audit"' not in viewer.get("/ops").text
