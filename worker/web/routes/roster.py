@@ -90,6 +90,17 @@ def _region(region: str | None, settings: Settings) -> str:
     return (region if region is not None else settings.default_region) or ""
 
 
+def region_path(roster: queries.Roster) -> str | None:
+    """The region's full administrative path ("将乐县" -> "福建省/三明市/将乐县") as its bodies' paths name it,
+    for the report list's ``path`` filter (a prefix); None when they disagree or there are none."""
+    segments = roster.region.split("/") if roster.region else []
+    n, found = len(segments), set()
+    for entry in roster.entries:
+        parts = entry.body.path.split("/")
+        found |= {"/".join(parts[: i + n]) for i in range(len(parts) - n + 1) if parts[i : i + n] == segments}
+    return found.pop() if len(found) == 1 else None
+
+
 def _query(**params: object) -> str:
     return "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, ""))
 
@@ -114,7 +125,8 @@ def roster_page(request: Request, session: SessionDep, settings: SettingsDep, us
         markers=[Marker(d, f"截止 {d.month}月{d.day}日") for d in deadlines],
     ) if roster.entries else Markup("")  # fmt: skip
     query = _query(region=name, year=wanted, today=today.isoformat() if today else None)
-    return render(request, "roster/roster.html", {
+    list_query = _query(path=region_path(roster) or name, year=wanted)  # the report list's filters
+    return render(request, "roster/roster.html", {"list_query": list_query,
         "roster": roster, "entries": shown, "state": state or "", "states": list(queries.RosterState),
         "region": name, "year": wanted, "query": query, "chart": chart,
     }, user=user, nav="roster")  # fmt: skip
