@@ -2,7 +2,8 @@
 
 The reports are generated with bulk inserts into a SQLite file under a temporary directory: 100,000 report
 rows over 2,000 bodies and five years (a third failing, a third with warnings), a finding for every failing
-or warning report, and the cells of seed 000 for the first 1,000 reports (the report page draws them).
+or warning report, and the cells of seed 000 for the first 1,000 reports (the report page draws them); one
+failing report in ten has its finding reviewed (alternately "confirmed" and "not an error").
 Each page is requested through the real application (TestClient: routing, session, read layer, templates),
 best of several runs; the baseline is ``/healthz`` (one ``SELECT 1``), measured in the same run.
 ``NIANBAO_BENCH_REPORTS`` changes the number of reports.
@@ -27,9 +28,14 @@ PAGES = (
     ("list, body search", "/reports?q=%E7%AC%AC1234"),
     ("list, county + year", "/reports?path=%E7%A6%8F%E5%BB%BA%E7%9C%81/%E5%8E%BF7&year=2022"),
     ("list, failing rule", "/reports?rule=T3_BALANCE"),
+    ("list, needs review", "/reports?review=needs_review"),
+    ("list, not an error", "/reports?review=not_error"),
+    ("list, county + reviewed", "/reports?path=%E7%A6%8F%E5%BB%BA%E7%9C%81/%E5%8E%BF7&review=reviewed"),
     ("list, sorted by body", "/reports?sort=body"),
     ("report page", "/reports/{report_id}"),
     ("versions page", "/reports/{report_id}/versions"),
+    ("export county+year xlsx", "/exports/reports.xlsx?path=%E7%A6%8F%E5%BB%BA%E7%9C%81/%E5%8E%BF7&year=2022"),
+    ("export errors csv", "/exports/reports.csv?status=errors&year=2022"),
 )
 
 
@@ -39,6 +45,7 @@ def _generate(database_url: str) -> int:
     from tests.utils.stored import SEEDS_DIR
     from worker.parse import read_report
     from worker.store.models import CellValue, StoredFinding, StoredReport
+    from worker.store.review_models import FindingReview, location_key
 
     seed = read_report(sorted(SEEDS_DIR.glob("000_*.txt"))[0])
     seed_json = seed.model_dump_json()
@@ -50,7 +57,8 @@ def _generate(database_url: str) -> int:
     ]  # fmt: skip
     now = dt.datetime.now(dt.UTC)
     engine = sa.create_engine(database_url)
-    reports, findings, cell_rows = [], [], []
+    reports, findings, cell_rows, reviews = [], [], [], []
+    place = location_key("applications", "new", "total", None, None)
     for n in range(1, REPORTS + 1):
         body, year, verdict = n % 2000, 2019 + n % 5, n % 3
         reports.append({
@@ -66,12 +74,19 @@ def _generate(database_url: str) -> int:
                 "severity": "error" if verdict == 0 else "warning", "status": "fail", "title": "",
                 "message": "本列不平衡", "table_key": "applications", "row_key": "new", "col_key": "total",
             })  # fmt: skip
+        if verdict == 0 and n % 10 == 0:
+            reviews.append({
+                "report_id": n, "identity_key": f"福建省/县{body % 50}/第{body}镇", "year": year, "rule": "T3_BALANCE",
+                "location": place, "verdict": "confirmed" if n % 20 == 0 else "not_error", "reason": "人工核对",
+                "user_name": "bench", "reviewed_at": now,
+            })  # fmt: skip
         if n <= WITH_CELLS:
             cell_rows += [{"report_id": n, **c} for c in cells]
     with engine.begin() as conn:
         conn.execute(sa.insert(StoredReport.__table__), reports)  # type: ignore[attr-defined]
         conn.execute(sa.insert(StoredFinding.__table__), findings)  # type: ignore[attr-defined]
         conn.execute(sa.insert(CellValue.__table__), cell_rows)  # type: ignore[attr-defined]
+        conn.execute(sa.insert(FindingReview.__table__), reviews)  # type: ignore[attr-defined]
     engine.dispose()
     return WITH_CELLS // 2
 

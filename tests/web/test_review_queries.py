@@ -14,8 +14,11 @@ from tests.utils.smtp import SmtpSink
 from tests.utils.stored import CORRECTED, SEEDS_DIR, store_seeds
 from worker.alerts.task import alert_report
 from worker.ingest import ingest_file
+from worker.parse import read_report
+from worker.rules import run_checks
+from worker.rules.base import RuleContext
 from worker.settings import Settings, get_settings
-from worker.store import queries
+from worker.store import crud, queries
 from worker.store.db import session_scope
 from worker.store.models import StoredReport
 from worker.store.queries import ReportFilter, ReviewState
@@ -189,3 +192,28 @@ def test_migration_0006_matches_the_models_and_downgrades(tmp_path: Path, databa
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0005")
     assert not set(REVIEW_TABLES) & set(sa.inspect(engine).get_table_names())
+
+
+def test_review_filter_for_reports_without_a_year_or_body_identity(settings: Settings) -> None:
+    """The filter's quick "any review of this body and year" probe must not hide the review of a report that has
+    no year or no administrative path (such a review is found by its report alone)."""
+    report = read_report(SEED_002)
+    findings = list(run_checks(report, RuleContext()))
+    assert findings
+    ids = {}
+    with session_scope(settings) as s:
+        for key, update in (("no-year", {"year": None}), ("no-path", {"organ_path": [], "organ": None})):
+            stored = crud.insert_report(s, report.model_copy(update=update), findings, sha256=key.ljust(64, "0"),
+                                        file_name=f"{key}.txt")  # fmt: skip
+            assert stored.id is not None
+            ids[key] = stored.id
+    with session_scope(settings) as s:
+        keys = {k: (r.identity_key, r.year) for k, r in ((k, s.get(StoredReport, i)) for k, i in ids.items()) if r}
+    assert keys["no-year"][1] is None and keys["no-path"][0] is None
+    assert _ids(settings, ReviewState.NEEDS_REVIEW) == set(ids.values())
+    for rid in ids.values():
+        _review(settings, rid, findings[0].rule, ReviewVerdict.NOT_ERROR)
+    assert _ids(settings, ReviewState.NOT_ERROR) == set(ids.values())
+    assert _ids(settings, ReviewState.REVIEWED) == set(ids.values())
+    assert _ids(settings, ReviewState.CONFIRMED) == set()
+    assert _ids(settings, ReviewState.NEEDS_REVIEW) == set(ids.values())  # two more errors nobody reviewed

@@ -42,3 +42,8 @@ def test_roster_download_and_resolve(visit: Visit, web_settings: Settings, tmp_p
     visit.goto("/rollup?region=将乐县&year=2024")
     assert "三、申请情况" in page.content()
     visit.screenshot("rollup")
+    with page.expect_download() as info:
+        page.click("text=区域汇总 XLSX")
+    assert info.value.suggested_filename == "区域汇总-将乐县-2024.xlsx"
+    info.value.save_as(tmp_path / "rollup.xlsx")
+    assert load_workbook(tmp_path / "rollup.xlsx").sheetnames[:2] == ["三、申请情况", "四、复议诉讼"]

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -123,3 +124,19 @@ def test_resolving_an_unmatched_report(seeded: tuple[Settings, dict[str, int]]) 
             ("zhang", "ok", f"report:{ids['xq']}"), ("zhang", "failed", f"report:{ids['xq']}")]
         roster = queries.roster(s, region="将乐县", year=2024, today=dt.date(2025, 1, 20))
     assert next(e for e in roster.entries if e.body.id == body.id).report_id == ids["xq"]
+
+
+def test_roster_links_the_regions_reports_by_its_full_path(seeded: tuple[Settings, dict[str, int]]) -> None:
+    """The roster names a region by one segment (将乐县); its report-list links filter by the full path prefix
+    the bodies' paths give (福建省/三明市/将乐县), so the export holds the region's reports of the year."""
+    settings, ids = seeded
+    client = _client(settings, "li")
+    html = client.get(f"/roster?{Q}").text
+    href = html.split('download>报告列表 XLSX', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert unquote(href) == "/exports/reports.xlsx?path=福建省/三明市/将乐县&year=2024"
+    sheet = load_workbook(io.BytesIO(client.get(href).content)).active
+    assert sheet is not None
+    exported = {r[0] for r in list(sheet.iter_rows(values_only=True))[1:]}
+    assert exported == set(ids.values())  # the six towns' reports and the unmatched 新区 one, all 2024
+    listed = client.get(href.replace("/exports/reports.xlsx", "/reports")).text
+    assert all(f'<tr data-report="{i}">' in listed for i in ids.values())

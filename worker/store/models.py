@@ -53,6 +53,7 @@ class StoredReport(SQLModel, table=True):
         sa.Index("ix_report_status_warnings", "status", "warning_count"),
         sa.Index("ix_report_template", "template"),
         sa.Index("ix_report_created_at", "created_at"),
+        sa.Index("ix_report_status_id", "status", "id"),  # the list by verdict, newest first (0009)
     )
 
     id: int | None = Field(default=None, primary_key=True)

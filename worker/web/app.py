@@ -25,7 +25,7 @@ from worker.web.auth import check_bind
 from worker.web.csrf import verify_csrf
 from worker.web.deps import LoginRequired, session_user
 from worker.web.pages import STATIC_DIR, make_templates, render
-from worker.web.routes import bodies, health, login, ops, quarantine, reports, review, roster
+from worker.web.routes import audit, bodies, health, login, ops, quarantine, reports, review, roster
 
 ROUTERS = (
     roster.router,  # first: its /bodies/unmatched must not be taken for a /bodies/{identity} page
@@ -36,6 +36,7 @@ ROUTERS = (
     bodies.router,
     quarantine.router,
     ops.router,
+    audit.router,
 )
 SESSION_COOKIE = "nianbao_session"
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -109,7 +110,7 @@ def create_app(settings: Settings, *, address: str = "127.0.0.1") -> FastAPI:
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(settings.timezone)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),

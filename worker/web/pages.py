@@ -7,10 +7,12 @@ is untrusted input (a body name may contain markup): never mark it ``|safe``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
@@ -38,8 +40,29 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
 
-def make_templates() -> Jinja2Templates:
-    """The template renderer of the application."""
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def local_time(value: dt.datetime | None, zone: str = DEFAULT_TIME_ZONE, fmt: str = TIME_FORMAT) -> str:
+    """A stored time as the pages show it: in the configured zone, ``2025-01-20 14:03`` (empty for None).
+
+    Stored times are UTC; SQLite gives them back without a zone, so a naive time is read as UTC.
+    """
+    if value is None:
+        return ""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def local_date(value: dt.datetime | None, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """The day of a stored time in the configured zone, ``2025-01-20`` (empty for None)."""
+    return local_time(value, zone, "%Y-%m-%d")
+
+
+def make_templates(time_zone: str = DEFAULT_TIME_ZONE) -> Jinja2Templates:
+    """The template renderer of the application; times are shown in ``time_zone`` (filters ``localtime``,
+    ``localdate``: the one place pages format a stored time)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -48,6 +71,8 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.filters["localtime"] = lambda value: local_time(value, time_zone)
+    env.filters["localdate"] = lambda value: local_date(value, time_zone)
     return Jinja2Templates(env=env)
 
 

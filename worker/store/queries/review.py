@@ -89,20 +89,47 @@ def _location_sql(finding: Any) -> Any:
     return sa.case((no_row, base + "|" + line), else_=base)
 
 
-def _applies(review: Any, finding: Any) -> Any:
-    """``review`` applies to ``finding`` of the report row :class:`StoredReport` (module doc)."""
+def _applying(review: Any, finding: Any) -> tuple[Any, Any]:
+    """The two ways ``review`` applies to ``finding`` of the report row :class:`StoredReport` (module doc): made
+    on that report, or on an earlier version of the same body and year. Kept apart (two EXISTS, not one OR)
+    so that each is one index search: ``uq_finding_review_place`` (report, rule, place) and
+    ``ix_finding_review_identity`` (body, year, rule, place); with the OR inside one subquery the databases
+    fell back to every review of the rule per finding (bench/bench_web.py: seconds at 10,000 reports)."""
     report = StoredReport
+    place = (review.rule == finding.rule, review.location == _location_sql(finding))
+    own = sa.and_(review.report_id == report.id, *place)
     earlier = sa.and_(
         col(report.identity_key).is_not(None),
         review.identity_key == report.identity_key,
         review.year == report.year,
+        *place,
         review.report_id < report.id,
     )
-    return sa.and_(
-        review.rule == finding.rule,
-        review.location == _location_sql(finding),
-        sa.or_(review.report_id == report.id, earlier),
+    return own, earlier
+
+
+def _applies_exists(review: Any, finding: Any, *where: Any) -> Any:
+    """Some ``review`` row satisfying ``where`` applies to ``finding`` (the finding and report come from outside)."""
+    return sa.or_(*(
+        sa.select(review.id).where(way, *where).correlate_except(review).exists()
+        for way in _applying(review, finding)
+    ))  # fmt: skip
+
+
+def _any_review(review: Any) -> Any:
+    """Some review of the report's body and year could apply to it (made on it or an earlier version): one
+    index probe per report (two for a report without a body identity), which spares the walk over the
+    findings of the many reports nobody reviewed. Reviews carry their report's identity and year."""
+    report = StoredReport
+    own = sa.select(review.id).where(review.report_id == report.id).correlate_except(review).exists()
+    same_body = (
+        sa.select(review.id)
+        .where(review.identity_key == report.identity_key, review.year == report.year, review.report_id <= report.id)
+        .correlate_except(review)
+        .exists()
     )
+    known = sa.and_(col(report.identity_key).is_not(None), col(report.year).is_not(None))
+    return sa.or_(sa.and_(known, same_body), sa.and_(~known, own))
 
 
 def review_condition(state: ReviewState) -> Any:
@@ -110,27 +137,22 @@ def review_condition(state: ReviewState) -> Any:
     finding: Any = aliased(StoredFinding)
     review: Any = aliased(FindingReview)
     of_report = sa.and_(finding.report_id == StoredReport.id, finding.status == "fail")
-    applies = _applies(review, finding)
-
-    def reviews(*where: Any) -> Any:  # reviews of the finding (the finding and report come from outside)
-        return sa.select(review.id).where(applies, *where).correlate_except(review).exists()
 
     def findings(*where: Any) -> Any:  # failing findings of the report
         return sa.select(finding.id).where(of_report, *where).correlate_except(finding).exists()
 
-    if state is ReviewState.NEEDS_REVIEW:
-        return findings(~reviews())
+    reviewed_body = _any_review(aliased(FindingReview))
+    if state is ReviewState.NEEDS_REVIEW:  # a failing finding and no review at all, or one not reviewed
+        unreviewed = findings(~_applies_exists(review, finding))
+        return sa.or_(sa.and_(~reviewed_body, findings()), sa.and_(reviewed_body, unreviewed))
     if state is ReviewState.REVIEWED:
-        return findings(reviews())
+        return sa.and_(reviewed_body, findings(_applies_exists(review, finding)))
     verdict = ReviewVerdict.CONFIRMED if state is ReviewState.CONFIRMED else ReviewVerdict.NOT_ERROR
+    # the review that counts is the nearest: no review of a later version (up to the report itself) applies
     nearer: Any = aliased(FindingReview)
-    shadowed = (
-        sa.select(nearer.id)
-        .where(_applies(nearer, finding), nearer.report_id > review.report_id)
-        .correlate_except(nearer)
-        .exists()
-    )
-    return findings(reviews(review.verdict == verdict.value, ~shadowed))
+    shadowed = _applies_exists(nearer, finding, nearer.report_id > review.report_id)
+    latest = _applies_exists(review, finding, review.verdict == verdict.value, ~shadowed)
+    return sa.and_(reviewed_body, findings(latest))
 
 
 # --- measured false-finding rate -------------------------------------------------------------

@@ -12,6 +12,7 @@ ever autoescaped by the templates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -40,7 +41,9 @@ SORT_ZH = {
     ReportSort.NEWEST: "最新收到", ReportSort.OLDEST: "最早收到", ReportSort.BODY: "报告主体",
     ReportSort.YEAR: "报告年度", ReportSort.ERRORS: "错误最多",
 }  # fmt: skip
-FILTER_PARAMS = ("q", "path", "year", "template", "status", "rule")
+FILTER_PARAMS = ("q", "path", "year", "template", "status", "rule", "review")
+_R = queries.ReviewState
+REVIEW_STATES = (_R.NEEDS_REVIEW, _R.CONFIRMED, _R.NOT_ERROR, _R.REVIEWED)  # the list's review filter, in this order
 
 
 def _text(value: str | None) -> str | None:
@@ -57,8 +60,32 @@ def _status(value: str | None) -> ReportStatus | None:
     return next((s for s in ReportStatus if s.value == value), None)
 
 
+def _review(value: str | None) -> queries.ReviewState | None:
+    return next((s for s in queries.ReviewState if s.value == value), None)
+
+
 def _sort(value: str | None) -> ReportSort:
     return next((s for s in ReportSort if s.value == value), ReportSort.NEWEST)
+
+
+def list_filter(query: Mapping[str, str]) -> ReportFilter:
+    """The report list's filters from a query string (``q path year template status rule review``): what the
+    list page shows and what its export buttons download."""
+    return ReportFilter(
+        body=_text(query.get("q")), path_prefix=_text(query.get("path")), year=_year(query.get("year")),
+        template=_text(query.get("template")), status=_status(query.get("status")), rule=_text(query.get("rule")),
+        review=_review(query.get("review")),
+    )  # fmt: skip
+
+
+def list_sort(query: Mapping[str, str]) -> ReportSort:
+    """The report list's order from a query string (``sort``)."""
+    return _sort(query.get("sort"))
+
+
+def export_query(params: Mapping[str, str]) -> str:
+    """The query string of the export links for the list shown with ``params`` (its filters and order)."""
+    return urlencode({k: v for k, v in params.items() if v and (k in FILTER_PARAMS or k == "sort")})
 
 
 def body_url(identity_key: str) -> str:
@@ -106,12 +133,14 @@ def list_reports(
     rule: str | None = None,
     sort: str | None = None,
     page: int = 1,
+    review: str | None = None,
 ) -> Response:
     """The stored reports matching the filters, one page, with counts per status, year and template."""
     filters = ReportFilter(
         body=_text(q), path_prefix=_text(path), year=_year(year), template=_text(template),
         status=_status(status), rule=_text(rule),
     )  # fmt: skip
+    filters.review = _review(review)
     order = _sort(sort)
     result = queries.list_reports(session, filters=filters, sort=order, page=page, per_page=PER_PAGE)
     facets = queries.report_facets(session, filters)
@@ -120,6 +149,7 @@ def list_reports(
         "template": filters.template or "", "status": filters.status.value if filters.status else "",
         "rule": filters.rule or "", "sort": order.value if order is not ReportSort.NEWEST else "",
     }  # fmt: skip
+    params["review"] = filters.review.value if filters.review else ""
 
     def url(**changes: object) -> str:
         merged = {**params, "page": "", **{k: "" if v is None else str(v) for k, v in changes.items()}}
@@ -130,6 +160,7 @@ def list_reports(
         "page": result, "facets": facets, "params": params, "url": url, "sorts": SORT_ZH, "sort": order,
         "statuses": list(ReportStatus), "filtered": any(params[k] for k in FILTER_PARAMS), **common_labels(),
     }  # fmt: skip
+    context |= {"review_states": REVIEW_STATES, "exports": export_query(params)}
     return render(request, "reports/list.html", context, user=user, nav="reports")
 
 
@@ -153,6 +184,7 @@ def report_page(request: Request, report_id: int, session: SessionDep, user: Cur
         "disclosure": disclosure_grids(index, template), "applications": application_grid(index, template),
         "reviews": review_cells(index), "review_columns": review_columns(),
         "received": queries.received_at(session, report_id), **common_labels(),
+        "finding_reviews": queries.finding_reviews(session, report_id),
     }  # fmt: skip
     return render(request, "reports/one.html", context, user=user, nav="reports")
 

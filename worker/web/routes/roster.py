@@ -5,6 +5,8 @@
     GET  /bodies/unmatched                 reports whose body is unknown or ambiguous, with a resolve form
     POST /bodies/unmatched/{id}/resolve    operators: ``worker.registry.assign.resolve`` (audit-logged)
     GET  /exports/{roster|rollup|reports|findings}.{xlsx|csv}   the same sheets as ``nianbao export``
+         (reports and findings: the report list's filters ``q path year template status rule review sort``,
+         or ``region`` for ``path``; the file is named in Chinese by RFC 5987 ``filename*``)
 
 Everything is read through ``worker.store.queries`` and written as sheets by ``worker.exports``.
 """
@@ -12,6 +14,7 @@ Everything is read through ``worker.store.queries`` and written as sheets by ``w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -40,10 +43,12 @@ from worker.store.web_models import AuditAction, AuditOutcome
 from worker.web.audit import record_action
 from worker.web.deps import CurrentUser, OperatorUser, SessionDep, SettingsDep
 from worker.web.pages import flash, render
+from worker.web.routes.reports import list_filter, list_sort
 from worker.web.svg import Marker, Series, line_chart
 
 router = APIRouter()
-MAX_EXPORT_REPORTS = 50_000
+MAX_EXPORT_REPORTS = 100_000
+EXPORT_PAGE = 500  # the read layer's largest page
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,17 @@ def _region(region: str | None, settings: Settings) -> str:
     return (region if region is not None else settings.default_region) or ""
 
 
+def region_path(roster: queries.Roster) -> str | None:
+    """The region's full administrative path ("将乐县" -> "福建省/三明市/将乐县") as its bodies' paths name it,
+    for the report list's ``path`` filter (a prefix); None when they disagree or there are none."""
+    segments = roster.region.split("/") if roster.region else []
+    n, found = len(segments), set()
+    for entry in roster.entries:
+        parts = entry.body.path.split("/")
+        found |= {"/".join(parts[: i + n]) for i in range(len(parts) - n + 1) if parts[i : i + n] == segments}
+    return found.pop() if len(found) == 1 else None
+
+
 def _query(**params: object) -> str:
     return "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, ""))
 
@@ -109,7 +125,8 @@ def roster_page(request: Request, session: SessionDep, settings: SettingsDep, us
         markers=[Marker(d, f"截止 {d.month}月{d.day}日") for d in deadlines],
     ) if roster.entries else Markup("")  # fmt: skip
     query = _query(region=name, year=wanted, today=today.isoformat() if today else None)
-    return render(request, "roster/roster.html", {
+    list_query = _query(path=region_path(roster) or name, year=wanted)  # the report list's filters
+    return render(request, "roster/roster.html", {"list_query": list_query,
         "roster": roster, "entries": shown, "state": state or "", "states": list(queries.RosterState),
         "region": name, "year": wanted, "query": query, "chart": chart,
     }, user=user, nav="roster")  # fmt: skip
@@ -157,8 +174,28 @@ def resolve_report(request: Request, report_id: int, session: SessionDep, user: 
     return RedirectResponse("/bodies/unmatched", status_code=303)
 
 
+def _report_rows(session: Session, query: Mapping[str, str]) -> list[queries.ReportSummary]:
+    """Every report of the list the query string shows (up to MAX_EXPORT_REPORTS), in its order."""
+    filters, order = list_filter(query), list_sort(query)
+    items: list[queries.ReportSummary] = []
+    page = 1
+    while len(items) < MAX_EXPORT_REPORTS:
+        result = queries.list_reports(session, filters=filters, sort=order, page=page, per_page=EXPORT_PAGE)
+        items += result.items
+        if page >= result.pages:
+            break
+        page += 1
+    return items[:MAX_EXPORT_REPORTS]
+
+
+def _list_label(query: Mapping[str, str]) -> str:
+    """What a report-list export holds, for its file name: the region and year filtered on, if any."""
+    parts = [(query.get("path") or "").strip("/").replace("/", "-"), (query.get("year") or "").strip()]
+    return "".join(f"-{p}" for p in parts if p)
+
+
 def _sheets(kind: str, session: Session, settings: Settings, *, region: str | None, year: int | None,
-            today: dt.date | None) -> tuple[list[Sheet], str]:  # fmt: skip
+            today: dt.date | None, query: Mapping[str, str]) -> tuple[list[Sheet], str]:  # fmt: skip
     day = today or today_in(settings.timezone)
     name, wanted = _region(region, settings), _year(year, day)
     label = (name.replace("/", "-") or "全部") + f"-{wanted}"
@@ -166,21 +203,23 @@ def _sheets(kind: str, session: Session, settings: Settings, *, region: str | No
         return [roster_sheet(queries.roster(session, region=name, year=wanted, today=day))], f"报送情况-{label}"
     if kind == "rollup":
         return rollup_sheets(queries.rollup(session, region=name, year=wanted)), f"区域汇总-{label}"
-    filters = queries.ReportFilter(path_prefix=region or None, year=year)
+    if region and not query.get("path"):  # the roster's links name the region
+        query = {**query, "path": region}
+    label = _list_label(query)
     if kind == "findings":
-        return [findings_sheet(queries.list_findings(session, filters=filters))], "校验结果"
-    page = queries.list_reports(session, filters=filters, sort=queries.ReportSort.BODY, per_page=MAX_EXPORT_REPORTS)
-    return [reports_sheet(page.items)], "报告列表"
+        return [findings_sheet(queries.list_findings(session, filters=list_filter(query)))], f"校验结果{label}"
+    return [reports_sheet(_report_rows(session, query))], f"报告列表{label}"
 
 
 @router.get("/exports/{kind}.{fmt}")
-def export(session: SessionDep, settings: SettingsDep, user: CurrentUser, kind: str, fmt: str,
+def export(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser, kind: str, fmt: str,
            region: str | None = None, year: int | None = None, today: dt.date | None = None) -> Response:  # fmt: skip
     """A spreadsheet of the roster, the roll-up, the report list or the findings (XLSX, or CSV with BOM)."""
     if kind not in ("roster", "rollup", "reports", "findings") or fmt not in {f.value for f in ExportFormat}:
         raise HTTPException(status_code=404)
     form = ExportFormat(fmt)
-    sheets, stem = _sheets(kind, session, settings, region=region, year=year, today=today)
+    sheets, stem = _sheets(kind, session, settings, region=region, year=year, today=today,
+                           query=request.query_params)  # fmt: skip
     if form is ExportFormat.CSV and kind == "rollup":
         sheets = sheets[-1:]  # the long form: every summed cell
     name = quote(f"{stem}.{form.value}")
