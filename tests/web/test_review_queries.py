@@ -107,14 +107,14 @@ def test_review_survives_recheck_and_is_carried_to_a_new_version(settings: Setti
 def test_report_list_filters_by_review_state(settings: Settings) -> None:
     ids = store_seeds(settings)
     failing = {ids[k] for k in ("000", "001", "002", "003", "004", CORRECTED)}  # all but the clean one
-    assert _ids(settings, ReviewState.NEEDS_REVIEW) == failing
+    assert _ids(settings, ReviewState.UNREVIEWED) == failing
     assert _ids(settings, ReviewState.REVIEWED) == set()
 
     for rule in ("BLANK_CELL", "FMT_LABEL_MIXED"):  # 001 has two failing findings; BLANK_CELL is one of them
         _review(settings, ids["001"], rule, ReviewVerdict.NOT_ERROR)
     _review(settings, ids["000"], "TITLE_MISSING", ReviewVerdict.CONFIRMED)
-    assert ids["001"] not in _ids(settings, ReviewState.NEEDS_REVIEW)
-    assert ids["000"] in _ids(settings, ReviewState.NEEDS_REVIEW)  # more findings than the one reviewed
+    assert ids["001"] not in _ids(settings, ReviewState.UNREVIEWED)
+    assert ids["000"] in _ids(settings, ReviewState.UNREVIEWED)  # more findings than the one reviewed
     assert _ids(settings, ReviewState.REVIEWED) == {ids["000"], ids["001"], ids[CORRECTED]}  # carried too
     assert _ids(settings, ReviewState.CONFIRMED) == {ids["000"], ids[CORRECTED]}
     assert _ids(settings, ReviewState.NOT_ERROR) == {ids["001"]}

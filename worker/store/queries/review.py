@@ -118,7 +118,7 @@ def review_condition(state: ReviewState) -> Any:
     def findings(*where: Any) -> Any:  # failing findings of the report
         return sa.select(finding.id).where(of_report, *where).correlate_except(finding).exists()
 
-    if state is ReviewState.NEEDS_REVIEW:
+    if state is ReviewState.UNREVIEWED:
         return findings(~reviews())
     if state is ReviewState.REVIEWED:
         return findings(reviews())
