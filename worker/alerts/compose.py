@@ -50,7 +50,7 @@ REPORT_TYPES: dict[str, MessageType] = {
 DEFAULT_ZONE = "Asia/Shanghai"
 REVIEW_ZH = REPORT_STATUS_ZH["needs_review"]  # 待人工复核
 REVIEW_GROUP_ZH = "无法可靠读取的表格"
-ASK_ORIGINAL_ZH = "请提供该报告的 .docx/.pdf 原件（表格为真实单元格的文件），或由人工核对上述表格"
+ASK_ORIGINAL_ZH = "请提供该报告的 .docx/.pdf 原件（表格为真实单元格的文件），或由人工核对这些表格"
 ZONE_LABELS = {"Asia/Shanghai": "北京时间"}
 
 
