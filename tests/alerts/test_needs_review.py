@@ -202,3 +202,44 @@ def test_digest_lists_reports_needing_review_in_their_own_group(
     assert "南山镇人民政府" in review_part and f"无法可靠读取：{TABLE_3}" in review_part
     assert "南山镇人民政府" not in text.split("二、待人工复核的报告", 1)[0].split("一、报告", 1)[1]
     assert "无法可靠读取的表格" in _html(digest)
+
+
+def _review_finding(table: str = "applications") -> Any:
+    from worker.parse.models import Location
+    from worker.rules.base import Finding, Severity
+
+    return Finding(rule="TABLE_UNREADABLE", severity=Severity.WARNING, title="表格无法可靠读取",
+                   message="表格无法可靠读取：数字之间缺少分隔。请提供 .docx/.pdf 原件或人工核对",
+                   location=Location(table=table, line=35), expected="可确定的表格数据", actual="ambiguous")  # fmt: skip
+
+
+def test_request_wording_follows_the_verdict() -> None:
+    from tests.alerts.factories import finding, sha, warning
+    from worker.alerts.compose import report_message
+    from worker.alerts.message import MessageType
+    from worker.alerts.models import ReportAlert
+
+    review, error = _review_finding(), finding()
+    alert = ReportAlert(organ="南山镇人民政府", year=2023, file_name="r.txt", sha256=sha(),
+                        findings=[review, _review_finding("disclosure.art20_1"), warning()])  # fmt: skip
+    listed = alert.alertable(include_warnings=False)
+    assert [f.rule for f in listed] == ["TABLE_UNREADABLE", "TABLE_UNREADABLE"]  # asked for, warnings off
+
+    # errors gone, the table still unreadable: an update that asks for the original and lists what was resolved
+    update = report_message(alert, findings=listed, kind="update", previous=[error])
+    assert update.type is MessageType.REPORT_REVIEW
+    assert update.subject.startswith("【年报待人工复核（更新）】南山镇人民政府 2023年度报告：2 张表格无法可靠读取")
+    assert f"{TABLE_3}、二、主动公开政府信息情况表第二十条第（一）项" in update.lead
+    assert "另有 1 项警告未列出" in update.lead
+    assert update.resolved is not None and any("T3_BALANCE" in line for line in update.resolved.lines)
+
+    # a request answered (the review dismissed, say): "no original needed any more", never "errors gone"
+    done = report_message(alert.model_copy(update={"findings": []}), findings=[], kind="resolved", previous=listed)
+    assert done.subject == "【年报待人工复核（已处理）】南山镇人民政府 2023年度报告：无需再提供原件"
+    assert "错误" not in done.subject + done.lead
+
+    # an error stands even when a table could not be read: the error wording, the table listed as a warning
+    failed = alert.model_copy(update={"findings": [error, review]})
+    both = report_message(failed, findings=failed.alertable(include_warnings=False))
+    assert both.type is MessageType.REPORT_NEW and both.subject.endswith("1 项错误")
+    assert [g.title for g in both.groups] == ["一、错误（1 项）", "二、警告（1 项）"]
