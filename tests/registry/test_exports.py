@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -42,6 +44,14 @@ def test_reports_and_findings_exports_with_filters(settings: Settings, cli: Cli,
     assert rows[0][:6] == ["编号", "报告主体", "主体路径", "年度", "格式版本", "状态"]
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(r.id for r in failed.items)
     assert {r[5] for r in rows[1:]} == {"未通过"}
+    # 接收时间 in the configured zone (Asia/Shanghai by default), not the stored UTC
+    received = {r.id: r.created_at for r in failed.items}
+    zone = ZoneInfo(settings.timezone)
+    for row in rows[1:]:
+        utc = received[int(row[0])]
+        utc = utc if utc.tzinfo else utc.replace(tzinfo=dt.UTC)
+        assert row[10] == utc.astimezone(zone).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    assert settings.timezone == "Asia/Shanghai" and all(row[10] for row in rows[1:])
 
     cli("export", "reports", "--format", "xlsx", "-o", tmp_path / "r.xlsx")
     assert len(_xlsx_rows(tmp_path / "r.xlsx")) == 1 + 7

@@ -53,9 +53,9 @@ def test_review_on_report_page_filter_and_export(visit: Visit, web_settings: Set
     page.wait_for_url("**review=not_error**")
     rows = page.locator("tr[data-report]")
     assert page.locator("#total").inner_text() == "1" and rows.get_attribute("data-report") == str(rid)
-    page.select_option("select[name=review]", "needs_review")
+    page.select_option("select[name=review]", "unreviewed")
     page.click("form.filters button[type=submit]")
-    page.wait_for_url("**review=needs_review**")
+    page.wait_for_url("**review=unreviewed**")
     listed = {int(rows.nth(i).get_attribute("data-report") or 0) for i in range(rows.count())}
     with session_scope(web_settings) as s:  # reports with a failing finding and no review of it
         expected = {r for r in ids.values() if any(f.status == "fail" and f.id != fid
@@ -75,7 +75,7 @@ def test_review_on_report_page_filter_and_export(visit: Visit, web_settings: Set
     assert table[0][:2] == ("编号", "报告主体")
     assert [r[0] for r in table[1:]] == [int(rows.nth(i).get_attribute("data-report") or 0)
                                          for i in range(rows.count())]  # the rows shown, in their order
-    assert unquote(download.url).endswith("/exports/reports.xlsx?review=needs_review")
+    assert unquote(download.url).endswith("/exports/reports.xlsx?review=unreviewed")
 
     page.click("button:has-text('退出')")
     visit.login("li")

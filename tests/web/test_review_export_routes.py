@@ -101,11 +101,11 @@ def test_list_filters_by_review_state(tmp_path: Path, database_url: str) -> None
     _mark(operator, csrf, confirmed, _failing(settings, confirmed)[0], "confirmed", "")
 
     listed = {state: _listed(operator.get("/reports", params={"review": state}).text)
-              for state in ("needs_review", "confirmed", "not_error", "reviewed")}  # fmt: skip
+              for state in ("unreviewed", "confirmed", "not_error", "reviewed")}  # fmt: skip
     assert listed["not_error"] == {dismissed}
     assert listed["confirmed"] == {confirmed}
     assert listed["reviewed"] == {dismissed, confirmed}
-    assert listed["needs_review"] == with_failing - {dismissed}
+    assert listed["unreviewed"] == with_failing - {dismissed}
     page = operator.get("/reports", params={"review": "not_error"}).text
     assert '<option value="not_error" selected>' in page and "清除筛选" in page
     assert _listed(operator.get("/reports", params={"review": "bogus"}).text) == set(ids.values())

@@ -110,14 +110,14 @@ def test_review_survives_recheck_and_is_carried_to_a_new_version(settings: Setti
 def test_report_list_filters_by_review_state(settings: Settings) -> None:
     ids = store_seeds(settings)
     failing = {ids[k] for k in ("000", "001", "002", "003", "004", CORRECTED)}  # all but the clean one
-    assert _ids(settings, ReviewState.NEEDS_REVIEW) == failing
+    assert _ids(settings, ReviewState.UNREVIEWED) == failing
     assert _ids(settings, ReviewState.REVIEWED) == set()
 
     for rule in ("BLANK_CELL", "FMT_LABEL_MIXED"):  # 001 has two failing findings; BLANK_CELL is one of them
         _review(settings, ids["001"], rule, ReviewVerdict.NOT_ERROR)
     _review(settings, ids["000"], "TITLE_MISSING", ReviewVerdict.CONFIRMED)
-    assert ids["001"] not in _ids(settings, ReviewState.NEEDS_REVIEW)
-    assert ids["000"] in _ids(settings, ReviewState.NEEDS_REVIEW)  # more findings than the one reviewed
+    assert ids["001"] not in _ids(settings, ReviewState.UNREVIEWED)
+    assert ids["000"] in _ids(settings, ReviewState.UNREVIEWED)  # more findings than the one reviewed
     assert _ids(settings, ReviewState.REVIEWED) == {ids["000"], ids["001"], ids[CORRECTED]}  # carried too
     assert _ids(settings, ReviewState.CONFIRMED) == {ids["000"], ids[CORRECTED]}
     assert _ids(settings, ReviewState.NOT_ERROR) == {ids["001"]}
@@ -210,10 +210,10 @@ def test_review_filter_for_reports_without_a_year_or_body_identity(settings: Set
     with session_scope(settings) as s:
         keys = {k: (r.identity_key, r.year) for k, r in ((k, s.get(StoredReport, i)) for k, i in ids.items()) if r}
     assert keys["no-year"][1] is None and keys["no-path"][0] is None
-    assert _ids(settings, ReviewState.NEEDS_REVIEW) == set(ids.values())
+    assert _ids(settings, ReviewState.UNREVIEWED) == set(ids.values())
     for rid in ids.values():
         _review(settings, rid, findings[0].rule, ReviewVerdict.NOT_ERROR)
     assert _ids(settings, ReviewState.NOT_ERROR) == set(ids.values())
     assert _ids(settings, ReviewState.REVIEWED) == set(ids.values())
     assert _ids(settings, ReviewState.CONFIRMED) == set()
-    assert _ids(settings, ReviewState.NEEDS_REVIEW) == set(ids.values())  # two more errors nobody reviewed
+    assert _ids(settings, ReviewState.UNREVIEWED) == set(ids.values())  # two more errors nobody reviewed

@@ -1,5 +1,10 @@
 """Compose alert messages once, channel-neutral, in Chinese: report, update, resolved, quarantine, digest, test.
 
+A report whose alerted findings hold no error but a table not read with certainty (status ``needs_review``,
+``models.is_review_request``) gets a request for the original (``review_*``): which tables could not be read
+and why, and the ask for the .docx/.pdf original or a check by hand; never the error wording. Digests list
+such reports in their own group (待人工复核).
+
 The result is an ``AlertMessage`` (worker/alerts/message.py); each channel renders it (email: plain text and
 HTML through the autoescaping templates in worker/alerts/templates). Locations are worded by
 ``Location.describe_zh()``, the one home of those labels; only the severity words live here.
@@ -25,8 +30,15 @@ from worker.alerts.message import (
     QuarantineLine,
     Section,
 )
-from worker.alerts.models import MessageKind, QuarantineAlert, ReportAlert, finding_label
-from worker.parse.labels import LIST_NUMERALS_ZH, MESSAGE_KIND_ZH, NOT_ASSESSABLE_ZH, SEVERITY_ZH
+from worker.alerts.models import MessageKind, QuarantineAlert, ReportAlert, finding_label, is_review_request
+from worker.parse.labels import (
+    LIST_NUMERALS_ZH,
+    MESSAGE_KIND_ZH,
+    NOT_ASSESSABLE_ZH,
+    REPORT_STATUS_ZH,
+    SEVERITY_ZH,
+    table_name_zh,
+)
 from worker.rules.base import Finding, Severity
 from worker.settings import Settings
 
@@ -36,6 +48,9 @@ REPORT_TYPES: dict[str, MessageType] = {
     "resolved": MessageType.REPORT_RESOLVED,
 }
 DEFAULT_ZONE = "Asia/Shanghai"
+REVIEW_ZH = REPORT_STATUS_ZH["needs_review"]  # 待人工复核
+REVIEW_GROUP_ZH = "无法可靠读取的表格"
+ASK_ORIGINAL_ZH = "请提供该报告的 .docx/.pdf 原件（表格为真实单元格的文件），或由人工核对这些表格"
 ZONE_LABELS = {"Asia/Shanghai": "北京时间"}
 
 
@@ -86,6 +101,14 @@ class DigestEntry:
     version: int = 1  # of this body and year (see ReportAlert.version)
     rules: dict[str, int] = field(default_factory=dict)  # failing error rule -> count
     at: dt.datetime | None = None  # when it fell due (UTC)
+    review_tables: list[str] = field(default_factory=list)  # needs review: tables not read with certainty (zh)
+
+    @property
+    def needs_review(self) -> bool:
+        """A request for the original (no error, a table not read with certainty), listed in its own group."""
+        return self.kind == "report" and self.message_kind != "resolved" and not self.error_count and bool(
+            self.review_tables
+        )
 
 
 def _value(v: Any) -> str:
@@ -101,7 +124,8 @@ def _value(v: Any) -> str:
 
 
 def _item(f: Finding, *, is_new: bool) -> FindingItem:
-    compared = f.expected is not None or f.actual is not None
+    # a review finding's expected/actual are a certainty code, not figures: its message says it all
+    compared = (f.expected is not None or f.actual is not None) and not f.needs_review
     return FindingItem(
         rule=f.rule,
         severity=f.severity,
@@ -115,10 +139,18 @@ def _item(f: Finding, *, is_new: bool) -> FindingItem:
     )
 
 
-def _groups(findings: Iterable[Finding], *, added: set[str]) -> list[FindingGroup]:
-    """Numbered groups by severity, errors first; not-assessable findings last under their own heading."""
+def _groups(findings: Iterable[Finding], *, added: set[str], review_first: bool = False) -> list[FindingGroup]:
+    """Numbered groups by severity, errors first; not-assessable findings last under their own heading.
+
+    ``review_first``: a request for the original; the tables not read with certainty come first, under their
+    own heading, and are left out of the severity groups.
+    """
     items = list(findings)
     grouped: list[tuple[str, list[Finding]]] = []
+    if review_first:
+        review = [f for f in items if f.needs_review]
+        items = [f for f in items if not f.needs_review]
+        grouped.append((REVIEW_GROUP_ZH, review))
     for sev in (Severity.ERROR, Severity.WARNING):
         fs = [f for f in items if f.severity == sev and f.status == "fail"]
         if fs:
@@ -171,6 +203,56 @@ def _report_lead(alert: ReportAlert, *, kind: MessageKind, errors: int, warnings
     return lead
 
 
+def review_tables(findings: Iterable[Finding]) -> list[str]:
+    """The tables the review findings name, in Chinese, each once, in the findings' order."""
+    names: list[str] = []
+    for f in findings:
+        if f.needs_review:
+            name = table_name_zh(f.location.table) if f.location and f.location.table else "表格"
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def review_subject(alert: ReportAlert, *, kind: MessageKind, tables: int) -> str:
+    """Subject of a request for the original: the report needs review, not an error report."""
+    year = f"{alert.year}年度" if alert.year else "年度"
+    return (
+        f"【年报{REVIEW_ZH}{MESSAGE_KIND_ZH[kind]}】{alert.display_name()} {year}报告："
+        f"{tables} 张表格无法可靠读取，请提供原件或人工核对"
+    )
+
+
+def _review_lead(alert: ReportAlert, *, kind: MessageKind, tables: list[str], warnings: int) -> str:
+    year = f"{alert.year}年度" if alert.year else ""
+    lead = (
+        f"{alert.display_name()}{year}政府信息公开工作年度报告中有 {len(tables)} 张表格无法可靠读取："
+        f"{'、'.join(tables)}（原因见下）。这些表格未做数字校验，报告状态为“{REVIEW_ZH}”。"
+        f"这不是错误通报：{ASK_ORIGINAL_ZH}。"
+    )
+    if kind == "update":
+        lead = "校验结论已变化（规则更新或跨年度复核）。" + lead
+    hidden = alert.warning_count - warnings
+    if hidden > 0:
+        lead += f"另有 {hidden} 项警告未列出。"
+    return lead
+
+
+def _resolved_wording(alert: ReportAlert, previous: list[Finding] | None) -> tuple[str, str]:
+    """(subject, lead) of a "resolved" message: after a request for the original, or after errors."""
+    year = f"{alert.year}年度" if alert.year else ""
+    name = alert.display_name()
+    if previous and is_review_request(previous):
+        return (
+            f"【年报{REVIEW_ZH}（已处理）】{name} {year or '年度'}报告：无需再提供原件",
+            f"{name}{year}政府信息公开工作年度报告经重新校验或人工复核，此前请求提供原件或人工核对的表格已无需处理。",
+        )
+    return (
+        report_subject(alert, kind="resolved", errors=0),
+        _report_lead(alert, kind="resolved", errors=0, warnings=0),
+    )
+
+
 def report_message(
     alert: ReportAlert,
     *,
@@ -195,12 +277,22 @@ def report_message(
     cur_labels = {finding_label(f) for f in findings}
     resolved = sorted(prev_labels - cur_labels)
     added = cur_labels - prev_labels if previous is not None else set()
+    request = kind != "resolved" and is_review_request(findings)
+    if request:
+        tables = review_tables(findings)
+        subject = review_subject(alert, kind=kind, tables=len(tables))
+        lead = _review_lead(alert, kind=kind, tables=tables, warnings=warnings)
+    elif kind == "resolved":
+        subject, lead = _resolved_wording(alert, previous)
+    else:
+        subject = report_subject(alert, kind=kind, errors=errors, warnings=warnings)
+        lead = _report_lead(alert, kind=kind, errors=errors, warnings=warnings)
     return AlertMessage(
-        type=REPORT_TYPES[kind],
-        subject=report_subject(alert, kind=kind, errors=errors, warnings=warnings),
-        lead=_report_lead(alert, kind=kind, errors=errors, warnings=warnings),
+        type=MessageType.REPORT_REVIEW if request else REPORT_TYPES[kind],
+        subject=subject,
+        lead=lead,
         facts=_file_facts(alert),
-        groups=_groups(findings, added=added),
+        groups=_groups(findings, added=added, review_first=request),
         resolved=Section[str](title=f"已消除（{len(resolved)} 项）", lines=resolved) if resolved else None,
         links=[Link(label="查看报告", url=url)] if url else [],
     )
@@ -230,45 +322,62 @@ def digest_message(
 
     Each report line carries its body, year, file, failing error rules with counts, version (新 or
     第n版（更正版）), when it fell due (in ``zone``) and, with ``base_url``, a link to the report's page.
+    Reports that need review (a request for the original, ``DigestEntry.needs_review``) have their own group,
+    with the tables not read with certainty instead of error rules.
     """
-    reports = [e for e in entries if e.kind == "report"]
+    reviews = [e for e in entries if e.needs_review]
+    reports = [e for e in entries if e.kind == "report" and not e.needs_review]
     quarantined = [e for e in entries if e.kind == "quarantine"]
     total_errors = sum(e.error_count for e in reports)
-    subject = f"【年报校验汇总】{len(reports)} 份报告共 {total_errors} 项错误"
+    parts = [f"{len(reports)} 份报告共 {total_errors} 项错误"] if reports or not reviews else []
+    if reviews:
+        parts.append(f"{len(reviews)} 份报告{REVIEW_ZH}")
     if quarantined:
-        subject += f"，{len(quarantined)} 个文件被隔离"
+        parts.append(f"{len(quarantined)} 个文件被隔离")
+    subject = "【年报校验汇总】" + "，".join(parts)
     lead = (
         f"截至 {local_time(window_end, zone)}，短时间内到达的告警较多（{len(entries)} 条），合并为本汇总。"
         "逐份明细（错误规则、版本、时间）列于下方" + ("，点击链接可查看报告详情。" if base_url else "。")
     )
-    report_section = quarantine_section = None
+    if reviews:
+        lead += f"“{REVIEW_ZH}”的报告不是错误通报：其表格无法可靠读取，{ASK_ORIGINAL_ZH}。"
+
+    def line(e: DigestEntry) -> DigestLine:
+        url = report_url(base_url, e.report_id)
+        return DigestLine(
+            name=e.name,
+            year=str(e.year) if e.year else "—",
+            file_name=e.file_name,
+            error_count=e.error_count,
+            kind_label=version_label(e.version, e.message_kind),
+            rules=rules_summary(e.rules),
+            tables="、".join(e.review_tables) if e.needs_review else "",
+            at=local_time(e.at, zone) if e.at else "",
+            links=[Link(label="查看报告", url=url)] if url else [],
+        )
+
+    numerals = iter(LIST_NUMERALS_ZH)
+    report_section = review_section = quarantine_section = None
     if reports:
-        lines = []
-        for e in reports:
-            url = report_url(base_url, e.report_id)
-            lines.append(
-                DigestLine(
-                    name=e.name,
-                    year=str(e.year) if e.year else "—",
-                    file_name=e.file_name,
-                    error_count=e.error_count,
-                    kind_label=version_label(e.version, e.message_kind),
-                    rules=rules_summary(e.rules),
-                    at=local_time(e.at, zone) if e.at else "",
-                    links=[Link(label="查看报告", url=url)] if url else [],
-                )
-            )
-        report_section = Section[DigestLine](title=f"一、报告（{len(reports)} 份）", lines=lines)
+        report_section = Section[DigestLine](
+            title=f"{next(numerals)}、报告（{len(reports)} 份）", lines=[line(e) for e in reports]
+        )
+    if reviews:
+        review_section = Section[DigestLine](
+            title=f"{next(numerals)}、{REVIEW_ZH}的报告（{len(reviews)} 份，请提供原件或人工核对）",
+            lines=[line(e) for e in reviews],
+        )
     if quarantined:
         quarantine_section = Section[QuarantineLine](
-            title=f"{'二' if reports else '一'}、隔离文件（{len(quarantined)} 个）",
+            title=f"{next(numerals)}、隔离文件（{len(quarantined)} 个）",
             lines=[
                 QuarantineLine(file_name=e.file_name, reason=e.reason or "", at=local_time(e.at, zone) if e.at else "")
                 for e in quarantined
             ],
         )
     return AlertMessage(
-        type=MessageType.DIGEST, subject=subject, lead=lead, reports=report_section, quarantined=quarantine_section
+        type=MessageType.DIGEST, subject=subject, lead=lead, reports=report_section, reviews=review_section,
+        quarantined=quarantine_section,
     )
 
 

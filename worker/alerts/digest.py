@@ -32,9 +32,10 @@ from worker.alerts.compose import (
     digest_message,
     quarantine_message,
     report_message,
+    review_tables,
 )
 from worker.alerts.message import AlertMessage, MessageType
-from worker.alerts.models import QuarantineAlert, ReportAlert
+from worker.alerts.models import QuarantineAlert, ReportAlert, is_review_request
 from worker.logging import get_logger
 from worker.rules.base import Finding
 from worker.settings import Settings
@@ -74,6 +75,7 @@ def message_for(row: AlertLedger, *, settings: Settings | None = None) -> AlertM
 def _entry(row: AlertLedger) -> DigestEntry:
     alert = row.payload.get("alert", {})
     rules = Counter(f["rule"] for f in row.payload.get("findings", []) if _is_failed_error(f))
+    findings = [Finding.model_validate(f) for f in row.payload.get("findings", [])] if row.kind == "report" else []
     return DigestEntry(
         kind=row.kind,
         name=row.name,
@@ -86,6 +88,7 @@ def _entry(row: AlertLedger) -> DigestEntry:
         version=int(alert.get("version") or 1),
         rules=dict(rules),
         at=row.created_at,
+        review_tables=review_tables(findings) if is_review_request(findings) else [],
     )
 
 

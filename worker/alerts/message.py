@@ -21,6 +21,7 @@ class MessageType(StrEnum):
     REPORT_NEW = "report-new"
     REPORT_UPDATE = "report-update"
     REPORT_RESOLVED = "report-resolved"
+    REPORT_REVIEW = "report-review"  # status needs_review: a request for the original, not an error report
     QUARANTINE = "quarantine"
     DIGEST = "digest"
     TEST = "test"
@@ -73,6 +74,7 @@ class DigestLine(BaseModel):
     error_count: int
     kind_label: str  # 新 / 更新 / 已更正, or 第n版（更正版）… for a later version of the same body and year
     rules: str = ""  # the failing error rules with their counts, e.g. "T3_BALANCE ×2、XY_CARRYOVER"
+    tables: str = ""  # needs review: the tables not read with certainty, e.g. "三、收到和处理政府信息公开申请情况表"
     at: str = ""  # when it fell due, in the configured time zone
     links: list[Link] = Field(default_factory=list)
 
@@ -105,5 +107,6 @@ class AlertMessage(BaseModel):
     groups: list[FindingGroup] = Field(default_factory=list)
     resolved: Section[str] | None = None  # findings of the previous message that are gone
     reports: Section[DigestLine] | None = None  # digest: the report versions
+    reviews: Section[DigestLine] | None = None  # digest: the versions needing review (待人工复核), own group
     quarantined: Section[QuarantineLine] | None = None  # digest: the quarantined files
     links: list[Link] = Field(default_factory=list)

@@ -32,14 +32,16 @@ class ReportAlert(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
     def alertable(self, *, include_warnings: bool) -> list[Finding]:
-        """The findings an alert is about: failed errors, plus warnings when configured.
+        """The findings an alert is about: failed errors, the findings that ask for a human look (a table not
+        read with certainty: ``Finding.needs_review``, always), plus the other warnings when configured.
 
-        A finding that could not be assessed (``status="not_assessable"``) is shown with the report but
-        never triggers an alert on its own.
+        A report whose alertable findings hold no error but a review finding is mailed as a request for the
+        original (``is_review_request``), never as an error report. A finding that could not be assessed
+        (``status="not_assessable"``) is shown with the report but never triggers an alert on its own.
         """
-        out = [f for f in self.findings if f.is_error]
+        out = [f for f in self.findings if f.is_error or f.needs_review]
         if include_warnings:
-            out += [f for f in self.findings if f.is_warning]
+            out += [f for f in self.findings if f.is_warning and not f.needs_review]
         return out
 
     @property
@@ -53,6 +55,12 @@ class ReportAlert(BaseModel):
     def display_name(self) -> str:
         """The body as printed, else its administrative path, else the file name."""
         return self.organ or "".join(self.organ_path) or self.file_name
+
+
+def is_review_request(findings: list[Finding]) -> bool:
+    """The alerted ``findings`` ask for the original or a check by hand (status ``needs_review``): no error,
+    at least one table not read with certainty. Same precedence as ``worker.rules.status.report_status``."""
+    return not any(f.is_error for f in findings) and any(f.needs_review for f in findings)
 
 
 class QuarantineAlert(BaseModel):

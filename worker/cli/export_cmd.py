@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -45,7 +46,7 @@ def _report_filters(func: click.decorators.FC) -> click.decorators.FC:
 
 def _write(output: Path, fmt: str | None, sheets: list[Sheet], rows: int) -> None:
     try:
-        used = write(output, sheets, ExportFormat(fmt) if fmt else None)
+        used = write(output, sheets, ExportFormat(fmt) if fmt else None, zone=ZoneInfo(get_settings().timezone))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"已导出 {rows} 行到 {output}（{used.value}）")

@@ -108,6 +108,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
         out["last_hour"] = snap.last_hour.model_dump()
         out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
+        out["needs_review"] = snap.needs_review
         out["alerts"] = {
             "due": snap.alerts.due,
             "failed": snap.alerts.failed,
@@ -150,7 +151,9 @@ def _print_status(st: dict[str, Any]) -> None:
     if "last_hour" in st:
         h = st["last_hour"]
         click.echo(f"最近一小时  入库 {h['ingest_succeeded']}，失败 {h['ingest_failed']}，重试中 {h['ingest_retried']}；"
-                   f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}；隔离 {h['quarantined']}")
+                   f"报告通过 {h['reports_ok']}，未通过 {h['reports_failed_checks']}，"
+                   f"待人工复核 {h['reports_needs_review']}；隔离 {h['quarantined']}")
+        click.echo(f"待人工复核  {st['needs_review']} 份报告（nianbao reports --status needs_review）")
         click.echo(f"隔离        记录 {st['quarantine']['records']}，文件 {st['quarantine']['files']}")
         a = st["alerts"]
         click.echo(f"告警邮件    待发 {a['due']}" + (f"，发送失败 {a['failed']}" if a["failed"] else ""))

@@ -34,7 +34,8 @@ def _row(r: queries.ReportSummary) -> dict[str, Any]:
 @click.option("--year", type=int, default=None, help="报告年度。")
 @click.option("--template", type=click.Choice(["2019", "2021", "unknown"]), default=None, help="格式版本。")
 @click.option("--status", type=click.Choice([s.value for s in queries.ReportStatus]), default=None,
-              help="ok 通过（无错误无警告）/ errors 有错误 / warnings 仅警告。")  # fmt: skip
+              help="ok 通过（无错误无警告）/ errors 有错误 / warnings 仅警告 / "
+                   "needs_review 待人工复核（表格无法可靠读取，需原件或人工核对）。")  # fmt: skip
 @click.option("--rule", default=None, metavar="RULE_ID", help="有该校验规则未通过的报告，如 T3_BALANCE。")
 @click.option("--failed", is_flag=True, help="只列有错误的报告（同 --status errors）。")
 @click.option("--sort", type=click.Choice([s.value for s in queries.ReportSort]), default="newest",

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -54,9 +55,9 @@ def _output(out: Path | None, fmt: ExportFormat | None, sheets: list[Any], csv_s
     if out is None:
         if fmt is ExportFormat.XLSX:
             raise click.UsageError("--xlsx 需要文件名")
-        click.echo(to_bytes(chosen, fmt).decode("utf-8-sig"), nl=False)
+        click.echo(to_bytes(chosen, fmt, zone=ZoneInfo(get_settings().timezone)).decode("utf-8-sig"), nl=False)
     else:
-        write(out, chosen, fmt)
+        write(out, chosen, fmt, zone=ZoneInfo(get_settings().timezone))
         click.echo(f"已导出到 {out}", err=True)
     return True
 

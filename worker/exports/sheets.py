@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -113,13 +113,28 @@ def to_xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def to_bytes(sheets: Sequence[Sheet], fmt: ExportFormat) -> bytes:
-    """The export in ``fmt`` (CSV holds the first sheet only)."""
+def in_zone(sheets: Sequence[Sheet], zone: dt.tzinfo) -> list[Sheet]:
+    """The sheets with every time shown in ``zone`` (stored times are UTC; naive ones are read as UTC)."""
+
+    def local(value: Value) -> Value:
+        if not isinstance(value, dt.datetime):
+            return value
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(zone).replace(tzinfo=None)
+
+    return [replace(sheet, rows=[[local(v) for v in row] for row in sheet.rows]) for sheet in sheets]
+
+
+def to_bytes(sheets: Sequence[Sheet], fmt: ExportFormat, *, zone: dt.tzinfo | None = None) -> bytes:
+    """The export in ``fmt`` (CSV holds the first sheet only), times in ``zone`` when given (else UTC)."""
+    sheets = in_zone(sheets, zone) if zone is not None else sheets
     return to_csv_bytes(sheets[0]) if fmt is ExportFormat.CSV else to_xlsx_bytes(sheets)
 
 
-def write(path: Path, sheets: Sequence[Sheet], fmt: ExportFormat | None = None) -> ExportFormat:
+def write(
+    path: Path, sheets: Sequence[Sheet], fmt: ExportFormat | None = None, *, zone: dt.tzinfo | None = None
+) -> ExportFormat:
     """Write the export to ``path`` in ``fmt`` (default: by the file's suffix); returns the format used."""
     fmt = fmt or ExportFormat.of(path)
-    path.write_bytes(to_bytes(sheets, fmt))
+    path.write_bytes(to_bytes(sheets, fmt, zone=zone))
     return fmt

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from worker.exports.sheets import Sheet, Value
-from worker.parse.labels import NOT_ASSESSABLE_ZH, SEVERITY_ZH
+from worker.parse.labels import NOT_ASSESSABLE_ZH, REPORT_STATUS_ZH, SEVERITY_ZH
 from worker.registry.sheet import Column
 from worker.store.queries import BodyView, FindingRow, ReportSummary, Roster
 
-STATUS_ZH = {"ok": "通过", "failed": "未通过"}
+STATUS_ZH = REPORT_STATUS_ZH  # ok 通过 / failed 未通过 / needs_review 待人工复核
 LEVEL_ZH = {"township": "乡镇（街道）", "county_department": "县级部门", "county_government": "县级人民政府"}
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from worker.parse.models import Cell, Report
 from worker.rules.base import Finding
+from worker.rules.status import report_status
 from worker.store.models import (
     CellValue,
     Delivery,
@@ -107,7 +108,7 @@ def insert_report(
         template=report.template,
         title=report.title,
         published=report.published,
-        status="failed" if errors else "ok",
+        status=report_status(report, findings).value,  # ok | failed | needs_review (rules/status.py)
         error_count=errors,
         warning_count=warnings,
         parse_warning_count=len(report.warnings),
@@ -185,14 +186,20 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
         )
 
 
-def replace_findings(session: Session, stored: StoredReport, findings: list[Finding]) -> None:
-    """Replace the findings of a stored report after a recheck and update its counts and status."""
+def replace_findings(
+    session: Session, stored: StoredReport, findings: list[Finding], *, report: Report | None = None
+) -> None:
+    """Replace the findings of a stored report after a recheck and update its counts and status.
+
+    ``report`` is the parsed report of ``stored`` (loaded from its row when not given): the status is
+    ``report_status(report, findings)``, as on insert.
+    """
     assert stored.id is not None
     session.execute(sa.delete(StoredFinding).where(col(StoredFinding.report_id) == stored.id))
     add_findings(session, stored.id, findings)
     errors, warnings = counts(findings)
     stored.error_count, stored.warning_count = errors, warnings
-    stored.status = "failed" if errors else "ok"
+    stored.status = report_status(report or load_report(stored), findings).value
     stored.checked_at = utcnow()
     session.add(stored)
 

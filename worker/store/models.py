@@ -45,7 +45,11 @@ class SourceFile(SQLModel, table=True):
 
 
 class StoredReport(SQLModel, table=True):
-    """A parsed and checked report; ``status`` is ``failed`` when it has error findings, else ``ok``."""
+    """A parsed and checked report; ``status`` is ``worker.rules.status.report_status`` of its findings.
+
+    ``failed`` (a failing error finding), else ``needs_review`` (a table not read with certainty, or a
+    TABLE_UNREADABLE finding), else ``ok``; set on insert and on every re-check (crud.py).
+    """
 
     __tablename__ = "report"
     __table_args__ = (  # the read layer's filters and the versions of one body+year (revision 0003)
@@ -65,7 +69,7 @@ class StoredReport(SQLModel, table=True):
     template: str = Field(max_length=16)
     title: str | None = Field(default=None, sa_type=sa.Text)
     published: dt.date | None = None
-    status: str = Field(max_length=16)  # ok | failed
+    status: str = Field(max_length=16)  # ok | failed | needs_review (worker/rules/status.py)
     error_count: int = 0
     warning_count: int = 0
     parse_warning_count: int = 0

@@ -215,7 +215,7 @@ def recheck_stored(session: Session, stored: StoredReport, *, severity_overrides
     findings: list[Finding] = run_checks(
         report, _context(session, report, severity_overrides, exclude=stored.sha256)
     )
-    crud.replace_findings(session, stored, findings)
+    crud.replace_findings(session, stored, findings, report=report)
     session.flush()
 
 

@@ -39,7 +39,7 @@ def test_facets_count_every_value_under_the_other_filters(settings: Settings, id
         errors_only = queries.report_facets(s, ReportFilter(status=ReportStatus.ERRORS))
         year_2023 = queries.report_facets(s, ReportFilter(year=2023, body="南口镇"))
     assert everything.total == 7
-    assert _counts(everything.status) == {"ok": 1, "warnings": 4, "errors": 2}
+    assert _counts(everything.status) == {"ok": 1, "warnings": 4, "needs_review": 0, "errors": 2}
     assert _counts(everything.years) == {"2024": 1, "2023": 4, "2022": 1, "2020": 1}
     assert [c.value for c in everything.years] == ["2024", "2023", "2022", "2020"]  # newest first
     assert _counts(everything.templates) == {"2021": 5, "2019": 2}

@@ -16,7 +16,8 @@ from worker.store.models import StoredReport
 from worker.store.queries.reports import filtered_reports, report_conditions
 from worker.store.queries.views import ReportFilter, ReportStatus
 
-VERDICTS = (ReportStatus.OK, ReportStatus.WARNINGS, ReportStatus.ERRORS)  # the statuses counted by verdict
+# the statuses counted by verdict (they partition the reports: ReportStatus)
+VERDICTS = (ReportStatus.OK, ReportStatus.WARNINGS, ReportStatus.NEEDS_REVIEW, ReportStatus.ERRORS)
 
 
 class FacetCount(BaseModel):
@@ -43,6 +44,7 @@ class ReportFacets(BaseModel):
 def _status_case() -> sa.Case[Any]:
     return sa.case(
         (col(StoredReport.status) == "failed", ReportStatus.ERRORS.value),
+        (col(StoredReport.status) == "needs_review", ReportStatus.NEEDS_REVIEW.value),
         (col(StoredReport.warning_count) > 0, ReportStatus.WARNINGS.value),
         else_=ReportStatus.OK.value,
     )

@@ -65,6 +65,7 @@ def _last_hour(session: Session, since: dt.datetime) -> LastHour:
         ingest_retried=by_state.get("retried", 0),
         reports_ok=by_status.get("ok", 0),
         reports_failed_checks=by_status.get("failed", 0),
+        reports_needs_review=by_status.get("needs_review", 0),
         quarantined=int(quarantined),
     )
 
@@ -87,10 +88,14 @@ def _alerts(session: Session, recent: int) -> AlertSummary:
 def status_snapshot(
     session: Session, *, window: dt.timedelta = dt.timedelta(hours=1), recent_alerts: int = 10
 ) -> StatusSnapshot:
-    """Work of the last ``window``, quarantine records, alert ledger counts and the last ``recent_alerts`` emails."""
+    """Work of the last ``window``, quarantine records, alert ledger counts, the last ``recent_alerts`` emails
+    and how many stored reports need review (待人工复核)."""
     since = utcnow() - window
     return StatusSnapshot(
         last_hour=_last_hour(session, since),
         quarantine_records=int(session.exec(select(func.count()).select_from(QuarantineRecord)).one()),
         alerts=_alerts(session, recent_alerts),
+        needs_review=int(
+            session.exec(select(func.count()).where(col(StoredReport.status) == "needs_review")).one()
+        ),
     )

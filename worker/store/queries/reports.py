@@ -50,8 +50,10 @@ def report_conditions(filters: ReportFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(col(StoredReport.year) == filters.year)
     if filters.template:
         conditions.append(col(StoredReport.template) == filters.template)
-    if filters.status is ReportStatus.ERRORS:
+    if filters.status is ReportStatus.ERRORS:  # the four partition the reports (ReportStatus)
         conditions.append(col(StoredReport.status) == "failed")
+    elif filters.status is ReportStatus.NEEDS_REVIEW:
+        conditions.append(col(StoredReport.status) == "needs_review")
     elif filters.status is ReportStatus.WARNINGS:
         conditions += [col(StoredReport.status) == "ok", col(StoredReport.warning_count) > 0]
     elif filters.status is ReportStatus.OK:

@@ -142,7 +142,7 @@ def review_condition(state: ReviewState) -> Any:
         return sa.select(finding.id).where(of_report, *where).correlate_except(finding).exists()
 
     reviewed_body = _any_review(aliased(FindingReview))
-    if state is ReviewState.NEEDS_REVIEW:  # a failing finding and no review at all, or one not reviewed
+    if state is ReviewState.UNREVIEWED:  # a failing finding and no review at all, or one not reviewed
         unreviewed = findings(~_applies_exists(review, finding))
         return sa.or_(sa.and_(~reviewed_body, findings()), sa.and_(reviewed_body, unreviewed))
     if state is ReviewState.REVIEWED:

@@ -12,14 +12,36 @@ from worker.store.review_models import ReviewVerdict
 
 
 class ReportStatus(StrEnum):
-    """A report's verdict as a filter (the three partition the stored reports).
+    """A report's verdict as a filter; the four partition the stored reports, first match wins.
 
-    "Needs review" (findings nobody has reviewed yet) is the separate filter ``ReportFilter.review``.
+    1. ``errors``: stored status ``failed`` (a failing error finding; an error stands even when another table
+       of the report could not be read, as in worker/rules/status.py);
+    2. ``needs_review``: stored status ``needs_review`` (no error, but a table not read with certainty:
+       待人工复核; the original or a check by hand is asked for);
+    3. ``warnings``: stored status ``ok`` with at least one failing warning;
+    4. ``ok``: stored status ``ok`` and no warning.
+
+    Not to be confused with ``ReportFilter.review`` (``ReviewState.UNREVIEWED``: findings nobody has reviewed
+    yet, 有未复核的问题), which is about people's verdicts on findings, not the report's status.
     """
 
     OK = "ok"  # no error and no warning
     ERRORS = "errors"  # at least one failing error finding (stored status ``failed``)
-    WARNINGS = "warnings"  # warnings only: no error, at least one failing warning
+    WARNINGS = "warnings"  # warnings only: no error, at least one failing warning, every table read with certainty
+    NEEDS_REVIEW = "needs_review"  # stored status ``needs_review``: 待人工复核
+
+    @property
+    def label(self) -> str:
+        """The Chinese label of the filter."""
+        return REPORT_STATUS_FILTER_ZH[self]
+
+
+REPORT_STATUS_FILTER_ZH = {
+    ReportStatus.OK: "通过",
+    ReportStatus.ERRORS: "有错误",
+    ReportStatus.WARNINGS: "仅有警告",
+    ReportStatus.NEEDS_REVIEW: "待人工复核",
+}
 
 
 class ReportSort(StrEnum):
@@ -33,9 +55,13 @@ class ReportSort(StrEnum):
 
 
 class ReviewState(StrEnum):
-    """A report's review state as a filter (reviews may be carried from an earlier version)."""
+    """A report's review state as a filter (reviews may be carried from an earlier version).
 
-    NEEDS_REVIEW = "needs_review"  # at least one failing finding nobody has reviewed
+    About people's verdicts on findings (人工复核), not the report status ``ReportStatus.NEEDS_REVIEW``
+    (待人工复核: a table not read with certainty).
+    """
+
+    UNREVIEWED = "unreviewed"  # at least one failing finding nobody has reviewed (有未复核的问题)
     REVIEWED = "reviewed"  # at least one finding reviewed
     CONFIRMED = "confirmed"  # at least one finding confirmed as a problem
     NOT_ERROR = "not_error"  # at least one finding marked "not an error"
@@ -47,7 +73,7 @@ class ReviewState(StrEnum):
 
 
 _REVIEW_STATE_LABELS = {
-    ReviewState.NEEDS_REVIEW: "有未复核的问题",
+    ReviewState.UNREVIEWED: "有未复核的问题",
     ReviewState.REVIEWED: "已人工复核",
     ReviewState.CONFIRMED: "有确认为错误的问题",
     ReviewState.NOT_ERROR: "有复核为非错误的问题",
@@ -78,7 +104,7 @@ class ReportSummary(BaseModel):
     template: str
     title: str | None
     published: dt.date | None
-    status: str  # stored verdict: "ok" | "failed"
+    status: str  # stored verdict: "ok" | "failed" | "needs_review" (worker/rules/status.py)
     error_count: int
     warning_count: int
     parse_warning_count: int
@@ -240,7 +266,8 @@ class LastHour(BaseModel):
     ingest_failed: int = 0
     ingest_retried: int = 0
     reports_ok: int = 0
-    reports_failed_checks: int = 0
+    reports_failed_checks: int = 0  # stored status ``failed``
+    reports_needs_review: int = 0  # stored status ``needs_review`` (待人工复核)
     quarantined: int = 0
 
 
@@ -272,3 +299,4 @@ class StatusSnapshot(BaseModel):
     last_hour: LastHour
     quarantine_records: int
     alerts: AlertSummary
+    needs_review: int = 0  # every stored report whose status is ``needs_review``, whenever it came

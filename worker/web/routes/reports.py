@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from worker.parse.labels import NOT_ASSESSABLE_ZH, SEVERITY_ZH, cell_zh
+from worker.parse.labels import NOT_ASSESSABLE_ZH, REPORT_STATUS_ZH, SEVERITY_ZH, cell_zh
 from worker.store import queries
 from worker.store.queries import ReportFilter, ReportSort, ReportStatus
 from worker.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -35,15 +35,15 @@ from worker.web.report_tables import (
 
 router = APIRouter()
 PER_PAGE = 50
-STATUS_ZH = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "needs_review": "待复核"}
-VERDICT_ZH = {"ok": "通过", "failed": "未通过"}
+STATUS_ZH = {s.value: s.label for s in ReportStatus}  # the list's filter: 通过 / 有错误 / 仅有警告 / 待人工复核
+VERDICT_ZH = REPORT_STATUS_ZH  # a stored report's status: 通过 / 未通过 / 待人工复核
 SORT_ZH = {
     ReportSort.NEWEST: "最新收到", ReportSort.OLDEST: "最早收到", ReportSort.BODY: "报告主体",
     ReportSort.YEAR: "报告年度", ReportSort.ERRORS: "错误最多",
 }  # fmt: skip
 FILTER_PARAMS = ("q", "path", "year", "template", "status", "rule", "review")
 _R = queries.ReviewState
-REVIEW_STATES = (_R.NEEDS_REVIEW, _R.CONFIRMED, _R.NOT_ERROR, _R.REVIEWED)  # the list's review filter, in this order
+REVIEW_STATES = (_R.UNREVIEWED, _R.CONFIRMED, _R.NOT_ERROR, _R.REVIEWED)  # the list's review filter, in this order
 
 
 def _text(value: str | None) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -223,6 +224,6 @@ def export(request: Request, session: SessionDep, settings: SettingsDep, user: C
     if form is ExportFormat.CSV and kind == "rollup":
         sheets = sheets[-1:]  # the long form: every summed cell
     name = quote(f"{stem}.{form.value}")
-    return Response(to_bytes(sheets, form), media_type=form.media_type,
+    return Response(to_bytes(sheets, form, zone=ZoneInfo(settings.timezone)), media_type=form.media_type,
                     headers={"Content-Disposition": f"attachment; filename=\"{kind}.{form.value}\"; "
                                                     f"filename*=UTF-8''{name}"})  # fmt: skip
