@@ -38,7 +38,7 @@ def test_fifty_bodies_forty_reports(make_registry_settings: Callable[..., Settin
         code, out, err = cli("roster", "--region", "将乐县", "--year", "2024", "--today", "2025-01-24", "--json")
         assert code == 0, err
         roster = json.loads(out)
-        assert roster["counts"] == {"not_received": 10, "failing": 4, "passing": 35, "corrected": 1}
+        assert roster["counts"] == {"not_received": 10, "failing": 4, "needs_review": 0, "passing": 35, "corrected": 1}
         assert cli("remind", "--today", "2025-01-24")[0] == 0
         to = sorted(",".join(e["to"]) for e in sink.envelopes)
         assert len(to) == 8 + 4 + 1  # 8 townships not received, 4 failing (with emails), one office summary

@@ -42,7 +42,7 @@ BODY_KIND = "reminder"
 OFFICE_KIND = "reminder-sum"
 REMINDING = "reminding"  # claimed by a run, being delivered
 FINGERPRINT = "reminder"
-REMINDED_STATES = (RosterState.NOT_RECEIVED, RosterState.FAILING)
+REMINDED_STATES = (RosterState.NOT_RECEIVED, RosterState.FAILING, RosterState.NEEDS_REVIEW)
 
 
 def reminder_step(days_left: int, days: Sequence[int]) -> str | None:

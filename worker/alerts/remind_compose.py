@@ -44,6 +44,8 @@ def days_zh(days_left: int) -> str:
 def _state_zh(entry: RosterEntry) -> str:
     if entry.state is RosterState.NOT_RECEIVED:
         return "尚未收到年度报告"
+    if entry.state is RosterState.NEEDS_REVIEW:
+        return "已收到年度报告，但其中的表格无法可靠读取，尚待人工复核"
     return "已收到年度报告，但最新版本未通过校验"
 
 
@@ -51,8 +53,9 @@ def body_reminder(due: DueReminder, *, base_url: str = "") -> AlertMessage:
     """The reminder to the body itself."""
     entry = due.entry
     body = entry.body
-    ask = ("请按期公布并报送。" if entry.state is RosterState.NOT_RECEIVED
-           else "请根据校验结果更正后重新报送。")  # fmt: skip
+    ask = {RosterState.NOT_RECEIVED: "请按期公布并报送。",
+           RosterState.NEEDS_REVIEW: "请报送 .docx 或 .pdf 原件，以便核对表格。"}.get(entry.state,
+                                                                                "请根据校验结果更正后重新报送。")  # fmt: skip
     lead = (f"{body.contact_name or body.name}：贵单位 {due.year} 年度政府信息公开工作年度报告{_state_zh(entry)}。"
             f"按《政府信息公开条例》第四十九条，应于 {_date_zh(entry.deadline)} 前公布，{days_zh(entry.days_left)}。"
             f"{ask}")  # fmt: skip
@@ -77,8 +80,8 @@ def office_summary(
     dues: Sequence[DueReminder], *, region: str, year: int, today: dt.date, mailed: dict[int, list[str]]
 ) -> AlertMessage:
     """The summary to the office of the bodies reminded in this run (``mailed``: body id -> addresses written to)."""
-    counts = {state: sum(1 for d in dues if d.entry.state is state) for state in (RosterState.NOT_RECEIVED,
-                                                                                  RosterState.FAILING)}
+    counts = {state: sum(1 for d in dues if d.entry.state is state)
+              for state in (RosterState.NOT_RECEIVED, RosterState.FAILING, RosterState.NEEDS_REVIEW)}  # fmt: skip
     where = region or "全部已登记主体"
     facts = [Fact(label=state.label_zh, value=f"{n} 个") for state, n in counts.items()]
     for due in sorted(dues, key=lambda d: (d.entry.days_left, d.entry.body.path)):

@@ -43,6 +43,7 @@ class RosterState(StrEnum):
 
     NOT_RECEIVED = "not_received"
     FAILING = "failing"  # latest version has error findings
+    NEEDS_REVIEW = "needs_review"  # latest version has no error, but a table could not be read with certainty
     PASSING = "passing"  # every version passed
     CORRECTED = "corrected"  # latest version passes after an earlier one failed
 
@@ -54,6 +55,7 @@ class RosterState(StrEnum):
 ROSTER_STATE_ZH = {
     RosterState.NOT_RECEIVED: "未收到",
     RosterState.FAILING: "已收到·未通过",
+    RosterState.NEEDS_REVIEW: "已收到·待人工复核",
     RosterState.PASSING: "已收到·通过",
     RosterState.CORRECTED: "更正后通过",
 }

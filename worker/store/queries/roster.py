@@ -32,6 +32,7 @@ class Version:
     body_id: int
     report_id: int
     passes: bool
+    needs_review: bool  # stored status needs_review: not failing, not passing (worker/rules/status.py)
     received_at: dt.datetime
     published: dt.date | None
 
@@ -50,7 +51,8 @@ def region_versions(session: Session, segments: list[str], year: int) -> dict[in
     for body_id, report_id, status, created, published, path in session.execute(stmt).all():
         if body_id is None or report_id is None or not in_region(path, segments):
             continue
-        out.setdefault(body_id, []).append(Version(body_id, report_id, status == "ok", created, published))
+        version = Version(body_id, report_id, status == "ok", status == "needs_review", created, published)
+        out.setdefault(body_id, []).append(version)
     return out
 
 
@@ -59,6 +61,8 @@ def state_of(versions: Iterable[Version]) -> RosterState:
     seen = list(versions)
     if not seen:
         return RosterState.NOT_RECEIVED
+    if seen[-1].needs_review:
+        return RosterState.NEEDS_REVIEW
     if not seen[-1].passes:
         return RosterState.FAILING
     return RosterState.CORRECTED if any(not v.passes for v in seen[:-1]) else RosterState.PASSING
