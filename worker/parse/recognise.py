@@ -15,6 +15,7 @@ from worker.errors import ParseError
 from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
 from worker.parse.meta import find_meta
 from worker.parse.models import ParseWarning, Report, Section, Tables
+from worker.parse.relines import mark_short_rows, reline
 from worker.parse.sections import SectionHit, find_sections
 from worker.parse.tables import TableResult, parse_applications, parse_disclosure, parse_reviews
 from worker.parse.template import combine, part_template
@@ -62,6 +63,8 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     Raises:
         ParseError: nothing report-like (no section heading, no table, no title) was found.
     """
+    relined = reline(rows)  # a report run together on one line (or a few long lines): split back
+    rows = relined.rows
     tokens = tokenize(rows)
     lines = [r.text if r.cells is None else "\t".join(r.cells) for r in rows]
     chain = find_sections(tokens)
@@ -91,6 +94,12 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         )
 
     warnings: list[ParseWarning] = []
+    if relined.changed:
+        warnings.append(ParseWarning(
+            code="relined",
+            message=f"text run together: {relined.source_lines} line(s) re-split into {len(relined.cut_lines)}"
+            " lines (line numbers are those of the re-split text)",
+        ))  # fmt: skip
     for res, name in ((disclosure, "二"), (applications, "三"), (reviews, "四")):
         warnings.extend(res.warnings)
         if not (res.blocks or res.grid):
@@ -109,12 +118,15 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
     row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
+    mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined.cut_lines,
+                    parts["disclosure"])  # fmt: skip
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
         Section(no=h.no, key=h.key, title=h.title, line=h.line, end_line=ends[h.key],
-                text=_section_text(tokens, h.line, ends[h.key]))
+                text=_section_text(tokens, h.line, ends[h.key]),
+                found="inline" if h.line in relined.inline_headings else "line")
         for h in chain
     ]  # fmt: skip
     return Report(
@@ -141,6 +153,19 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         lines=list(lines),
         warnings=warnings,
     )
+
+
+def _row_cells(
+    disclosure: TableResult, applications: TableResult, reviews: TableResult
+) -> list[tuple[str, dict[str, dict[str, object]]]]:
+    """(row key of ``Report.rows``, its cells) for every table row (四's one row holds all 15 cells)."""
+    out: list[tuple[str, dict[str, dict[str, object]]]] = [
+        (f"disclosure.{block}.{row}", cells) for block, rows in disclosure.blocks.items()
+        for row, cells in rows.items()
+    ]  # fmt: skip
+    out.extend((f"applications.{row}", cells) for row, cells in applications.grid.items())
+    out.append(("reviews.review", {f"{r}.{c}": cell for r, cols in reviews.grid.items() for c, cell in cols.items()}))
+    return out
 
 
 def _missing_rows(applications: TableResult, template: str) -> list[ParseWarning]:

@@ -1,0 +1,339 @@
+"""Re-lining: a report run together on one line (or a few long lines) split back into lines before sectioning.
+
+A web crawler saves the body of a page as one line (or one line per block): section headings then run
+inline with the text and the rows of a table follow each other on the same line. Only text lines at least
+``RELINE_MIN_CHARS`` long (whitespace removed) are considered; every other line is left as it is. In such a
+line a cut is made only:
+
+* before and after a **section heading** whose numeral and wording are exactly a template heading
+  (``vocab.SECTION_TITLES``: "二、主动公开政府信息情况"; an optional bracketed note such as "(依申请公开)" stays
+  with it), preceded by the start of the line, a space, a sentence end (。;!?), a closing bracket or quote,
+  or a digit (the end of a table), and followed by anything but a Chinese character (a space, a digit,
+  punctuation, the end), or, for wordings of ``INLINE_TITLE_FREE_MIN`` characters or more, anything. The
+  headings kept must also rise in number through the document (the same chain rule as ``sections.py``);
+  so "坚持统一、规范" or "工作如下:一、总体情况良好" is never cut;
+* inside the text of section 二, 三 or 四, before a **row label** of that table that follows a value
+  ("规章 0 0 0 行政规范性文件 0 0 0" -> two rows; "…0 0 第二十条第(五)项 …" -> a new block), and in 二
+  before a block's header ("信息内容 本年制发件数 …") so that its columns line up with its rows;
+* after a sentence end (。;!?, or a colon) followed by a space: where the paragraphs of the page were joined;
+* after a **title** at the start of the first long line ("XX镇2023年政府信息公开工作年度报告 根据…"), and
+  before the **signature** at its end ("XX镇人民政府 2024年1月23日").
+
+Line numbers of a re-lined report are those of the re-lined text (``Report.lines``); a ``relined`` parse
+warning says so. A row read from re-lined text with fewer cells than its table's row has lost blank cells
+when the text was run together, so where its numbers stand is a guess: ``mark_short_rows`` makes it
+``ambiguous`` (never certain, never compared).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from worker.parse.applications import resolve_application_label
+from worker.parse.models import RowInfo
+from worker.parse.sections import classify_heading
+from worker.parse.tokens import SourceRow
+from worker.parse.values import parse_value
+from worker.parse.vocab import (
+    APPLICATION_COLUMNS,
+    BLOCK_ANCHOR,
+    DISCLOSURE_DEFAULT_COLUMNS,
+    DISCLOSURE_ROWS,
+    HEADER_INFO,
+    INLINE_TITLE_FREE_MIN,
+    RELINE_MIN_CHARS,
+    REVIEW_CELLS,
+    SECTION_NUMERALS,
+    SECTION_TITLES,
+    compact,
+)
+
+_BEFORE_OK = set(" \t。;!?)」』\"】|") | set("0123456789")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOTE = r"(?:\s*\((?![一二三四五六七八九十]+\))[^()]{2,16}\))?"  # "(依申请公开)", never "(一)"
+_HEADINGS = [
+    (no, len(title), re.compile(rf"{SECTION_NUMERALS[no - 1]}[、.．]\s*{re.escape(title)}{_NOTE}"))
+    for no, titles in SECTION_TITLES.items()
+    for title in sorted(titles, key=len, reverse=True)
+]
+_TITLE_END = re.compile(r"(?:工作年度报告|年度报告|年报)(?:\([^()]{1,12}\))?")
+_TITLE_TOPIC = re.compile(r"信息公开|政务公开")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〇零一二三四五六七八九]{4}年")
+_TITLE_MAX = 60
+_SIGNATURE = re.compile(
+    r"\s(\S{2,30}?(?:人民政府|办事处|委员会|办公室|局|厅|委|院|中心|政府))\s*"
+    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s*[-—–―~]+\s*\d{1,4}\s*[-—–―~]+)?\s*$"
+)
+_PARAGRAPH_END = re.compile(r"(?<=[。;!?:])\s+(?=\S)")
+_ROW_PATTERNS = [re.compile(p) for rows in DISCLOSURE_ROWS.values() for p, _key, _t in rows]
+_TABLE_SECTIONS = (2, 3, 4)
+
+
+@dataclass
+class Relined:
+    """The rows after re-lining and what was done."""
+
+    rows: list[SourceRow]
+    cut_lines: set[int] = field(default_factory=set)  # 1-based new lines cut out of a longer line
+    inline_headings: set[int] = field(default_factory=set)  # 1-based new lines: headings found inline
+    source_lines: int = 0  # how many source lines were re-split
+
+    @property
+    def changed(self) -> bool:
+        return self.source_lines > 0
+
+
+@dataclass(frozen=True)
+class _Hit:
+    row: int  # index of the source row
+    start: int  # character offsets in its text
+    end: int
+    no: int
+    inline: bool  # found inside a long line (else a heading line of its own)
+
+
+def _is_long(row: SourceRow) -> bool:
+    return row.cells is None and len(compact(row.text)) >= RELINE_MIN_CHARS
+
+
+def _inline_hits(index: int, text: str) -> list[_Hit]:
+    """Template headings inside one long line, with the boundaries of a heading on both sides."""
+    hits: dict[int, _Hit] = {}
+    for no, size, pattern in _HEADINGS:
+        for m in pattern.finditer(text):
+            if m.start() in hits:
+                continue  # a longer wording of the same heading matched here already
+            before = text[m.start() - 1] if m.start() else " "
+            after = text[m.end()] if m.end() < len(text) else " "
+            if before not in _BEFORE_OK:
+                continue
+            if _CJK.match(after) and size < INLINE_TITLE_FREE_MIN:
+                continue
+            hits[m.start()] = _Hit(index, m.start(), m.end(), no, True)
+    return sorted(hits.values(), key=lambda h: h.start)
+
+
+def _chain(cands: list[_Hit]) -> list[_Hit]:
+    """The longest run of headings rising in number (headings of their own line preferred on a tie)."""
+    n = len(cands)
+    if not n:
+        return []
+    best = [(1, int(not c.inline)) for c in cands]
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if cands[j].no < cands[i].no:
+                score = (best[j][0] + 1, best[j][1] + int(not cands[i].inline))
+                if score > best[i]:
+                    best[i], prev[i] = score, j
+    end = max(range(n), key=lambda i: (best[i], -i))
+    out: list[_Hit] = []
+    while end != -1:
+        out.append(cands[end])
+        end = prev[end]
+    return out[::-1]
+
+
+def _headings(rows: Sequence[SourceRow], long: set[int]) -> list[_Hit]:
+    """The section headings of the text: heading lines of their own, and template headings inline."""
+    cands: list[_Hit] = []
+    for i, row in enumerate(rows):
+        if row.cells is not None or not row.text.strip():
+            continue
+        if i not in long:
+            hit = classify_heading(row.text)
+            if hit and hit[1]:
+                cands.append(_Hit(i, 0, len(row.text), hit[0].no, False))
+                continue
+        cands.extend(_inline_hits(i, row.text))
+    return _chain(cands[:300])
+
+
+def _title_cut(text: str) -> int | None:
+    """Where the report's title ends when the line starts with it ("…2023年…年度报告 根据…")."""
+    m = _TITLE_END.search(text[: _TITLE_MAX * 2])
+    if m is None or m.end() >= len(text):
+        return None
+    head = text[: m.end()]
+    flat = compact(head)
+    if len(flat) > _TITLE_MAX or "《" in flat or "。" in flat or not _YEAR.search(head):
+        return None
+    return m.end() if _TITLE_TOPIC.search(flat) else None
+
+
+def _signature_cuts(text: str) -> list[int]:
+    """Before the signing organ and after its date, at the end of the text (a page mark may follow)."""
+    m = _SIGNATURE.search(text)
+    return [m.start(1), m.end(2)] if m else []
+
+
+def _value(word: str) -> bool:
+    return bool(word) and parse_value(word).is_cell
+
+
+def _known_label(section: int, label: str) -> bool:
+    """Whether ``label`` (compacted text up to the next value) opens a row, block or header of the table."""
+    if not label:
+        return False
+    if section == 2:
+        return bool(
+            BLOCK_ANCHOR.search(label)
+            or HEADER_INFO.match(label[:4])
+            or any(p.search(label) for p in _ROW_PATTERNS)
+        )
+    if section == 3:
+        return resolve_application_label(label) is not None
+    return False
+
+
+def _row_cuts(section: int, text: str) -> list[int]:
+    """Offsets in ``text`` (the table part of a long line) where a table row begins."""
+    if section not in _TABLE_SECTIONS or "\t" in text:
+        return []
+    words: list[tuple[int, str]] = []
+    for m in re.finditer(r"\S+", text):
+        words.append((m.start(), m.group(0)))
+    cuts: list[int] = []
+    for k, (start, word) in enumerate(words):
+        if k == 0 or _value(word):
+            continue
+        prev = words[k - 1][1]
+        label_words = []
+        for _s, w in words[k:]:
+            if _value(w):
+                break
+            label_words.append(w)
+        label = compact("".join(label_words))
+        if _value(prev) and _known_label(section, label):
+            cuts.append(start)
+        elif section == 2 and not _value(prev) and (HEADER_INFO.match(word) or BLOCK_ANCHOR.match(word)):
+            cuts.append(start)  # a block's anchor or header after the anchor or a row label
+    return cuts
+
+
+def reline(rows: Sequence[SourceRow]) -> Relined:
+    """Split the lines of ``rows`` as the module docstring says; every other row is kept as it is."""
+    long = {i for i, row in enumerate(rows) if _is_long(row)}
+    chain = _headings(rows, long)
+    by_row: dict[int, list[_Hit]] = {}
+    for hit in chain:
+        if hit.inline:
+            by_row.setdefault(hit.row, []).append(hit)
+    if not long and not by_row:
+        return Relined(list(rows))
+    out = Relined([])
+    section = 0
+    first_long = min(long, default=-1)
+    line_heading = {h.row: h.no for h in chain if not h.inline}
+    for i, row in enumerate(rows):
+        if i not in long and i not in by_row:
+            section = line_heading.get(i, section)
+            out.rows.append(row)
+            continue
+        pieces = _split_line(row.text, by_row.get(i, []), section, full=i in long, title=i == first_long)
+        if len(pieces) > 1:
+            out.source_lines += 1
+        for text, heading_no, inline in pieces:
+            if heading_no:
+                section = heading_no
+            out.rows.append(SourceRow(text, None, row.page))
+            if len(pieces) > 1:
+                out.cut_lines.add(len(out.rows))
+                if inline:
+                    out.inline_headings.add(len(out.rows))
+    if not out.changed:
+        return Relined(list(rows))
+    return out
+
+
+def _split_line(
+    text: str, hits: list[_Hit], section: int, *, full: bool, title: bool
+) -> list[tuple[str, int, bool]]:
+    """(piece, section number when the piece is a heading else 0, heading found inline) in order.
+
+    A short line is cut around its inline headings only; a long one (``full``) also into rows, paragraphs,
+    title and signature.
+    """
+    marks: list[tuple[int, int, int]] = []  # (start, end, section no) of each heading
+    for hit in hits:
+        marks.append((hit.start, hit.end, hit.no))
+    pieces: list[tuple[str, int, bool]] = []
+    pos = 0
+    bodies: list[tuple[int, int, int]] = []  # (start, end, section) of the text between headings
+    for start, end, no in marks:
+        bodies.append((pos, start, section))
+        bodies.append((start, end, -no))
+        section, pos = no, end
+    bodies.append((pos, len(text), section))
+    for start, end, sec in bodies:
+        part = text[start:end]
+        if not part.strip():
+            continue
+        if sec < 0:
+            pieces.append((part.strip(), -sec, True))
+            continue
+        cuts = {0, len(part)}
+        if not full:
+            pieces.append((part.strip(), 0, False))
+            continue
+        if title and start == 0 and (cut := _title_cut(part)) is not None:
+            cuts.add(cut)
+        if end == len(text):
+            cuts.update(_signature_cuts(part))
+        cuts.update(_row_cuts(sec, part))
+        cuts.update(m.end() for m in _PARAGRAPH_END.finditer(part))
+        edges = sorted(cuts)
+        for a, b in zip(edges, edges[1:], strict=False):
+            piece = part[a:b].strip()
+            if piece:
+                pieces.append((piece, 0, False))
+    return pieces
+
+
+def _expected_cells(table: str, template: str) -> int | None:
+    """How many cells a row of ``table`` has ("applications", "reviews", "disclosure.art20_1")."""
+    if table == "applications":
+        return len(APPLICATION_COLUMNS)
+    if table == "reviews":
+        return REVIEW_CELLS
+    block = table.split(".", 1)[1] if table.startswith("disclosure.") else ""
+    counts = [len(cols[block]) for t, cols in DISCLOSURE_DEFAULT_COLUMNS.items() if block in cols and
+              (template not in ("2021", "2019") or t == template)]  # fmt: skip
+    return max(counts) if counts else None
+
+
+def mark_short_rows(
+    rows: Mapping[str, RowInfo],
+    cells: Iterable[tuple[str, dict[str, dict[str, object]]]],
+    cut_lines: set[int],
+    disclosure_template: str,
+) -> list[str]:
+    """Rows read from re-lined text with fewer cells than their table's row become ``ambiguous``.
+
+    Args:
+        rows: the row infos (changed in place).
+        cells: (row key, its cells as plain data) for every row, so their certainty follows.
+        cut_lines: the lines cut out of a longer line (``Relined.cut_lines``).
+        disclosure_template: the template of part 二 (the number of columns of its blocks depends on it).
+
+    Returns:
+        The row keys made ambiguous.
+    """
+    if not cut_lines:
+        return []
+    by_key = dict(cells)
+    changed: list[str] = []
+    for key, info in rows.items():
+        table = key.rpartition(".")[0]
+        want = _expected_cells(table, disclosure_template)
+        if want is None or info.line not in cut_lines or info.cell_count == 0 or info.cell_count >= want:
+            continue
+        if info.certainty in ("exact", "ambiguous", "unreadable"):
+            continue
+        info.certainty = "ambiguous"
+        for cell in by_key.get(key, {}).values():
+            cell["certainty"] = "ambiguous"
+        changed.append(key)
+    return changed
