@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from worker.errors import ParseError
 from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
+from worker.parse.floating import REASON_FLOATING_ZH, mark_rows, reattach_applications
 from worker.parse.meta import find_meta
 from worker.parse.models import ParseWarning, Report, Section, Tables
-from worker.parse.relines import mark_short_rows, reline
+from worker.parse.relines import mark_short_rows, reline, relined_reasons
 from worker.parse.sections import SectionHit, find_sections
 from worker.parse.tables import TableResult, parse_applications, parse_disclosure, parse_reviews
 from worker.parse.template import combine, part_template
@@ -82,7 +83,8 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     )
     r4 = _region(hits, ends, "reviews", tokens, _REVIEW_ANCHOR, after=r3[1] if r3 else 0)
     disclosure = parse_disclosure(span(r2))
-    applications = parse_applications(span(r3))
+    floating = reattach_applications(span(r3))  # labels separated from their numbers (PDF to Markdown)
+    applications = parse_applications(floating.tokens)
     reviews = parse_reviews(span(r4))
 
     has_tables = bool(disclosure.blocks or applications.grid or reviews.grid)
@@ -118,9 +120,17 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
     row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
-    mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined.cut_lines,
-                    parts["disclosure"])  # fmt: skip
+    short = mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined.cut_lines,
+                            parts["disclosure"])  # fmt: skip
+    mark_rows(row_infos, applications.grid, floating)
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
+    reads = table_reads(row_infos, unsure=unsure)
+    reasons = relined_reasons(short)
+    if floating.status == "uncertain":
+        reasons["applications"] = REASON_FLOATING_ZH
+    for table, reason in reasons.items():  # why a table is not certain when it is re-lining or floating labels
+        if table in reads and not reads[table].is_certain:
+            reads[table].reason_zh = reason
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
@@ -149,7 +159,7 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
             {"disclosure": disclosure.blocks, "applications": applications.grid, "reviews": reviews.grid}
         ),
         rows=row_infos,
-        table_reads=table_reads(row_infos, unsure=unsure),
+        table_reads=reads,
         lines=list(lines),
         warnings=warnings,
     )

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from worker.parse.applications import resolve_application_label
+from worker.parse.labels import row_zh
 from worker.parse.models import RowInfo
 from worker.parse.sections import classify_heading
 from worker.parse.tokens import SourceRow
@@ -50,6 +51,8 @@ from worker.parse.vocab import (
     compact,
 )
 
+REASON_RELINED_ZH = "的空白单元格在连成一行的文本中丢失，无法确定各数值所在的列"
+_SHOWN_ROWS = 3
 _BEFORE_OK = set(" \t。;!?)」』\"】|") | set("0123456789")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOTE = r"(?:\s*\((?![一二三四五六七八九十]+\))[^()]{2,16}\))?"  # "(依申请公开)", never "(一)"
@@ -337,3 +340,16 @@ def mark_short_rows(
             cell["certainty"] = "ambiguous"
         changed.append(key)
     return changed
+
+
+def relined_reasons(keys: Sequence[str]) -> dict[str, str]:
+    """Table key -> why it is not certain (Chinese), for the rows ``mark_short_rows`` made ambiguous."""
+    by_table: dict[str, list[str]] = {}
+    for key in keys:
+        table, _, row = key.rpartition(".")
+        by_table.setdefault(table, []).append(row)
+    out = {}
+    for table, rows in by_table.items():
+        shown = "、".join(f"“{row_zh(table.split('.')[0], r)}”" for r in rows[:_SHOWN_ROWS])
+        out[table] = f"{shown}{'等' if len(rows) > _SHOWN_ROWS else ''}行{REASON_RELINED_ZH}"
+    return out

@@ -1,0 +1,189 @@
+"""Floating labels of 三: a conversion (PDF to Markdown) that separated the label column from the numbers.
+
+Two shapes are seen: the row labels listed first, one per line, then the rows of numbers; or a Markdown
+table whose label cells are empty, the labels printed in a paragraph before it. Read as they are, every
+number row would go to the last label before it (or to none).
+
+The table's region is looked at only when it holds a run of at least two **number rows without a label**
+(a tab, pipe or text row whose cells are all values, at least three; an empty first cell of a pipe or tab
+row is the label column). The text lines before that run (after the last row with its own label, header
+lines with column labels left out) are cut into labels where a row numbering begins ("一、", "(一)", "1.").
+The labels are **re-attached**, the i-th data label to the i-th number row, only when
+
+* every piece is a label of the template (``resolve_application_label``) and they come in the template's
+  order (group labels such as "(三)不予公开" included, and joined to the row after them);
+* the number of data labels (group labels left out; "(六)其他处理" is a data row where no 2021-only row is
+  listed: the 2019 template) equals the number of number rows; and
+* each number row has the table's seven cells, or eight with an empty label cell first.
+
+Then the rows are read as if printed with their labels, and marked ``reconstructed``. Otherwise the table is
+left as it is and marked not certain (``ambiguous``, reason ``REASON_FLOATING_ZH``): its rules are skipped and
+it gets one TABLE_UNREADABLE finding, never an arithmetic error from a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from worker.parse.applications import resolve_application_label
+from worker.parse.models import RowInfo
+from worker.parse.tokens import Blank, Prose, TableRow, Token
+from worker.parse.values import parse_value
+from worker.parse.vocab import (
+    APPLICATION_COLUMNS,
+    APPLICATION_ROWS,
+    ROW_NUMBERING,
+    ROWS_2021_ONLY,
+    RowSpec,
+    compact,
+)
+
+REASON_FLOATING_ZH = "表格的行名与数字行分离（如 PDF 转换的 Markdown），无法确定每行数字所属的行"
+
+_HEADER = re.compile(r"自然人|商业企业|科研机构|申请人情况|勾稽关系|法律服务机构|社会公益组织")
+_MIN_RUN = 2
+_MIN_VALUES = 3
+_ORDER = {spec.key: i for i, spec in enumerate(APPLICATION_ROWS)}
+
+Status = Literal["none", "reattached", "uncertain"]
+
+
+@dataclass
+class Floating:
+    tokens: list[Token]
+    status: Status = "none"
+    lines: set[int] = field(default_factory=set)  # lines of the number rows that got their labels back
+
+
+def _values(tok: Token) -> list[str] | None:
+    """The cells of a row of values only (an empty first cell kept), else None."""
+    if isinstance(tok, TableRow) and tok.kind in ("tab", "pipe"):
+        cells = list(tok.cells)
+    elif isinstance(tok, Prose):
+        cells = [w for w in tok.words if w]
+    else:
+        return None
+    own = [c for c in cells if c]
+    if len(own) < _MIN_VALUES or not all(parse_value(c).is_cell for c in own):
+        return None
+    return cells
+
+
+def _text(tok: Token) -> str:
+    if isinstance(tok, TableRow):
+        return " ".join(c for c in tok.cells if c)
+    if isinstance(tok, Prose):
+        return tok.text
+    return ""
+
+
+def _has_values(tok: Token) -> bool:
+    if isinstance(tok, TableRow):
+        return any(c and parse_value(c).is_cell for c in tok.cells)
+    if isinstance(tok, Prose):
+        return any(parse_value(w).is_cell for w in tok.words if w)
+    return False
+
+
+def _run(tokens: Sequence[Token]) -> tuple[int, list[int]] | None:
+    """(index where the label text starts, indices of the number rows) of the first floating run."""
+    start = 0
+    i = 0
+    while i < len(tokens):
+        if _values(tokens[i]) is None:
+            if _has_values(tokens[i]):
+                start = i + 1  # a row with its own label: the labels of a run begin after it
+            i += 1
+            continue
+        run: list[int] = []
+        j = i
+        while j < len(tokens) and (isinstance(tokens[j], Blank) or _values(tokens[j]) is not None):
+            if not isinstance(tokens[j], Blank):
+                run.append(j)
+            j += 1
+        if len(run) >= _MIN_RUN:
+            return start, run
+        start, i = j, j
+    return None
+
+
+def _pieces(text: str) -> list[str]:
+    """The labels of a text: cut where a row numbering begins; text before the first numbering dropped."""
+    starts = [m.start() for m in ROW_NUMBERING.finditer(text)]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _cells(values: list[str]) -> list[str] | None:
+    n = len(APPLICATION_COLUMNS)
+    if len(values) == n:
+        return values
+    if len(values) == n + 1 and not values[0]:
+        return values[1:]
+    return None
+
+
+def reattach_applications(tokens: Sequence[Token]) -> Floating:
+    """The tokens of the 三 region with floating labels re-attached, and what was done (module docstring)."""
+    found = _run(tokens)
+    if found is None:
+        return Floating(list(tokens))
+    start, run = found
+    text = "".join(
+        compact(_text(t))
+        for t in tokens[start : run[0]]
+        if not isinstance(t, Blank) and not _HEADER.search(_text(t))
+    )
+    labels: list[tuple[str, str]] = []  # (printed label with the group labels before it, row key)
+    groups = ""
+    last = -1
+    is_2021 = any(spec.key in ROWS_2021_ONLY for p in _pieces(text) if (spec := _spec(p)) is not None)
+    for piece in _pieces(text):
+        spec = _spec(piece)
+        if spec is None or _ORDER[spec.key] <= last:
+            return Floating(list(tokens), "uncertain")
+        last = _ORDER[spec.key]
+        if spec.is_group and not (spec.key == "other" and not is_2021):
+            groups += piece
+            continue
+        labels.append((groups + piece, spec.key))
+        groups = ""
+    rows = [_cells(_values(tokens[i]) or []) for i in run]
+    if len(labels) != len(run) or len(labels) < _MIN_RUN or any(r is None for r in rows):
+        return Floating(list(tokens), "uncertain")
+    out: list[Token] = list(tokens[:start])
+    out.extend(t for t in tokens[start : run[0]] if _HEADER.search(_text(t)))  # the header stays
+    lines: set[int] = set()
+    for (label, _key), i, cells in zip(labels, run, rows, strict=True):
+        tok = tokens[i]
+        out.append(TableRow(tok.line, cells=(label, *(cells or [])), kind="tab", page=tok.page))
+        lines.add(tok.line)
+    out.extend(tokens[run[-1] + 1 :])
+    return Floating(out, "reattached", lines)
+
+
+def _spec(piece: str) -> RowSpec | None:
+    hit = resolve_application_label(piece)
+    return hit[0] if hit is not None else None
+
+
+def mark_rows(rows: Mapping[str, RowInfo], grid: Mapping[str, Mapping[str, dict[str, object]]],
+              floating: Floating) -> None:  # fmt: skip
+    """Rows of 三 re-attached become ``reconstructed``; all of them ``ambiguous`` when the table is uncertain."""
+    if floating.status == "none":
+        return
+    for key, info in rows.items():
+        table, _, row = key.rpartition(".")
+        if table != "applications":
+            continue
+        if floating.status == "uncertain":
+            new = "ambiguous"
+        elif info.line in floating.lines and info.certainty in ("exact", "separated"):
+            new = "reconstructed"
+        else:
+            continue
+        info.certainty = new  # type: ignore[assignment]
+        for cell in grid.get(row, {}).values():
+            cell["certainty"] = new
