@@ -156,6 +156,16 @@ DISCLOSURE_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "art20_9": ((r"政府集中采购", "procurement", "2019"),),
 }
 
+# The row labels of each block as the templates print them, in template order (both templates' wordings):
+# a label no pattern above names is compared with these by place and likeness (likeness.py).
+DISCLOSURE_ROW_LABELS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "art20_1": (("rules", ("规章",)), ("normative_docs", ("行政规范性文件", "规范性文件"))),
+    "art20_5": (("licensing", ("行政许可",)), ("other_services", ("其他对外管理服务事项",))),
+    "art20_6": (("penalty", ("行政处罚",)), ("coercion", ("行政强制",))),
+    "art20_8": (("fees", ("行政事业性收费",)),),
+    "art20_9": (("procurement", ("政府集中采购",)),),
+}
+
 # Default columns of each block when a report prints no header.
 DISCLOSURE_DEFAULT_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "2021": {
