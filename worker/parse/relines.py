@@ -21,8 +21,8 @@ line a cut is made only:
 
 Line numbers of a re-lined report are those of the re-lined text (``Report.lines``); a ``relined`` parse
 warning says so. A row read from re-lined text with fewer cells than its table's row has lost blank cells
-when the text was run together, so where its numbers stand is a guess: ``mark_short_rows`` makes it
-``ambiguous`` (never certain, never compared).
+when the text was run together (or, with more, took the numbers of rows whose labels were lost), so where
+its numbers stand is a guess: ``mark_short_rows`` makes it ``ambiguous`` (never certain, never compared).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from worker.parse.vocab import (
     compact,
 )
 
-REASON_RELINED_ZH = "的空白单元格在连成一行的文本中丢失，无法确定各数值所在的列"
+REASON_RELINED_ZH = "的单元格数与表格不符（文本连成一行时空白单元格丢失或各行数字连在一起），无法确定各数值所在的列"
 _SHOWN_ROWS = 3
 _BEFORE_OK = set(" \t。;!?)」』\"】|") | set("0123456789")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -313,7 +313,7 @@ def mark_short_rows(
     cut_lines: set[int],
     disclosure_template: str,
 ) -> list[str]:
-    """Rows read from re-lined text with fewer cells than their table's row become ``ambiguous``.
+    """Rows read from re-lined text with fewer or more cells than their table's row become ``ambiguous``.
 
     Args:
         rows: the row infos (changed in place).
@@ -331,7 +331,7 @@ def mark_short_rows(
     for key, info in rows.items():
         table = key.rpartition(".")[0]
         want = _expected_cells(table, disclosure_template)
-        if want is None or info.line not in cut_lines or info.cell_count == 0 or info.cell_count >= want:
+        if want is None or info.line not in cut_lines or info.cell_count in (0, want):
             continue
         if info.certainty in ("exact", "ambiguous", "unreadable"):
             continue
