@@ -120,8 +120,7 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
     row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
-    short = mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined.cut_lines,
-                            parts["disclosure"])  # fmt: skip
+    short = mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined, parts["disclosure"])
     mark_rows(row_infos, applications.grid, floating)
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
     reads = table_reads(row_infos, unsure=unsure)

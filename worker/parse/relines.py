@@ -11,7 +11,10 @@ line a cut is made only:
   or a digit (the end of a table), and followed by anything but a Chinese character (a space, a digit,
   punctuation, the end), or, for wordings of ``INLINE_TITLE_FREE_MIN`` characters or more, anything. The
   headings kept must also rise in number through the document (the same chain rule as ``sections.py``);
-  so "坚持统一、规范" or "工作如下:一、总体情况良好" is never cut;
+  so "坚持统一、规范" or "工作如下:一、总体情况良好" is never cut. In a long line only, the wording printed
+  **without its numeral** is a heading too when only spaces, a sentence end or the line's ends touch it on
+  both sides ("… 8905.9 收到和处理政府信息公开申请情况 (本列…": a heading cell run together); a wording in
+  quotes or inside a sentence never is;
 * inside the text of section 二, 三 or 四, before a **row label** of that table that follows a value
   ("规章 0 0 0 行政规范性文件 0 0 0" -> two rows; "…0 0 第二十条第(五)项 …" -> a new block), and in 二
   before a block's header ("信息内容 本年制发件数 …") so that its columns line up with its rows;
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 from worker.parse.applications import resolve_application_label
 from worker.parse.labels import row_zh
 from worker.parse.models import RowInfo
+from worker.parse.normalise import normalise_line
 from worker.parse.sections import classify_heading
 from worker.parse.tokens import SourceRow
 from worker.parse.values import parse_value
@@ -61,6 +65,11 @@ _HEADINGS = [
     for no, titles in SECTION_TITLES.items()
     for title in sorted(titles, key=len, reverse=True)
 ]
+_UNNUMBERED = [
+    (no, len(title), re.compile(rf"(?:^|(?<=[\s。;!?])){re.escape(title)}{_NOTE}(?=\s|$)"))
+    for no, titles in SECTION_TITLES.items()
+    for title in sorted(titles, key=len, reverse=True)
+]
 _TITLE_END = re.compile(r"(?:工作年度报告|年度报告|年报)(?:\([^()]{1,12}\))?")
 _TITLE_TOPIC = re.compile(r"信息公开|政务公开")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〇零一二三四五六七八九]{4}年")
@@ -69,9 +78,14 @@ _SIGNATURE = re.compile(
     r"\s(\S{2,30}?(?:人民政府|办事处|委员会|办公室|局|厅|委|院|中心|政府))\s*"
     r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s*[-—–―~]+\s*\d{1,4}\s*[-—–―~]+)?\s*$"
 )
+_WORD = re.compile(r"\S+")
+_PIPE_WORD = re.compile(r"[^\s|]+(?:\s+[^\s|]+)*")  # a cell of a pipe row: words up to the next pipe
+_MD_SEPARATOR = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
+_MD_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _PARAGRAPH_END = re.compile(r"(?<=[。;!?:])\s+(?=\S)")
 _ROW_PATTERNS = [re.compile(p) for rows in DISCLOSURE_ROWS.values() for p, _key, _t in rows]
 _TABLE_SECTIONS = (2, 3, 4)
+_APP_ANCHOR = re.compile(r"本年新收")
 
 
 @dataclass
@@ -101,9 +115,17 @@ def _is_long(row: SourceRow) -> bool:
     return row.cells is None and len(compact(row.text)) >= RELINE_MIN_CHARS
 
 
-def _inline_hits(index: int, text: str) -> list[_Hit]:
-    """Template headings inside one long line, with the boundaries of a heading on both sides."""
+def _inline_hits(index: int, text: str, *, long: bool) -> list[_Hit]:
+    """Template headings inside one line, with the boundaries of a heading on both sides.
+
+    In a long line a wording printed without its numeral counts too, when nothing but a space, a sentence end
+    or the line's ends touches it on either side (a heading cell or paragraph of its own, run together).
+    """
     hits: dict[int, _Hit] = {}
+    if long:
+        for no, _size, pattern in _UNNUMBERED:
+            for m in pattern.finditer(text):
+                hits.setdefault(m.start(), _Hit(index, m.start(), m.end(), no, True))
     for no, size, pattern in _HEADINGS:
         for m in pattern.finditer(text):
             if m.start() in hits:
@@ -150,7 +172,7 @@ def _headings(rows: Sequence[SourceRow], long: set[int]) -> list[_Hit]:
             if hit and hit[1]:
                 cands.append(_Hit(i, 0, len(row.text), hit[0].no, False))
                 continue
-        cands.extend(_inline_hits(i, row.text))
+        cands.extend(_inline_hits(i, row.text, long=i in long))
     return _chain(cands[:300])
 
 
@@ -192,25 +214,34 @@ def _known_label(section: int, label: str) -> bool:
 
 
 def _row_cuts(section: int, text: str) -> list[int]:
-    """Offsets in ``text`` (the table part of a long line) where a table row begins."""
+    """Offsets in ``text`` (the table part of a long line) where a table row begins.
+
+    Words are separated by spaces, or by pipes in a Markdown table run together; there a row is cut just
+    after the pipe that closes the last value (the pipes after it open the next row's label columns, whose
+    blanks are dropped), and a separator row (``|---|---|``) is cut out on its own.
+    """
     if section not in _TABLE_SECTIONS or "\t" in text:
         return []
-    words: list[tuple[int, str]] = []
-    for m in re.finditer(r"\S+", text):
-        words.append((m.start(), m.group(0)))
+    piped = "|" in text
+    words = [(m.start(), m.end(), m.group(0)) for m in (_PIPE_WORD if piped else _WORD).finditer(text)]
     cuts: list[int] = []
-    for k, (start, word) in enumerate(words):
+    if piped:
+        for m in _MD_SEPARATOR.finditer(text):
+            cuts.extend((m.start(), m.end()))
+        words = [w for w in words if not _MD_SEPARATOR_CELL.match(w[2])]
+    for k, (start, _end, word) in enumerate(words):
         if k == 0 or _value(word):
             continue
-        prev = words[k - 1][1]
+        prev_end, prev = words[k - 1][1], words[k - 1][2]
         label_words = []
-        for _s, w in words[k:]:
+        for _s, _e, w in words[k:]:
             if _value(w):
                 break
             label_words.append(w)
         label = compact("".join(label_words))
         if _value(prev) and _known_label(section, label):
-            cuts.append(start)
+            pipe = text.find("|", prev_end, start)
+            cuts.append(pipe + 1 if pipe >= 0 else start)
         elif section == 2 and not _value(prev) and (HEADER_INFO.match(word) or BLOCK_ANCHOR.match(word)):
             cuts.append(start)  # a block's anchor or header after the anchor or a row label
     return cuts
@@ -285,11 +316,16 @@ def _split_line(
             cuts.add(cut)
         if end == len(text):
             cuts.update(_signature_cuts(part))
-        cuts.update(_row_cuts(sec, part))
+        if sec in _TABLE_SECTIONS:
+            cuts.update(_row_cuts(sec, part))
+        else:  # no heading names the table here (headings printed without numerals): its anchors do
+            for table, anchor in ((2, BLOCK_ANCHOR), (3, _APP_ANCHOR)):
+                if anchor.search(part):
+                    cuts.update(_row_cuts(table, part))
         cuts.update(m.end() for m in _PARAGRAPH_END.finditer(part))
         edges = sorted(cuts)
         for a, b in zip(edges, edges[1:], strict=False):
-            piece = part[a:b].strip()
+            piece = normalise_line(part[a:b])  # a separator row cut out becomes empty, as on its own line
             if piece:
                 pieces.append((piece, 0, False))
     return pieces
@@ -307,31 +343,51 @@ def _expected_cells(table: str, template: str) -> int | None:
     return max(counts) if counts else None
 
 
+def _printed_cells(line: str) -> int | None:
+    """How many cells (blanks included) a pipe row prints after its last label cell; None for other rows."""
+    if "|" not in line or "\t" in line:
+        return None
+    body = line.strip().strip("|")
+    cells = [c.strip() for c in body.split("|")]
+    labels = [i for i, c in enumerate(cells) if c and not parse_value(c).is_cell]
+    return len(cells[labels[-1] + 1 :] if labels else cells)
+
+
 def mark_short_rows(
     rows: Mapping[str, RowInfo],
     cells: Iterable[tuple[str, dict[str, dict[str, object]]]],
-    cut_lines: set[int],
+    relined: Relined,
     disclosure_template: str,
 ) -> list[str]:
     """Rows read from re-lined text with fewer or more cells than their table's row become ``ambiguous``.
 
+    In a Markdown table run together the blanks survive between pipes, but where one row ends and the next
+    begins does not: a pipe row that prints more cells after its label than the table has (or fewer than it
+    was read with) is ambiguous too, whatever cells the reader took. So is a 二 row whose digits were split
+    only because the count forced it ("行政事业性收费 14" read as 1 and 4): in re-lined text a lost blank
+    cell and two cells run together look the same, and no sum tells them apart.
+
     Args:
         rows: the row infos (changed in place).
         cells: (row key, its cells as plain data) for every row, so their certainty follows.
-        cut_lines: the lines cut out of a longer line (``Relined.cut_lines``).
+        relined: what re-lining did (its rows and the lines cut out of a longer line).
         disclosure_template: the template of part 二 (the number of columns of its blocks depends on it).
 
     Returns:
         The row keys made ambiguous.
     """
-    if not cut_lines:
+    if not relined.cut_lines:
         return []
     by_key = dict(cells)
     changed: list[str] = []
     for key, info in rows.items():
         table = key.rpartition(".")[0]
         want = _expected_cells(table, disclosure_template)
-        if want is None or info.line not in cut_lines or info.cell_count in (0, want):
+        if want is None or info.line not in relined.cut_lines or info.cell_count == 0:
+            continue
+        printed = _printed_cells(relined.rows[info.line - 1].text)
+        forced = table.startswith("disclosure.") and info.certainty == "reconstructed"
+        if info.cell_count == want and (printed is None or printed <= want) and not forced:
             continue
         if info.certainty in ("exact", "ambiguous", "unreadable"):
             continue
