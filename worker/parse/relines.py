@@ -45,6 +45,7 @@ from worker.parse.vocab import (
     APPLICATION_COLUMNS,
     BLOCK_ANCHOR,
     DISCLOSURE_DEFAULT_COLUMNS,
+    DISCLOSURE_ROW_LABELS,
     DISCLOSURE_ROWS,
     HEADER_INFO,
     INLINE_TITLE_FREE_MIN,
@@ -85,6 +86,7 @@ _MD_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _PARAGRAPH_END = re.compile(r"(?<=[。;!?:])\s+(?=\S)")
 _ROW_PATTERNS = [re.compile(p) for rows in DISCLOSURE_ROWS.values() for p, _key, _t in rows]
 _TABLE_SECTIONS = (2, 3, 4)
+_DISCLOSURE_LABELS = {label for rows in DISCLOSURE_ROW_LABELS.values() for _key, labels in rows for label in labels}
 _APP_ANCHOR = re.compile(r"本年新收")
 
 
@@ -244,6 +246,10 @@ def _row_cuts(section: int, text: str) -> list[int]:
             cuts.append(pipe + 1 if pipe >= 0 else start)
         elif section == 2 and not _value(prev) and (HEADER_INFO.match(word) or BLOCK_ANCHOR.match(word)):
             cuts.append(start)  # a block's anchor or header after the anchor or a row label
+        elif section == 2 and piped and " " in word and k + 1 < len(words) and _value(words[k + 1][2]):
+            last = word.rsplit(" ", 1)[1]  # "数量 行政许可 | 2": a header cell and a row label run together
+            if last in _DISCLOSURE_LABELS:
+                cuts.append(start + len(word) - len(last))
     return cuts
 
 
@@ -343,14 +349,36 @@ def _expected_cells(table: str, template: str) -> int | None:
     return max(counts) if counts else None
 
 
-def _printed_cells(line: str) -> int | None:
-    """How many cells (blanks included) a pipe row prints after its last label cell; None for other rows."""
+def _pipe_cells(line: str) -> list[str] | None:
     if "|" not in line or "\t" in line:
         return None
-    body = line.strip().strip("|")
-    cells = [c.strip() for c in body.split("|")]
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _printed_cells(line: str) -> tuple[int, bool] | None:
+    """(cells a pipe row prints after its last label cell, blanks included; whether one is blank)."""
+    cells = _pipe_cells(line)
+    if cells is None:
+        return None
     labels = [i for i, c in enumerate(cells) if c and not parse_value(c).is_cell]
-    return len(cells[labels[-1] + 1 :] if labels else cells)
+    rest = cells[labels[-1] + 1 :] if labels else cells
+    return len(rest), any(not c for c in rest)
+
+
+def _opens_blank(line: str) -> bool:
+    """A pipe row that begins with a blank cell ("| | 二、上年结转…"): that blank may be the row above's."""
+    cells = _pipe_cells(line)
+    return cells is not None and bool(cells) and not cells[0]
+
+
+def _template_columns(table: str, columns: set[str], template: str) -> bool:
+    """Whether a 二 row's cells are under exactly the columns of its block in the template."""
+    block = table.split(".", 1)[1]
+    return any(
+        set(cols[block]) == columns
+        for t, cols in DISCLOSURE_DEFAULT_COLUMNS.items()
+        if block in cols and (template not in ("2021", "2019") or t == template)
+    )
 
 
 def mark_short_rows(
@@ -363,9 +391,12 @@ def mark_short_rows(
 
     In a Markdown table run together the blanks survive between pipes, but where one row ends and the next
     begins does not: a pipe row that prints more cells after its label than the table has (or fewer than it
-    was read with) is ambiguous too, whatever cells the reader took. So is a 二 row whose digits were split
-    only because the count forced it ("行政事业性收费 14" read as 1 and 4): in re-lined text a lost blank
-    cell and two cells run together look the same, and no sum tells them apart.
+    was read with) is ambiguous too, whatever cells the reader took, and so is one with a blank cell when
+    the next row begins with blanks (the blanks at the seam may be either row's). So is a row whose digits
+    were split (``reconstructed``: "行政事业性收费 14" read as 1 and 4, or a 三 row whose split fits its
+    total): in re-lined text the blank cells are lost, so a lost blank and two cells run together look the
+    same, and the split that fits assumed no blank was lost. And so is a 二 row whose
+    cells are not under exactly its block's columns in the template (a header cell run into its neighbour).
 
     Args:
         rows: the row infos (changed in place).
@@ -385,9 +416,16 @@ def mark_short_rows(
         want = _expected_cells(table, disclosure_template)
         if want is None or info.line not in relined.cut_lines or info.cell_count == 0:
             continue
+        forced = False
         printed = _printed_cells(relined.rows[info.line - 1].text)
-        forced = table.startswith("disclosure.") and info.certainty == "reconstructed"
-        if info.cell_count == want and (printed is None or printed <= want) and not forced:
+        after = relined.rows[info.line].text if info.line + 1 in relined.cut_lines else ""
+        if printed is not None and printed[1] and _opens_blank(after):
+            forced = True  # blanks at the seam of two rows run together: whose they are is a guess
+        forced = forced or info.certainty == "reconstructed"
+        columns = set(by_key.get(key, {}))
+        if table.startswith("disclosure.") and not _template_columns(table, columns, disclosure_template):
+            forced = True  # a header run together with its neighbours: its columns are not the template's
+        if info.cell_count == want and (printed is None or printed[0] <= want) and not forced:
             continue
         if info.certainty in ("exact", "ambiguous", "unreadable"):
             continue
