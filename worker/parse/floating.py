@@ -67,7 +67,9 @@ def _values(tok: Token) -> list[str] | None:
     else:
         return None
     own = [c for c in cells if c]
-    if len(own) < _MIN_VALUES or not all(parse_value(c).is_cell for c in own):
+    if len(own) < _MIN_VALUES or not parse_value(own[0]).is_cell:  # most rows start with a label: cheap
+        return None
+    if not all(parse_value(c).is_cell for c in own):
         return None
     return cells
 
@@ -90,12 +92,9 @@ def _has_values(tok: Token) -> bool:
 
 def _run(tokens: Sequence[Token]) -> tuple[int, list[int]] | None:
     """(index where the label text starts, indices of the number rows) of the first floating run."""
-    start = 0
     i = 0
     while i < len(tokens):
         if _values(tokens[i]) is None:
-            if _has_values(tokens[i]):
-                start = i + 1  # a row with its own label: the labels of a run begin after it
             i += 1
             continue
         run: list[int] = []
@@ -105,8 +104,10 @@ def _run(tokens: Sequence[Token]) -> tuple[int, list[int]] | None:
                 run.append(j)
             j += 1
         if len(run) >= _MIN_RUN:
+            # the labels of a run begin after the last row before it with values (a row with its own label)
+            start = next((k + 1 for k in range(i - 1, -1, -1) if _has_values(tokens[k])), 0)
             return start, run
-        start, i = j, j
+        i = j
     return None
 
 

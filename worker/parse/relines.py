@@ -66,6 +66,7 @@ _HEADINGS = [
     for no, titles in SECTION_TITLES.items()
     for title in sorted(titles, key=len, reverse=True)
 ]
+_NUMBERED = re.compile(rf"[{SECTION_NUMERALS}][、.．]")
 _UNNUMBERED = [
     (no, len(title), re.compile(rf"(?:^|(?<=[\s。;!?])){re.escape(title)}{_NOTE}(?=\s|$)"))
     for no, titles in SECTION_TITLES.items()
@@ -114,7 +115,7 @@ class _Hit:
 
 
 def _is_long(row: SourceRow) -> bool:
-    return row.cells is None and len(compact(row.text)) >= RELINE_MIN_CHARS
+    return row.cells is None and len(row.text) >= RELINE_MIN_CHARS and len(compact(row.text)) >= RELINE_MIN_CHARS
 
 
 def _inline_hits(index: int, text: str, *, long: bool) -> list[_Hit]:
@@ -124,6 +125,8 @@ def _inline_hits(index: int, text: str, *, long: bool) -> list[_Hit]:
     or the line's ends touches it on either side (a heading cell or paragraph of its own, run together).
     """
     hits: dict[int, _Hit] = {}
+    if not long and not _NUMBERED.search(text):
+        return []  # no numeral of a heading: nothing to look for (most lines)
     if long:
         for no, _size, pattern in _UNNUMBERED:
             for m in pattern.finditer(text):
@@ -163,18 +166,32 @@ def _chain(cands: list[_Hit]) -> list[_Hit]:
     return out[::-1]
 
 
+def _own_line(text: str) -> bool:
+    """A line that is a numbered section heading of its own (``sections.py`` reads it as it is)."""
+    hit = classify_heading(text)
+    return bool(hit and hit[1])
+
+
 def _headings(rows: Sequence[SourceRow], long: set[int]) -> list[_Hit]:
-    """The section headings of the text: heading lines of their own, and template headings inline."""
+    """The section headings of the text: heading lines of their own, and template headings inline.
+
+    Without a long line or a heading's numeral inside a line there is nothing to cut: [] at once.
+    """
+    inline: dict[int, list[_Hit]] = {}
+    for i, row in enumerate(rows):
+        if row.cells is None and (i in long or _NUMBERED.search(row.text)):
+            if hits := _inline_hits(i, row.text, long=i in long):
+                inline[i] = hits
+    if not long and all(_own_line(rows[i].text) for i in inline):
+        return []
     cands: list[_Hit] = []
     for i, row in enumerate(rows):
         if row.cells is not None or not row.text.strip():
             continue
-        if i not in long:
-            hit = classify_heading(row.text)
-            if hit and hit[1]:
-                cands.append(_Hit(i, 0, len(row.text), hit[0].no, False))
-                continue
-        cands.extend(_inline_hits(i, row.text, long=i in long))
+        if i not in long and (hit := classify_heading(row.text)) and hit[1]:
+            cands.append(_Hit(i, 0, len(row.text), hit[0].no, False))
+            continue
+        cands.extend(inline.get(i, ()))
     return _chain(cands[:300])
 
 
