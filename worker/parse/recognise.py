@@ -15,8 +15,8 @@ from worker.errors import ParseError
 from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
 from worker.parse.floating import REASON_FLOATING_ZH, mark_rows, reattach_applications
 from worker.parse.meta import find_meta
-from worker.parse.models import ParseWarning, Report, Section, Tables
-from worker.parse.relines import mark_short_rows, reline, relined_reasons
+from worker.parse.models import ParseWarning, Report, Section, TableRead, Tables
+from worker.parse.relines import mark_short_rows, reline, relined_reasons, unreadable_tables
 from worker.parse.sections import SectionHit, find_sections
 from worker.parse.tables import TableResult, parse_applications, parse_disclosure, parse_reviews
 from worker.parse.template import combine, part_template
@@ -130,6 +130,10 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     for table, reason in reasons.items():  # why a table is not certain when it is re-lining or floating labels
         if table in reads and not reads[table].is_certain:
             reads[table].reason_zh = reason
+    empty = [k for k, res in (("disclosure", disclosure), ("applications", applications), ("reviews", reviews))
+             if not _has_numbers(res)]  # fmt: skip
+    for table, reason in unreadable_tables(relined, empty).items():  # printed, but run together past reading
+        reads[table] = TableRead(table=table, certainty="unreadable", reason_zh=reason)
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
@@ -162,6 +166,12 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         lines=list(lines),
         warnings=warnings,
     )
+
+
+def _has_numbers(res: TableResult) -> bool:
+    """Whether a table reader read at least one number (blank cells and placeholders are not numbers)."""
+    grids = [*res.blocks.values(), res.grid]
+    return any(cell["value"] is not None for grid in grids for cols in grid.values() for cell in cols.values())
 
 
 def _row_cells(

@@ -56,6 +56,7 @@ from worker.parse.vocab import (
     compact,
 )
 
+REASON_RUN_TOGETHER_ZH = "表格的文字和数字在连成一行的文本中连在一起（单元格之间没有分隔），无法读取"
 REASON_RELINED_ZH = "的单元格数与表格不符（文本连成一行时空白单元格丢失或各行数字连在一起），无法确定各数值所在的列"
 _SHOWN_ROWS = 3
 _BEFORE_OK = set(" \t。;!?)」』\"】|") | set("0123456789")
@@ -464,3 +465,28 @@ def relined_reasons(keys: Sequence[str]) -> dict[str, str]:
         shown = "、".join(f"“{row_zh(table.split('.')[0], r)}”" for r in rows[:_SHOWN_ROWS])
         out[table] = f"{shown}{'等' if len(rows) > _SHOWN_ROWS else ''}行{REASON_RELINED_ZH}"
     return out
+
+
+# A table's own words, all of which its text has when it is printed (compacted text): 二, 三, 四.
+_TABLE_WORDS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "disclosure": (BLOCK_ANCHOR, re.compile(r"信息内容")),
+    "applications": (re.compile(r"本年新收"), re.compile(r"予以公开"), re.compile(r"总计")),
+    "reviews": (re.compile(r"行政复议"), re.compile(r"结果维持|尚未审结")),
+}
+
+
+def unreadable_tables(relined: Relined, without_numbers: Iterable[str]) -> dict[str, str]:
+    """Tables of a re-lined text that hold no number read although their words are printed: table -> reason.
+
+    A report run together with no separators at all ("规章000行政规范性文件000") has its tables, but no
+    cell can be told from its label: the table is ``unreadable`` (TABLE_UNREADABLE, needs review), not
+    missing (STRUCT_TABLE_MISSING is for a report that does not print it).
+    """
+    if not relined.changed:
+        return {}
+    text = compact("".join(r.text for r in relined.rows if r.cells is None))
+    return {
+        key: REASON_RUN_TOGETHER_ZH
+        for key in without_numbers
+        if key in _TABLE_WORDS and all(p.search(text) for p in _TABLE_WORDS[key])
+    }

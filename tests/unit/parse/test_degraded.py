@@ -349,3 +349,31 @@ def test_random_reports_degraded_certain_cells_are_right(layout: str) -> None:
                 certain += 1
                 assert cell.value == value, (seed, table, row, col, cell.value, value)
     assert certain >= 0.5 * total
+
+
+def no_separators(text: str) -> str:
+    """The whole report on one line with every space, tab and line break removed ("规章000行政规范性文件000")."""
+    return "".join("".join(line.split()) for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_run_together_without_separators_is_left_for_review(seed: Path) -> None:
+    original = parse_text(seed.read_text(encoding="utf-8"))
+    report = parse_text(no_separators(seed.read_text(encoding="utf-8")))
+    certain_cells_right(report, _expected(seed))
+    findings = run_checks(report)
+    assert errors(report) <= errors(original)
+    assert "STRUCT_TABLE_MISSING" not in errors(report)
+    unreadable = [f for f in findings if f.rule == "TABLE_UNREADABLE" and "连成一行" in f.message]
+    assert unreadable and all(f.needs_review for f in unreadable)
+    assert (MISSING in errors(report)) == (MISSING in errors(original))
+
+
+def test_table_truly_absent_from_run_together_text_is_still_missing() -> None:
+    lines = CLEAN.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("四、政府信息公开行政复议"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("五、"))
+    text = "\n".join([*lines[: start + 1], "本年度未发生政府信息公开行政复议、行政诉讼。", *lines[end:]])
+    report = parse_text(one_line(text))
+    assert "STRUCT_TABLE_MISSING" in errors(report)
+    assert "reviews" not in report.table_reads
