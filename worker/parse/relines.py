@@ -19,8 +19,10 @@ line a cut is made only:
   ("规章 0 0 0 行政规范性文件 0 0 0" -> two rows; "…0 0 第二十条第(五)项 …" -> a new block), and in 二
   before a block's header ("信息内容 本年制发件数 …") so that its columns line up with its rows;
 * after a sentence end (。;!?, or a colon) followed by a space: where the paragraphs of the page were joined;
-* after a **title** at the start of the first long line ("XX镇2023年政府信息公开工作年度报告 根据…"), and
-  before the **signature** at its end ("XX镇人民政府 2024年1月23日").
+* around a **title** near the start of the first long line ("XX镇2023年政府信息公开工作年度报告 根据…", also
+  after a breadcrumb "首页 > … > 政府信息公开年报 XX镇2023年…年度报告 发布时间:…"), and around the
+  **signature** at its end ("XX镇人民政府 2024年1月23日", "二〇二四年一月二十三日"; a page mark or
+  "【打印本页】" may follow): organ and date each on a line, as the metadata reader expects them.
 
 Line numbers of a re-lined report are those of the re-lined text (``Report.lines``); a ``relined`` parse
 warning says so. A row read from re-lined text with fewer cells than its table's row has lost blank cells
@@ -77,9 +79,11 @@ _TITLE_END = re.compile(r"(?:工作年度报告|年度报告|年报)(?:\([^()]{1
 _TITLE_TOPIC = re.compile(r"信息公开|政务公开")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〇零一二三四五六七八九]{4}年")
 _TITLE_MAX = 60
+_TITLE_SEARCH = 300
 _SIGNATURE = re.compile(
     r"\s(\S{2,30}?(?:人民政府|办事处|委员会|办公室|局|厅|委|院|中心|政府))\s*"
-    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s*[-—–―~]+\s*\d{1,4}\s*[-—–―~]+)?\s*$"
+    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+    r"[一二三四五六七八九十]{1,3}日)(?:\s*[-—–―~]+\s*\d{1,4}\s*[-—–―~]+)?(?:\s*【[^】]{1,8}】)*\s*$"
 )
 _WORD = re.compile(r"\S+")
 _PIPE_WORD = re.compile(r"[^\s|]+(?:\s+[^\s|]+)*")  # a cell of a pipe row: words up to the next pipe
@@ -196,22 +200,28 @@ def _headings(rows: Sequence[SourceRow], long: set[int]) -> list[_Hit]:
     return _chain(cands[:300])
 
 
-def _title_cut(text: str) -> int | None:
-    """Where the report's title ends when the line starts with it ("…2023年…年度报告 根据…")."""
-    m = _TITLE_END.search(text[: _TITLE_MAX * 2])
-    if m is None or m.end() >= len(text):
-        return None
-    head = text[: m.end()]
-    flat = compact(head)
-    if len(flat) > _TITLE_MAX or "《" in flat or "。" in flat or not _YEAR.search(head):
-        return None
-    return m.end() if _TITLE_TOPIC.search(flat) else None
+def _title_cuts(text: str) -> list[int]:
+    """Around the report's title near the start of the first long line: "…2023年…年度报告 根据…", also after
+    a breadcrumb ("首页 > 政府信息公开年报 XX镇2023年…年度报告 发布时间:…")."""
+    for m in _TITLE_END.finditer(text[:_TITLE_SEARCH]):
+        if m.end() < len(text) and not text[m.end()].isspace():
+            continue
+        begin = max(text.rfind(" ", 0, m.start()), text.rfind(">", 0, m.start())) + 1
+        for start in (0, begin):  # the title from the line's start, else from the last space before it
+            head = text[start : m.end()]
+            flat = compact(head)
+            if len(flat) > _TITLE_MAX or "《" in flat or "。" in flat or ">" in flat:
+                continue
+            if _YEAR.search(head) and _TITLE_TOPIC.search(flat):
+                return [start, m.end()]
+    return []
 
 
 def _signature_cuts(text: str) -> list[int]:
-    """Before the signing organ and after its date, at the end of the text (a page mark may follow)."""
+    """Before the signing organ, before its date and after it, at the end of the text (a page mark or a
+    page's "【打印本页】" may follow)."""
     m = _SIGNATURE.search(text)
-    return [m.start(1), m.end(2)] if m else []
+    return [m.start(1), m.start(2), m.end(2)] if m else []
 
 
 def _value(word: str) -> bool:
@@ -336,8 +346,8 @@ def _split_line(
         if not full:
             pieces.append((part.strip(), 0, False))
             continue
-        if title and start == 0 and (cut := _title_cut(part)) is not None:
-            cuts.add(cut)
+        if title and start == 0:
+            cuts.update(_title_cuts(part))
         if end == len(text):
             cuts.update(_signature_cuts(part))
         if sec in _TABLE_SECTIONS:

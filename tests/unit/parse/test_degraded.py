@@ -121,10 +121,17 @@ def errors(report: Report) -> set[str]:
     return {f.rule for f in run_checks(report) if f.is_error}
 
 
+def _meta(report: Report) -> tuple[object, ...]:
+    """What the metadata rules read: organ, year, title (spaces aside), period year, signing date."""
+    title = "".join(report.title.split()) if report.title else None
+    return report.organ, report.year, title, report.period_year, report.published, tuple(report.organ_path)
+
+
 def _check_degraded(seed: Path, text: str, min_certain: float) -> Report:
     original = parse_text(seed.read_text(encoding="utf-8"))
     report = parse_text(text)
     assert [s.key for s in report.sections] == [s.key for s in original.sections]
+    assert _meta(report) == _meta(original)
     certain, total = certain_cells_right(report, _expected(seed))
     assert certain >= min_certain * total, (certain, total)
     assert errors(report) <= errors(original)
