@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from worker.errors import ParseError
 from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
-from worker.parse.floating import REASON_FLOATING_ZH, mark_rows, reattach_applications
+from worker.parse.floating import REASON_FLOATING_ZH, mark_rows, reattach_applications, reattach_disclosure
 from worker.parse.meta import find_meta
 from worker.parse.models import ParseWarning, Report, Section, TableRead, Tables
 from worker.parse.relines import mark_short_rows, reline, relined_reasons, unreadable_tables
@@ -82,8 +82,9 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         hits, ends, "applications", tokens, _APP_ANCHOR, after=r2[0] if r2 and "disclosure" in hits else 0
     )
     r4 = _region(hits, ends, "reviews", tokens, _REVIEW_ANCHOR, after=r3[1] if r3 else 0)
-    disclosure = parse_disclosure(span(r2))
-    floating = reattach_applications(span(r3))  # labels separated from their numbers (PDF to Markdown)
+    floating2 = reattach_disclosure(span(r2))  # labels separated from their numbers (PDF to Markdown)
+    disclosure = parse_disclosure(floating2.tokens)
+    floating = reattach_applications(span(r3))
     applications = parse_applications(floating.tokens)
     reviews = parse_reviews(span(r4))
 
@@ -120,13 +121,14 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
     row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
-    short = mark_short_rows(row_infos, _row_cells(disclosure, applications, reviews), relined, parts["disclosure"])
-    mark_rows(row_infos, applications.grid, floating)
+    cells = _row_cells(disclosure, applications, reviews)
+    short = mark_short_rows(row_infos, cells, relined, parts["disclosure"])
+    floats = [*mark_rows(row_infos, cells, floating, "applications"), *mark_rows(row_infos, cells, floating2, "disclosure")]
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
+    unsure.update(dict.fromkeys(floats, REASON_FLOATING_ZH))
     reads = table_reads(row_infos, unsure=unsure)
     reasons = relined_reasons(short)
-    if floating.status == "uncertain":
-        reasons["applications"] = REASON_FLOATING_ZH
+    reasons.update(dict.fromkeys(floats, REASON_FLOATING_ZH))
     for table, reason in reasons.items():  # why a table is not certain when it is re-lining or floating labels
         if table in reads and not reads[table].is_certain:
             reads[table].reason_zh = reason

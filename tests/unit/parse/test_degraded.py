@@ -296,6 +296,39 @@ def test_floating_labels_on_one_line_leave_the_table_for_review() -> None:
     assert [f.rule for f in run_checks(report)] == ["TABLE_UNREADABLE"]
 
 
+FLOATING_2 = {
+    "art20_1": ("规章\t0\t0\t0\n行政规范性文件\t2\t1\t10", "|  | 0 | 0 | 0 |\n|  | 2 | 1 | 10 |"),
+    "art20_6": ("行政处罚\t4\n行政强制\t1", "|  | 4 |\n|  | 1 |"),
+}
+
+
+@pytest.mark.parametrize("block", sorted(FLOATING_2))
+@pytest.mark.parametrize("labels", ["lines", "paragraph"])
+def test_floating_labels_of_a_disclosure_block_are_reattached(block: str, labels: str) -> None:
+    rows, values = FLOATING_2[block]
+    names = [line.split("\t")[0] for line in rows.split("\n")]
+    text = CLEAN.replace(rows, "\n".join([*names] if labels == "lines" else [" ".join(names)]) + "\n" + values)
+    assert text != CLEAN
+    report = parse_text(text)
+    assert report.canonical()["tables"] == parse_text(CLEAN).canonical()["tables"]
+    assert report.table_reads[f"disclosure.{block}"].certainty == "reconstructed"
+    assert [f.rule for f in run_checks(report)] == []
+
+
+@pytest.mark.parametrize("block", sorted(FLOATING_2))
+@pytest.mark.parametrize("how", ["lost", "swapped"])
+def test_floating_labels_of_a_disclosure_block_that_do_not_fit(block: str, how: str) -> None:
+    rows, values = FLOATING_2[block]
+    names = [line.split("\t")[0] for line in rows.split("\n")]
+    names = names[1:] if how == "lost" else names[::-1]
+    report = parse_text(CLEAN.replace(rows, "\n".join(names) + "\n" + values))
+    assert not report.is_certain(f"disclosure.{block}")
+    findings = run_checks(report)
+    assert [f.rule for f in findings] == ["TABLE_UNREADABLE"] and "行名与数字行分离" in findings[0].message
+    for cells in report.tables.disclosure.get(block, {}).values():
+        assert {c.certainty for c in cells.values()} <= {"ambiguous"}
+
+
 # ------------------------------------------------------------------------------------------------
 # Labels of 二 by place and likeness
 # ------------------------------------------------------------------------------------------------
