@@ -263,12 +263,13 @@ def _row_cuts(section: int, text: str) -> list[int]:
         if k == 0 or _value(word):
             continue
         prev_end, prev = words[k - 1][1], words[k - 1][2]
-        label_words = []
-        for _s, _e, w in words[k:]:
-            if _value(w):
-                break
-            label_words.append(w)
-        label = compact("".join(label_words))
+        if _value(prev):  # a label begins after a value: its words run to the next value (each run read once)
+            label_words = []
+            for _s, _e, w in words[k:]:
+                if _value(w):
+                    break
+                label_words.append(w)
+            label = compact("".join(label_words))
         if _value(prev) and _known_label(section, label):
             pipe = text.find("|", prev_end, start)
             cuts.append(pipe + 1 if pipe >= 0 else start)
