@@ -417,3 +417,14 @@ def test_table_truly_absent_from_run_together_text_is_still_missing() -> None:
     report = parse_text(one_line(text))
     assert "STRUCT_TABLE_MISSING" in errors(report)
     assert "reviews" not in report.table_reads
+
+
+def test_variant_heading_run_into_text_is_not_a_missing_section() -> None:
+    seed = SEEDS[1]
+    text = one_line(seed.read_text(encoding="utf-8"))
+    heading = "五、存在的主要问题及改进情况"
+    variant = text.replace(" " + heading, "工作五、政府信息公开工作存在的主要问题及改进情况", 1)
+    assert variant != text
+    report = parse_text(variant)
+    assert "problems" not in [s.key for s in report.sections]  # a Chinese character on its left: not cut
+    assert MISSING not in errors(report)
