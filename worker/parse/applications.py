@@ -103,14 +103,21 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             spec = hit[0]
         carry = None
         fuzzy = False
+        own = label
+        if spec is not None and spec.is_group and hit and any(not c.is_blank for c in raw.cells):
+            tail = label[hit[2] :]
+            numbered = ROW_NUMBERING.match(tail)
+            if numbered and len(tail) - numbered.end() >= 2:
+                # "（三）不予公开 1.属于国家秘蜜 0 …": the numbers are the sub-row's, never a subtotal of the group
+                spec, own = None, tail
         if spec is None and any(not c.is_blank for c in raw.cells):
-            spec = match_by_place(label, prev[0] if prev else _last_key(res), res.grid)
+            spec = match_by_place(own, prev[0] if prev else _last_key(res), res.grid)
             if spec is not None:
                 fuzzy = True
                 hit = (spec, 0, len(label))
                 res.warn(
                     "label_fuzzy",
-                    f"三: row label {label[:40]!r} read as {spec.label!r} (by place and likeness)",
+                    f"三: row label {own[:40]!r} read as {spec.label!r} (by place and likeness)",
                     raw.line,
                 )
         if spec is None:

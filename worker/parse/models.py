@@ -96,6 +96,7 @@ class Section(BaseModel):
     line: int  # 1-based line of the heading
     end_line: int | None = None  # last line belonging to the section
     text: str = ""  # the prose of the section (table cells excluded), for TXT_* / SEC* rules
+    found: Literal["line", "inline"] = "line"  # inline: run inline with the text, cut out by relines.py
 
 
 class ParseWarning(BaseModel):

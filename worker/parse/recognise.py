@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 from worker.errors import ParseError
 from worker.parse.certainty import REASON_UNRECOGNISED_ZH, table_reads
+from worker.parse.floating import REASON_FLOATING_ZH, mark_rows, reattach_applications, reattach_disclosure
 from worker.parse.meta import find_meta
-from worker.parse.models import ParseWarning, Report, Section, Tables
+from worker.parse.models import ParseWarning, Report, Section, TableRead, Tables
+from worker.parse.relines import mark_short_rows, reline, relined_reasons, unreadable_tables
 from worker.parse.sections import SectionHit, find_sections
 from worker.parse.tables import TableResult, parse_applications, parse_disclosure, parse_reviews
 from worker.parse.template import combine, part_template
@@ -62,6 +64,8 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     Raises:
         ParseError: nothing report-like (no section heading, no table, no title) was found.
     """
+    relined = reline(rows)  # a report run together on one line (or a few long lines): split back
+    rows = relined.rows
     tokens = tokenize(rows)
     lines = [r.text if r.cells is None else "\t".join(r.cells) for r in rows]
     chain = find_sections(tokens)
@@ -78,8 +82,10 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         hits, ends, "applications", tokens, _APP_ANCHOR, after=r2[0] if r2 and "disclosure" in hits else 0
     )
     r4 = _region(hits, ends, "reviews", tokens, _REVIEW_ANCHOR, after=r3[1] if r3 else 0)
-    disclosure = parse_disclosure(span(r2))
-    applications = parse_applications(span(r3))
+    floating2 = reattach_disclosure(span(r2))  # labels separated from their numbers (PDF to Markdown)
+    disclosure = parse_disclosure(floating2.tokens)
+    floating = reattach_applications(span(r3))
+    applications = parse_applications(floating.tokens)
     reviews = parse_reviews(span(r4))
 
     has_tables = bool(disclosure.blocks or applications.grid or reviews.grid)
@@ -91,6 +97,12 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
         )
 
     warnings: list[ParseWarning] = []
+    if relined.changed:
+        warnings.append(ParseWarning(
+            code="relined",
+            message=f"text run together: {relined.source_lines} line(s) re-split into {len(relined.cut_lines)}"
+            " lines (line numbers are those of the re-split text)",
+        ))  # fmt: skip
     for res, name in ((disclosure, "二"), (applications, "三"), (reviews, "四")):
         warnings.extend(res.warnings)
         if not (res.blocks or res.grid):
@@ -109,12 +121,27 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
     missing = _missing_rows(applications, parts["applications"])
     warnings.extend(missing)
     row_infos = {**disclosure.rows, **applications.rows, **reviews.rows}
+    cells = _row_cells(disclosure, applications, reviews)
+    short = mark_short_rows(row_infos, cells, relined, parts["disclosure"])
+    floats = [*mark_rows(row_infos, cells, floating, "applications"), *mark_rows(row_infos, cells, floating2, "disclosure")]
     unsure = {"applications": REASON_UNRECOGNISED_ZH} if missing and applications.unrecognised else {}
+    unsure.update(dict.fromkeys(floats, REASON_FLOATING_ZH))
+    reads = table_reads(row_infos, unsure=unsure)
+    reasons = relined_reasons(short)
+    reasons.update(dict.fromkeys(floats, REASON_FLOATING_ZH))
+    for table, reason in reasons.items():  # why a table is not certain when it is re-lining or floating labels
+        if table in reads and not reads[table].is_certain:
+            reads[table].reason_zh = reason
+    empty = [k for k, res in (("disclosure", disclosure), ("applications", applications), ("reviews", reviews))
+             if not _has_numbers(res)]  # fmt: skip
+    for table, reason in unreadable_tables(relined, empty).items():  # printed, but run together past reading
+        reads[table] = TableRead(table=table, certainty="unreadable", reason_zh=reason)
     scores = {f"{part}.{t}": s for part, res in (("disclosure", disclosure), ("applications", applications))
               for t, s in res.scores.items()}  # fmt: skip
     sections = [
         Section(no=h.no, key=h.key, title=h.title, line=h.line, end_line=ends[h.key],
-                text=_section_text(tokens, h.line, ends[h.key]))
+                text=_section_text(tokens, h.line, ends[h.key]),
+                found="inline" if h.line in relined.inline_headings else "line")
         for h in chain
     ]  # fmt: skip
     return Report(
@@ -137,10 +164,29 @@ def recognise(rows: Sequence[SourceRow], *, source: str | None = None) -> Report
             {"disclosure": disclosure.blocks, "applications": applications.grid, "reviews": reviews.grid}
         ),
         rows=row_infos,
-        table_reads=table_reads(row_infos, unsure=unsure),
+        table_reads=reads,
         lines=list(lines),
         warnings=warnings,
     )
+
+
+def _has_numbers(res: TableResult) -> bool:
+    """Whether a table reader read at least one number (blank cells and placeholders are not numbers)."""
+    grids = [*res.blocks.values(), res.grid]
+    return any(cell["value"] is not None for grid in grids for cols in grid.values() for cell in cols.values())
+
+
+def _row_cells(
+    disclosure: TableResult, applications: TableResult, reviews: TableResult
+) -> list[tuple[str, dict[str, dict[str, object]]]]:
+    """(row key of ``Report.rows``, its cells) for every table row (四's one row holds all 15 cells)."""
+    out: list[tuple[str, dict[str, dict[str, object]]]] = [
+        (f"disclosure.{block}.{row}", cells) for block, rows in disclosure.blocks.items()
+        for row, cells in rows.items()
+    ]  # fmt: skip
+    out.extend((f"applications.{row}", cells) for row, cells in applications.grid.items())
+    out.append(("reviews.review", {f"{r}.{c}": cell for r, cols in reviews.grid.items() for c, cell in cols.items()}))
+    return out
 
 
 def _missing_rows(applications: TableResult, template: str) -> list[ParseWarning]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from worker.parse.applications import parse_applications, resolve_application_label
 from worker.parse.digits import review_groups_hold
+from worker.parse.likeness import match_disclosure_by_place
 from worker.parse.models import Certainty, RowInfo
 from worker.parse.rows import Item, RawRow, Taken, items_of, raw_rows, take_cells
 from worker.parse.table_result import CellData, TableResult, cell_data, cells_data, reconstruct, warn_extras
@@ -208,6 +209,17 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
         if state.block is None:
             continue
         match = _match_row(state.block, label)
+        fuzzy = False
+        if match is None and any(not c.is_blank for c in raw.cells):
+            read = res.blocks.get(state.block, {})
+            guess = match_disclosure_by_place(state.block, label, read, next(reversed(read), None))
+            if guess is not None:  # a character wrong in its place: read, with a warning naming it as printed
+                match, fuzzy = (guess, ""), True
+                res.warn(
+                    "label_fuzzy",
+                    f"二 {state.block}: row label {label[:30]!r} read as {guess} (by place and likeness)",
+                    raw.line,
+                )
         if match is None:
             if any(not c.is_blank for c in raw.cells):
                 res.warn(
@@ -220,7 +232,7 @@ def parse_disclosure(tokens: Sequence[Token]) -> TableResult:
         if template:
             score[template] += 1
         state.in_header = False
-        _store_disclosure_row(res, state, key, label, raw, score if state.cols else hint)
+        _store_disclosure_row(res, state, key, label, raw, score if state.cols else hint, fuzzy=fuzzy)
     res.scores = score
     return res
 
@@ -267,7 +279,14 @@ def _by_header(raw: RawRow, state: _BlockState) -> Taken | None:
 
 
 def _store_disclosure_row(
-    res: TableResult, state: _BlockState, key: str, label: str, raw: RawRow, score: dict[str, float]
+    res: TableResult,
+    state: _BlockState,
+    key: str,
+    label: str,
+    raw: RawRow,
+    score: dict[str, float],
+    *,
+    fuzzy: bool = False,
 ) -> None:
     block = state.block or ""
     cols = _columns(state, score)
@@ -280,8 +299,9 @@ def _store_disclosure_row(
     rows[key] = cells_data(taken, cols, table=table, row=key, section="disclosure")
     printed = label[-20:]
     res.rows[f"{table}.{key}"] = RowInfo(
-        label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page, certainty=certainty
-    )
+        label=printed, cell_count=taken.count, line=raw.line, page=raw.cells[0].page, certainty=certainty,
+        label_match="fuzzy" if fuzzy else "exact",
+    )  # fmt: skip
     warn_extras(res, taken, f"二 {block}.{key}")
 
 

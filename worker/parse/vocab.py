@@ -95,6 +95,26 @@ SECTIONS: tuple[SectionSpec, ...] = (
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 
+# The headings as the templates print them (numeral left out), and the wordings report-format.md section 6
+# lists as seen in real reports. A heading run inline with the text (a web page saved on one line) is split
+# onto its own line only when its numeral and one of these wordings match exactly (relines.py).
+SECTION_TITLES: dict[int, tuple[str, ...]] = {
+    1: ("总体情况",),
+    2: ("主动公开政府信息情况", "主动公开政府信息的情况"),
+    3: ("收到和处理政府信息公开申请情况",),
+    4: ("政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议和提起行政诉讼情况"),
+    5: ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况"),
+    6: ("其他需要报告的事项",),
+}
+SECTION_NUMERALS = "一二三四五六"
+# A text line at least this long (whitespace removed) may be a report run together on one line; only such
+# lines are re-split (relines.py). A paragraph of a report is shorter than this as a rule, and a shorter
+# line is never touched.
+RELINE_MIN_CHARS = 200
+# Wordings shorter than this ("总体情况") are split before a Chinese character only when the heading chain
+# needs them; see relines.py.
+INLINE_TITLE_FREE_MIN = 6
+
 # "一、总体情况", "一.总体情况", "第一部分 总体情况", "一 总体情况"
 SECTION_NUMERAL = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?(?:[、.．,，:：]|\s)\s*(.*)$")
 HEADING_MAX_CHARS = 40  # a top-level heading is a short line
@@ -134,6 +154,16 @@ DISCLOSURE_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "art20_6": ((r"行政处罚$", "penalty", ""), (r"行政强制$", "coercion", "")),
     "art20_8": ((r"行政事业性收费", "fees", ""),),
     "art20_9": ((r"政府集中采购", "procurement", "2019"),),
+}
+
+# The row labels of each block as the templates print them, in template order (both templates' wordings):
+# a label no pattern above names is compared with these by place and likeness (likeness.py).
+DISCLOSURE_ROW_LABELS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "art20_1": (("rules", ("规章",)), ("normative_docs", ("行政规范性文件", "规范性文件"))),
+    "art20_5": (("licensing", ("行政许可",)), ("other_services", ("其他对外管理服务事项",))),
+    "art20_6": (("penalty", ("行政处罚",)), ("coercion", ("行政强制",))),
+    "art20_8": (("fees", ("行政事业性收费",)),),
+    "art20_9": (("procurement", ("政府集中采购",)),),
 }
 
 # Default columns of each block when a report prints no header.

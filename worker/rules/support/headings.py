@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from worker.parse.models import Report
 from worker.parse.sections import classify_heading
-from worker.parse.vocab import SECTIONS, compact
+from worker.parse.vocab import SECTION_NUMERALS, SECTION_TITLES, SECTIONS, compact
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,17 @@ def stray_headings(report: Report) -> list[Heading]:
 
 
 def inline_headings(report: Report) -> set[str]:
-    """Sections whose heading is printed inside a line of text, numeral and wording exactly the template's
-    ("…全文如下。二、主动公开政府信息情况 第二十条…", text saved from a web page on one line): present, not
-    missing, though the parser (which reads headings at the start of a line) did not keep them."""
+    """Sections whose heading is printed inside a line of text, numeral and wording exactly a template's
+    (``vocab.SECTION_TITLES``: "…开展工作二、主动公开政府信息情况第二十条…", text saved from a web page on one
+    line with no separators): present, not missing, though the parser did not cut them out (``relines.py``
+    cuts a heading only where a space, a sentence end or a digit is on its left)."""
     found = {s.key for s in report.sections}
-    wanted = {spec.key: compact(spec.title_2021) for spec in SECTIONS if spec.key not in found}
+    wanted = {
+        spec.key: [SECTION_NUMERALS[spec.no - 1] + "、" + title for title in SECTION_TITLES[spec.no]]
+        for spec in SECTIONS
+        if spec.key not in found
+    }
     if not wanted:
         return set()
     text = compact("".join(report.lines))
-    return {key for key, title in wanted.items() if title in text}
+    return {key for key, titles in wanted.items() if any(title in text for title in titles)}
