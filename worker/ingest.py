@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlmodel import Session
 
 from worker import filecheck, names, spool, tasknames
+from worker.alerts.need import quarantine_may_alert, report_may_alert
 from worker.errors import ExtractionError, ParseError, RetryableError
 from worker.logging import get_logger
 from worker.parse.models import Report
@@ -70,8 +72,9 @@ class IngestResult:
     warnings: int = 0
     destination: str | None = None
     reason: str | None = None
-    alerted: bool = False
+    alerted: bool = False  # an alert task was sent (or left in the outbox) for this file's report or quarantine
     rechecked_report_id: int | None = None
+    alert_tasks: int = 0  # alert tasks recorded (this file's, and the re-checked year+1 report's)
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready values (``status`` as its string)."""
@@ -194,8 +197,7 @@ def _process(job: Job) -> IngestResult:
             report = read(job.claim)
             _still_as_claimed(job)
             stored, follow_ups = _check_and_store(job, report)
-            _send_follow_ups(job, follow_ups)
-            _archive(job, stored)
+            _archive(job, stored, _send_follow_ups(job, follow_ups))
         except SoftTimeLimitExceeded as exc:
             limit = job.settings.soft_time_limit
             raise Quarantine("time_limit", f"processing took longer than soft_time_limit={limit}s") from exc
@@ -291,9 +293,7 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
             target = _archive_target(job, stored)
             unit.intend_move(session, job.arrival, destination=str(target), archived=True)
             follow_ups: list[FollowUp] = []
-            calls = [] if stored.kind is unit.StoreKind.DUPLICATE else [stored.report_id]
-            calls += [stored.rechecked_id] if stored.rechecked_id is not None else []
-            for ref in calls:
+            for ref in _alert_calls(session, job.settings, stored):
                 follow_ups.append(
                     (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
                 )
@@ -306,8 +306,28 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
     result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
     result.report_id, result.rechecked_report_id = stored.report_id, stored.rechecked_id
     result.errors, result.warnings = stored.errors, stored.warnings
-    result.alerted = stored.kind is not unit.StoreKind.DUPLICATE
+    result.alerted = any(ref == stored.report_id for _, ref, _ in follow_ups)
+    result.alert_tasks = len(follow_ups)
     return stored, follow_ups
+
+
+def _alert_calls(session: Session, settings: Settings, stored: unit.StoreResult) -> list[int]:
+    """The reports whose ``alert_report`` could mail something: the new (or resumed) one, the re-checked one.
+
+    A report without an alertable finding, or with nobody to tell, gets no task (worker/alerts/need.py);
+    a duplicate never does (its content was alerted when it was stored).
+    """
+    calls: list[int] = []
+    if stored.kind is not unit.StoreKind.DUPLICATE and report_may_alert(
+        session, settings, sha256=stored.sha256, errors=stored.errors, warnings=stored.warnings
+    ):
+        calls.append(stored.report_id)
+    again = stored.rechecked
+    if again is not None and report_may_alert(
+        session, settings, sha256=again.sha256, errors=again.errors, warnings=again.warnings
+    ):
+        calls.append(again.report_id)
+    return calls
 
 
 def _archive_target(job: Job, stored: unit.StoreResult) -> Path:
@@ -321,8 +341,9 @@ def _archive_target(job: Job, stored: unit.StoreResult) -> Path:
     return spool.free_name(directory, job.arrival.name, job.arrival.sha256[:8], settings=job.settings)
 
 
-def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> None:
-    """Send the recorded alert tasks; what the broker refuses stays in the outbox for the sweep."""
+def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> list[int]:
+    """Send the recorded alert tasks; returns the outbox rows handed to the broker (marked sent by the
+    caller's last transaction). What the broker refuses stays unsent in the outbox for the sweep."""
     sent: list[int] = []
     for name, ref, row_id in follow_ups:
         try:
@@ -330,16 +351,10 @@ def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> None:
             sent.append(row_id)
         except Exception as exc:  # broker outage: the outbox row is sent by the sweep (worker.sweep)
             log.warning("follow_up_deferred", task=name, ref=ref, error=f"{type(exc).__name__}: {exc}")
-    if not sent:
-        return
-    try:
-        with session_scope(job.settings) as session:
-            outbox.mark_sent(session, sent)
-    except Exception as exc:  # the sweep sends them again: alert tasks are idempotent
-        log.warning("outbox_not_marked", rows=sent, error=str(exc))
+    return sent
 
 
-def _archive(job: Job, stored: unit.StoreResult) -> None:
+def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
     target = Path(job.intended) if job.intended else _archive_target(job, stored)
     for _ in range(100):
         try:
@@ -350,10 +365,12 @@ def _archive(job: Job, stored: unit.StoreResult) -> None:
             with session_scope(job.settings) as session:
                 unit.intend_move(session, job.arrival, destination=str(target), archived=True)
     job.result.destination = str(target)
-    # transaction 3: after the move (it records that it happened); a crash before it leaves the
-    # delivery started with its destination, which the sweep completes
+    # transaction 3: after the move (it records that it happened) and the alert tasks sent; a crash
+    # before it leaves the delivery started with its destination, which the sweep completes, and the
+    # outbox rows unsent, which the sweep sends again (alert tasks are idempotent)
     with session_scope(job.settings) as session:
         unit.record_archived(session, job.arrival, archived_path=str(target))
+        outbox.mark_sent(session, sent)
 
 
 def _quarantine(job: Job, q: Quarantine) -> None:
@@ -374,7 +391,7 @@ def _quarantine(job: Job, q: Quarantine) -> None:
         unit.intend_move(session, arrival, destination=str(target), archived=False)
         assert record.id is not None
         follow_ups: list[FollowUp] = []
-        if created or not job.seen_before:
+        if (created or not job.seen_before) and quarantine_may_alert(settings):
             row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
             follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
     if target != reserved:
@@ -383,11 +400,12 @@ def _quarantine(job: Job, q: Quarantine) -> None:
     spool.quarantine(job.claim, target, reason=reason, stage=q.stage, sha256=arrival.sha256, settings=settings)
     result.status, result.quarantine_id = Outcome.QUARANTINED, record.id
     result.reason, result.destination = reason, str(target)
-    _send_follow_ups(job, follow_ups)
-    result.alerted = bool(follow_ups)
-    # transaction Q2: after the move; a crash before it is completed by the sweep
+    sent = _send_follow_ups(job, follow_ups)
+    result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
+    # transaction Q2: after the move; a crash before it is completed by the sweep (and the outbox sent)
     with session_scope(settings) as session:
         unit.end_delivery(session, arrival, done=True)
+        outbox.mark_sent(session, sent)
 
 
 def _end_attempt_quietly(job: Job) -> None:

@@ -34,7 +34,8 @@ OUTAGE_BACKOFF_MAX_S = 60  # while the database is unavailable, try again at lea
 
 
 def _send(name: str, args: list[Any]) -> None:
-    app.send_task(name, args=args)
+    # nobody reads the result of a follow-up or re-enqueued task: no result-backend write for it
+    app.send_task(name, args=args, ignore_result=True)
 
 
 @dataclass(frozen=True)
