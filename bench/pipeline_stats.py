@@ -81,6 +81,7 @@ def print_run(result: dict[str, Any]) -> None:
     )
     monitoring = _monitoring_ms(tasks)
     print(f"  task-run table writes   {monitoring:8.2f} ms per task (writer thread, beside the above)")
+    print(f"  alert tasks sent        {len(alerts):8d} (one only when a file's report or quarantine can be mailed)")
     for stable, lat in result["latency"].items():
         print(
             f"  latency, one file, idle, stable_seconds={float(stable):g}: {lat['total_s']:.2f} s drop->archived"

@@ -93,6 +93,7 @@ class Job:
     snapshot: filecheck.Snapshot | None = None  # what was claimed (kind, size, mtime, sha256)
     seen_before: bool = False  # the delivery count: processed completely before (a re-drop of the same file)
     intended: str | None = None  # where an unfinished earlier attempt was moving the file
+    alerts: bool = True  # False: no alert task at all (nianbao import --no-alerts)
     result: IngestResult = field(init=False)
 
     def __post_init__(self) -> None:
@@ -125,7 +126,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: SendTask) -> IngestResult:
+def ingest_file(
+    path: Path,
+    *,
+    settings: Settings,
+    task_id: str,
+    send_task: SendTask,
+    original: str | None = None,
+    alerts: bool = True,
+) -> IngestResult:
     """Ingest one file end to end.
 
     Args:
@@ -133,6 +142,9 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
         settings: The settings.
         task_id: The Celery task id (claim token; a redelivery finds its own claim).
         send_task: ``send_task(name, args)`` enqueues a follow-up task (alerts).
+        original: Where the file is recorded as arriving, when not ``path`` (``nianbao import``: the inbox
+            path the file would have had, so its sub-folders name its region as a dropped file's do).
+        alerts: False: no alert task for this file (``nianbao import --no-alerts``: a backfill of old reports).
 
     Returns:
         The outcome; ``GONE``/``BUSY`` mean another delivery has or holds the file.
@@ -143,7 +155,7 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     started = time.monotonic()
     shown = names.display_name(str(path))
     try:
-        held = spool.claim(path, settings, task_id)
+        held = spool.claim(path, settings, task_id, original=original)
     except spool.ClaimRefused:
         log.warning("ingest_refused", path=shown, reason="outside the inbox and processing/")
         return IngestResult(status=Outcome.REFUSED, path=shown, name=names.display_name(path.name),
@@ -155,7 +167,7 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     try:
         snap = filecheck.snapshot(held.path)
         job = Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
-                  send_task=send_task, snapshot=snap)
+                  send_task=send_task, snapshot=snap, alerts=alerts)
         result = _process(job)
     finally:
         held.release()
@@ -293,7 +305,7 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
             target = _archive_target(job, stored)
             unit.intend_move(session, job.arrival, destination=str(target), archived=True)
             follow_ups: list[FollowUp] = []
-            for ref in _alert_calls(session, job.settings, stored):
+            for ref in _alert_calls(session, job.settings, stored) if job.alerts else []:
                 follow_ups.append(
                     (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
                 )
@@ -391,7 +403,7 @@ def _quarantine(job: Job, q: Quarantine) -> None:
         unit.intend_move(session, arrival, destination=str(target), archived=False)
         assert record.id is not None
         follow_ups: list[FollowUp] = []
-        if (created or not job.seen_before) and quarantine_may_alert(settings):
+        if (created or not job.seen_before) and job.alerts and quarantine_may_alert(settings):
             row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
             follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
     if target != reserved:

@@ -12,6 +12,8 @@ started in every worker by ``worker_ready``) re-enqueues it should the retries e
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import threading
 from dataclasses import dataclass
@@ -85,6 +87,74 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
         raise self.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
     finally:
         structlog.contextvars.clear_contextvars()
+
+
+def _claim_token(task_id: str, staged: str) -> str:
+    """The claim token of one file of a batch: stable across deliveries of the batch, distinct per file."""
+    digest = hashlib.sha256(os.fsencode(staged)).hexdigest()[:12]
+    return f"{task_id}-{digest}"
+
+
+@app.task(  # type: ignore[untyped-decorator]
+    name=tasknames.INGEST_BATCH,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # the cap depends on the cause: retry_plan
+)
+def ingest_batch(
+    self: Task, items: list[list[str]], import_id: str | None = None, alerts: bool = True
+) -> list[dict[str, Any]]:
+    """Ingest a batch of staged files (``nianbao import``), each exactly as ``ingest`` would, in turn.
+
+    Args:
+        items: ``[staged path, arrival path]`` per file (worker/backfill.py).
+        import_id: The import whose progress counts the files (in the broker).
+        alerts: False: no alert task for these files (``nianbao import --no-alerts``).
+
+    One file's failure never touches its batch-mates: a file that cannot be used is quarantined by the
+    ingest itself, a transient error (the database, a file still changing) retries only the files it hit
+    (the task is retried with them), and an unexpected error is logged and counted as ``failed`` while the
+    others go on. Returns the files' results (those of this delivery).
+    """
+    from worker import backfill
+    from worker.ingest import Outcome, ingest_file
+
+    settings = get_settings()
+    results: list[dict[str, Any]] = []
+    again: list[list[str]] = []
+    transient: RetryableError | None = None
+    for staged, original in items:
+        structlog.contextvars.bind_contextvars(task_id=self.request.id, path=original)
+        try:
+            res = ingest_file(Path(staged), settings=settings, task_id=_claim_token(str(self.request.id), staged),
+                              send_task=_send, original=original, alerts=alerts)  # fmt: skip
+        except RetryableError as exc:
+            again.append([staged, original])
+            transient = transient or exc
+            continue
+        except Exception as exc:  # a bug met by this one file: the batch-mates go on
+            log.exception("batch_file_failed", path=original)
+            reason = f"{type(exc).__name__}: {exc}"
+            results.append({"status": "failed", "path": original, "reason": reason})
+            backfill.count_file(settings, import_id, original, "failed", reason)
+            continue
+        finally:
+            structlog.contextvars.clear_contextvars()
+        if res.status is Outcome.BUSY:  # another live process holds it: look again when the batch retries
+            again.append([staged, original])
+            transient = transient or RetryableError(f"{original} is held by another process")
+            continue
+        results.append(res.as_dict())
+        backfill.count_file(settings, import_id, original, res.status.value, res.reason)
+    backfill.prune_staging(settings, [staged for staged, _ in items])
+    if again and transient is not None:
+        plan = retry_plan(transient, self.request.retries, settings)
+        log.warning("ingest_batch_retry", files=len(again), error=str(transient), retries=self.request.retries,
+                    countdown=round(plan.countdown, 2))  # fmt: skip
+        raise self.retry(args=[again, import_id, alerts], exc=transient, countdown=plan.countdown,
+                         max_retries=plan.max_retries)  # fmt: skip
+    return results
 
 
 class _Sweeper:
