@@ -45,7 +45,7 @@ def import_command(directory: Path, batch_size: int, no_alerts: bool, no_wait: b
     子文件夹按收件目录的子文件夹对待（例如 福建省/三明市/将乐县/ 指明地区）。
     已处理过的文件（同一内容、同一文件名）不再导入：同一文件夹导入两次，不会重复入库。
     需要消息队列和至少一个 worker（nianbao run 或 nianbao worker）。
-    退出码：0 全部入库（或为重复）；2 有文件被隔离或失败，或消息队列不可用、等待超时。
+    退出码：0 全部入库（或为重复文件）；2 有文件被隔离或失败，或消息队列不可用、等待超时。
     """
     from worker import backfill, tasknames
     from worker.app import app, broker_url_for
@@ -115,7 +115,7 @@ def _summary(settings: Settings, import_id: str, finished: bool) -> int:
     c = progress.counts
     click.echo(
         f"{'导入完成' if finished else '仍未完成'}：{progress.done}/{progress.total} 个文件，入库 {c['ingested']}，"
-        f"重复 {c['duplicate']}，隔离 {c['quarantined']}，失败 {c['failed']}"
+        f"重复文件 {c['duplicate']}，隔离 {c['quarantined']}，失败 {c['failed']}"
         + (f"，由其他任务完成 {c['gone']}" if c["gone"] else "")
     )
     for outcome, name, reason in backfill.problems(settings, import_id):

@@ -154,7 +154,7 @@ def _print_status(st: dict[str, Any]) -> None:
     click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
     for imp in st.get("imports", []):
         state = "已完成" if imp["finished"] else "进行中"
-        click.echo(f"导入        {imp['id']} {state} {imp['done']}/{imp['total']}（入库 {imp['ingested']}，重复 "
+        click.echo(f"导入        {imp['id']} {state} {imp['done']}/{imp['total']}（入库 {imp['ingested']}，重复文件 "
                    f"{imp['duplicate']}，隔离 {imp['quarantined']}，失败 {imp['failed']}）{imp['source']}")
     click.echo(_watcher_line(st["watcher"]))
     if "last_hour" in st:
