@@ -94,6 +94,7 @@ class Job:
     seen_before: bool = False  # the delivery count: processed completely before (a re-drop of the same file)
     intended: str | None = None  # where an unfinished earlier attempt was moving the file
     alerts: bool = True  # False: no alert task at all (nianbao import --no-alerts)
+    finals: list[Callable[[Session], None]] | None = None  # a batch's: the last write is committed with others
     result: IngestResult = field(init=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +135,7 @@ def ingest_file(
     send_task: SendTask,
     original: str | None = None,
     alerts: bool = True,
+    finals: list[Callable[[Session], None]] | None = None,
 ) -> IngestResult:
     """Ingest one file end to end.
 
@@ -145,6 +147,8 @@ def ingest_file(
         original: Where the file is recorded as arriving, when not ``path`` (``nianbao import``: the inbox
             path the file would have had, so its sub-folders name its region as a dropped file's do).
         alerts: False: no alert task for this file (``nianbao import --no-alerts``: a backfill of old reports).
+        finals: A batch's list: the file's last write (recording where it went, after the move) is appended
+            to it instead of committed here; the batch commits several at once (``commit_last_writes``).
 
     Returns:
         The outcome; ``GONE``/``BUSY`` mean another delivery has or holds the file.
@@ -167,7 +171,7 @@ def ingest_file(
     try:
         snap = filecheck.snapshot(held.path)
         job = Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
-                  send_task=send_task, snapshot=snap, alerts=alerts)
+                  send_task=send_task, snapshot=snap, alerts=alerts, finals=finals)
         result = _process(job)
     finally:
         held.release()
@@ -377,12 +381,16 @@ def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
             with session_scope(job.settings) as session:
                 unit.intend_move(session, job.arrival, destination=str(target), archived=True)
     job.result.destination = str(target)
+    arrival = job.arrival
+
     # transaction 3: after the move (it records that it happened) and the alert tasks sent; a crash
     # before it leaves the delivery started with its destination, which the sweep completes, and the
     # outbox rows unsent, which the sweep sends again (alert tasks are idempotent)
-    with session_scope(job.settings) as session:
-        unit.record_archived(session, job.arrival, archived_path=str(target))
+    def finish(session: Session) -> None:
+        unit.record_archived(session, arrival, archived_path=str(target))
         outbox.mark_sent(session, sent)
+
+    _last_write(job, finish)
 
 
 def _quarantine(job: Job, q: Quarantine) -> None:
@@ -415,9 +423,46 @@ def _quarantine(job: Job, q: Quarantine) -> None:
     sent = _send_follow_ups(job, follow_ups)
     result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
     # transaction Q2: after the move; a crash before it is completed by the sweep (and the outbox sent)
-    with session_scope(settings) as session:
+    def finish(session: Session) -> None:
         unit.end_delivery(session, arrival, done=True)
         outbox.mark_sent(session, sent)
+
+    _last_write(job, finish)
+
+
+LastWrite = Callable[[Session], None]
+
+
+def _last_write(job: Job, write: LastWrite) -> None:
+    """A file's last write (after its move): now, in its own transaction, or handed to the batch that runs
+    this ingest (``job.finals``), which commits those of several files in one (``commit_last_writes``)."""
+    if job.finals is not None:
+        job.finals.append(write)
+        return
+    with session_scope(job.settings) as session:
+        write(session)
+
+
+def commit_last_writes(settings: Settings, finals: list[LastWrite]) -> bool:
+    """Commit the last writes a batch collected from its files, in one transaction (and empty the list).
+
+    Until they commit, each of those files is already in archive/ or quarantine/ and its delivery is
+    ``started`` with that destination: if this transaction fails (or the worker dies first), the recovery
+    sweep completes the deliveries (``outbox.half_done``) and sends their outbox rows, as after a crash
+    between a single file's move and its last update. Returns False when the commit failed.
+    """
+    if not finals:
+        return True
+    try:
+        with session_scope(settings) as session:
+            for write in finals:
+                write(session)
+        return True
+    except Exception as exc:  # the sweep completes them (see above)
+        log.warning("last_writes_left_to_sweep", files=len(finals), error=f"{type(exc).__name__}: {exc}")
+        return False
+    finally:
+        finals.clear()
 
 
 def _end_attempt_quietly(job: Job) -> None:

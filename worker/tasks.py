@@ -33,6 +33,7 @@ from worker.settings import Settings, get_settings
 log = get_logger(__name__)
 
 OUTAGE_BACKOFF_MAX_S = 60  # while the database is unavailable, try again at least this often
+LAST_WRITES_EVERY = 10  # a batch commits its files' last writes (archived / quarantined) this many at a time
 
 
 def _send(name: str, args: list[Any]) -> None:
@@ -118,17 +119,26 @@ def ingest_batch(
     others go on. Returns the files' results (those of this delivery).
     """
     from worker import backfill
-    from worker.ingest import Outcome, ingest_file
+    from worker.ingest import LastWrite, Outcome, commit_last_writes, ingest_file
 
     settings = get_settings()
     results: list[dict[str, Any]] = []
     again: list[list[str]] = []
     transient: RetryableError | None = None
+    finals: list[LastWrite] = []  # the files' last writes, committed LAST_WRITES_EVERY files at a time
+    uncounted: list[tuple[str, str, str | None]] = []  # progress is counted once those are committed
+
+    def commit() -> None:
+        commit_last_writes(settings, finals)
+        for original, outcome, reason in uncounted:
+            backfill.count_file(settings, import_id, original, outcome, reason)
+        uncounted.clear()
+
     for staged, original in items:
         structlog.contextvars.bind_contextvars(task_id=self.request.id, path=original)
         try:
             res = ingest_file(Path(staged), settings=settings, task_id=_claim_token(str(self.request.id), staged),
-                              send_task=_send, original=original, alerts=alerts)  # fmt: skip
+                              send_task=_send, original=original, alerts=alerts, finals=finals)  # fmt: skip
         except RetryableError as exc:
             again.append([staged, original])
             transient = transient or exc
@@ -137,7 +147,7 @@ def ingest_batch(
             log.exception("batch_file_failed", path=original)
             reason = f"{type(exc).__name__}: {exc}"
             results.append({"status": "failed", "path": original, "reason": reason})
-            backfill.count_file(settings, import_id, original, "failed", reason)
+            uncounted.append((original, "failed", reason))
             continue
         finally:
             structlog.contextvars.clear_contextvars()
@@ -146,7 +156,10 @@ def ingest_batch(
             transient = transient or RetryableError(f"{original} is held by another process")
             continue
         results.append(res.as_dict())
-        backfill.count_file(settings, import_id, original, res.status.value, res.reason)
+        uncounted.append((original, res.status.value, res.reason))
+        if len(uncounted) >= LAST_WRITES_EVERY:
+            commit()
+    commit()
     backfill.prune_staging(settings, [staged for staged, _ in items])
     if again and transient is not None:
         plan = retry_plan(transient, self.request.retries, settings)
