@@ -139,3 +139,15 @@ def test_a_recheck_that_clears_an_alerted_report_still_sends_its_task(tmp_path: 
                         settings=settings, task_id="c", send_task=sent)
     assert fixed.status == "ingested" and fixed.rechecked_report_id == y2023.report_id
     assert sent == [("nianbao.alert_report", [y2023.report_id])]  # 2022 itself is clean: no task of its own
+
+
+def test_an_import_without_alerts_records_no_alert_task(tmp_path: Path, database_url: str, seeds_dir: Path) -> None:
+    """``nianbao import --no-alerts``: neither the report's nor the quarantine's task, not even in the outbox."""
+    settings = _settings(tmp_path, database_url, alert_recipients=["zwgk@example.gov.cn"])
+    sent = Sent()
+    bad = ingest_file(_drop(settings, "bad.txt", with_t3_error(_seed(seeds_dir))), settings=settings,
+                      task_id="a", send_task=sent, alerts=False)
+    junk = ingest_file(_drop(settings, "junk.txt", JUNK), settings=settings, task_id="b", send_task=sent,
+                       alerts=False)
+    assert bad.status == "ingested" and bad.errors > 0 and junk.status == "quarantined"
+    assert sent == [] and _outbox(settings) == []
