@@ -151,3 +151,24 @@ def test_an_import_without_alerts_records_no_alert_task(tmp_path: Path, database
                        alerts=False)
     assert bad.status == "ingested" and bad.errors > 0 and junk.status == "quarantined"
     assert sent == [] and _outbox(settings) == []
+
+
+def test_the_sweep_resends_a_lost_digest_flush(tmp_path: Path, database_url: str) -> None:
+    """Alert tasks kick overdue flushes; with fewer alert tasks, the recovery sweep does it too."""
+    import datetime as dt
+
+    from worker import sweep
+    from worker.store.ops_models import AlertLedger, utcnow
+
+    settings = _settings(tmp_path, database_url, alert_recipients=["zwgk@example.gov.cn"])
+    now = utcnow()
+    with session_scope(settings) as s:
+        for recipient, due in (("late@example.gov.cn", now - dt.timedelta(minutes=5)),
+                               ("waiting@example.gov.cn", now + dt.timedelta(minutes=4))):
+            s.add(AlertLedger(kind="report", ref_id=1, content_sha256=f"sha-{recipient}", fingerprint="f",
+                              recipient=recipient, due_at=due))
+    sent = Sent()
+    report = sweep.run(settings, sent, now=now)
+    assert report.flushes_sent == 1
+    assert ("nianbao.alert_flush", ["late@example.gov.cn", "email"]) in sent
+    assert not any(args[0] == "waiting@example.gov.cn" for _, args in sent)
