@@ -8,7 +8,8 @@ claim -> read (extract + parse) -> check + store -> alert -> archive:
    body's neighbouring years, the report with its cells and findings (UNIQUE sha256), or its resolution as
    a duplicate, and the re-check of the stored year+1 report.
    The same transaction records the alert tasks in the outbox and where the file is about to go.
-4. **alert**: send the outbox's alert tasks (after the commit; a broker outage leaves them to the sweep).
+4. **alert**: send the outbox's alert tasks (after the commit; a broker outage leaves them to the sweep);
+   a task is recorded only when it could mail something (``worker.alerts.need``).
 5. **archive**: move to ``archive/`` and record that it went.
 
 A file that cannot be read, checked or stored goes to ``quarantine/<key>/<name>`` with

@@ -1,5 +1,8 @@
 """Celery tasks of the pipeline; the logic is in ``worker.ingest`` (tasks only add retries and context).
 
+``nianbao.ingest`` takes one file (the watcher, the sweep); ``nianbao.ingest_batch`` a batch of files staged
+by ``nianbao import`` (worker/backfill.py), each ingested in turn with its own outcome.
+
 A ``RetryableError`` retries the whole task (``retry_plan``): while the cause is the database being
 unavailable (or its connection lost) there is no cap: the n-th retry waits ``min(OUTAGE_BACKOFF_MAX_S,
 retry_backoff * 2**n)`` seconds, so an outage of any length ends with the file processed soon after the
