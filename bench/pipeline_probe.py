@@ -71,10 +71,10 @@ _wrap(ingest, "read", "read")
 _wrap(worker.extract, "extract_file", "extract")
 _wrap(ingest, "_check_and_store", "check_store")
 _wrap(unit, "run_checks", "checks")
-_wrap(ingest, "_alert", "alert")
+_wrap(ingest, "_send_follow_ups", "alert")
 _wrap(ingest, "_archive", "archive")
 _wrap(ingest, "_quarantine", "quarantine")
-_wrap(worker.monitoring, "_apply", "ms", into=_monitoring)  # type: ignore[arg-type]
+_wrap(worker.monitoring, "_apply_batch", "ms", into=_monitoring)  # type: ignore[arg-type]
 
 
 def _on_prerun(task_id: str | None = None, **_: Any) -> None:
@@ -90,12 +90,14 @@ def _on_postrun(
     if not path or started is None:
         return
     outcome = retval.get("status") if isinstance(retval, dict) else None
+    alert_tasks = retval.get("alert_tasks", 0) if isinstance(retval, dict) else 0
     line = {
         "task": getattr(task, "name", None),
         "pid": os.getpid(),
         "start": started,
         "end": time.time(),
         "outcome": outcome,
+        "alert_tasks": alert_tasks,
         "file": os.path.basename(args[0]) if args and isinstance(args[0], str) else None,
         "stages": dict(_stages),
         "monitoring_ms": _monitoring["ms"],

@@ -9,7 +9,10 @@ bench.pipeline_probe``) and the watcher in a thread of this process. Then, in th
 2. **latency**: one file dropped on the idle system, drop to archived, with the configured
    ``stable_seconds`` and with a lowered one (median of a few drops each);
 3. **throughput**: N distinct reports renamed into the inbox at once; files/s until all are archived, then
-   the alert tasks they sent are waited for.
+   the alert tasks they sent are waited for;
+4. **backfill**: ``nianbao import`` of N other distinct reports (copied, sent in batches of 50): files/s from
+   the command's start until it returns (every file counted as archived or quarantined); with
+   ``--no-alerts`` (a backfill of old reports) unless ``NB_BENCH_BACKFILL_ALERTS=1``.
 
 Each run has its own process: the environment (``NIANBAO_*``) must be set before ``worker.app`` is imported,
 and a fresh process keeps the database engines of one run out of the next. Prints one JSON object.
@@ -127,7 +130,8 @@ def run(
                         worker_argv(settings, extra=("--include", PROBE)),
                         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                     )  # fmt: skip
-                result = _measure(app, settings, timings, tmp, files, stable_low, latency_drops)
+                result = _measure(app, settings, timings, tmp, files, stable_low, latency_drops,
+                                  backfill_alerts=os.environ.get("NB_BENCH_BACKFILL_ALERTS") == "1")
                 result.update(kind=kind, broker="redis" if redis_url else "embedded valkey")
                 result["concurrency"] = settings.worker_concurrency
                 return result
@@ -162,7 +166,8 @@ def _noop_rate(app: Any, settings: Any, count: int) -> float:
 
 
 def _measure(
-    app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int
+    app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int,
+    backfill: bool = True, backfill_alerts: bool = False,
 ) -> dict[str, Any]:
     from bench.pipeline_corpus import report_texts, write_reports
 
@@ -177,7 +182,41 @@ def _measure(
     del staged[: 2 * latency_drops]
     timings.unlink(missing_ok=True)
     throughput = _throughput(settings, staged[:files], timings)
+    if backfill:
+        folder = tmp / "backfill"
+        others = report_texts(2 * files + 2 * latency_drops)[files + 2 * latency_drops :]  # bodies not used above
+        write_reports(others, folder, prefix="backfill")
+        throughput["backfill"] = _backfill(settings, folder, files, timings, backfill_alerts)
     return {"files": files, "ceiling_per_s": ceiling, "latency": latency, **throughput}
+
+
+def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bool) -> dict[str, Any]:
+    """``nianbao import`` of ``files`` other distinct reports: from the command's start until it returns."""
+    import sys
+
+    before = _count(settings.archive_path)
+    lines_before = len(_lines(timings))
+    start = time.time()
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("nianbao")), "import", str(folder), "--stall-timeout", "120",
+         *([] if alerts else ["--no-alerts"])],
+        capture_output=True, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    wall = time.time() - start
+    tasks = _lines(timings)[lines_before:]
+    batches = [t for t in tasks if t["task"] == "nianbao.ingest_batch"]
+    return {
+        "wall_s": wall,
+        "exit": done.returncode,
+        "archived": _count(settings.archive_path) - before,
+        "batches": len(batches),
+        "batch_window_s": (max(t["end"] for t in batches) - min(t["start"] for t in batches)) if batches else None,
+        "alert_tasks": sum(1 for t in tasks if t["task"] not in ("nianbao.ingest", "nianbao.ingest_batch")),
+        "alerts": alerts,
+        "stages_ms": {k: sum(t["stages"].get(k, 0.0) for t in batches) for k in sorted({k for t in batches for k in t["stages"]})},
+        "batch_task_ms": sum((t["end"] - t["start"]) * 1000 for t in batches),
+        "tail": (done.stdout + done.stderr)[-600:],
+    }
 
 
 def _latency(settings: Any, staged: list[Path], timings: Path, drops: int) -> dict[str, float]:
@@ -216,7 +255,7 @@ def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, A
         wall = time.time() - start
         ingests = lambda: [x for x in _lines(timings) if x["task"] == "nianbao.ingest"]  # noqa: E731
         _wait(lambda: len(ingests()) >= len(staged), 60, "the ingest timings")
-        alerts = sum(1 for x in ingests() if x["outcome"] in ("ingested", "quarantined"))
+        alerts = sum(x.get("alert_tasks", 0) for x in ingests())  # the ingest sends one only if it can mail
         alert_lines = lambda: [x for x in _lines(timings) if x["task"] != "nianbao.ingest"]  # noqa: E731
         _wait(lambda: len(alert_lines()) >= alerts, 120, "the alert tasks")
     finally:

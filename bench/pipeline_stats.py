@@ -81,6 +81,20 @@ def print_run(result: dict[str, Any]) -> None:
     )
     monitoring = _monitoring_ms(tasks)
     print(f"  task-run table writes   {monitoring:8.2f} ms per task (writer thread, beside the above)")
+    print(f"  alert tasks sent        {len(alerts):8d} (one only when a file's report or quarantine can be mailed)")
+    bf = result.get("backfill")
+    if bf:
+        rate = files / bf["wall_s"]
+        window = f", batches' window {files / bf['batch_window_s']:.1f} files/s" if bf["batch_window_s"] else ""
+        print(
+            f"  backfill (nianbao import{'' if bf.get('alerts') else ' --no-alerts'}) {rate:8.1f} files/s"
+            f"  ratio {rate / ceiling:5.3f}  ({bf['archived']} archived,"
+            f" {bf['batches']} batch tasks, {bf['alert_tasks']} alert tasks, exit {bf['exit']}{window})"
+        )
+    if bf and bf.get("stages_ms"):
+        per = {k: v / max(1, bf["archived"]) for k, v in bf["stages_ms"].items()}
+        per["batch task"] = bf["batch_task_ms"] / max(1, bf["archived"])
+        print("  backfill, ms per file: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
     for stable, lat in result["latency"].items():
         print(
             f"  latency, one file, idle, stable_seconds={float(stable):g}: {lat['total_s']:.2f} s drop->archived"

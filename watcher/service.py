@@ -299,7 +299,8 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
         def send(path: str) -> Any:
             # argsrepr: Flower's first view of the task shows the file name, not the whole path
             return celery_app.send_task(
-                INGEST_TASK, args=[path], queue=task_queue(settings), argsrepr=repr((os.path.basename(path),))
+                INGEST_TASK, args=[path], queue=task_queue(settings), argsrepr=repr((os.path.basename(path),)),
+                ignore_result=True,  # nobody reads an ingest's result (task_run and the log record it)
             )
 
     try:

@@ -112,7 +112,7 @@ def requeue_orphans(settings: Settings | None = None) -> int:
     log = get_logger(__name__)
     found = orphans(settings or get_settings())
     for path in found:
-        app.send_task(tasknames.INGEST, args=[str(path)])
+        app.send_task(tasknames.INGEST, args=[str(path)], ignore_result=True)
         log.info("orphan_requeued", path=str(path))
     return len(found)
 

@@ -8,7 +8,8 @@ claim -> read (extract + parse) -> check + store -> alert -> archive:
    body's neighbouring years, the report with its cells and findings (UNIQUE sha256), or its resolution as
    a duplicate, and the re-check of the stored year+1 report.
    The same transaction records the alert tasks in the outbox and where the file is about to go.
-4. **alert**: send the outbox's alert tasks (after the commit; a broker outage leaves them to the sweep).
+4. **alert**: send the outbox's alert tasks (after the commit; a broker outage leaves them to the sweep);
+   a task is recorded only when it could mail something (``worker.alerts.need``).
 5. **archive**: move to ``archive/`` and record that it went.
 
 A file that cannot be read, checked or stored goes to ``quarantine/<key>/<name>`` with
@@ -30,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlmodel import Session
 
 from worker import filecheck, names, spool, tasknames
+from worker.alerts.need import quarantine_may_alert, report_may_alert
 from worker.errors import ExtractionError, ParseError, RetryableError
 from worker.logging import get_logger
 from worker.parse.models import Report
@@ -70,8 +73,9 @@ class IngestResult:
     warnings: int = 0
     destination: str | None = None
     reason: str | None = None
-    alerted: bool = False
+    alerted: bool = False  # an alert task was sent (or left in the outbox) for this file's report or quarantine
     rechecked_report_id: int | None = None
+    alert_tasks: int = 0  # alert tasks recorded (this file's, and the re-checked year+1 report's)
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready values (``status`` as its string)."""
@@ -90,6 +94,8 @@ class Job:
     snapshot: filecheck.Snapshot | None = None  # what was claimed (kind, size, mtime, sha256)
     seen_before: bool = False  # the delivery count: processed completely before (a re-drop of the same file)
     intended: str | None = None  # where an unfinished earlier attempt was moving the file
+    alerts: bool = True  # False: no alert task at all (nianbao import --no-alerts)
+    finals: list[Callable[[Session], None]] | None = None  # a batch's: the last write is committed with others
     result: IngestResult = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,7 +128,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: SendTask) -> IngestResult:
+def ingest_file(
+    path: Path,
+    *,
+    settings: Settings,
+    task_id: str,
+    send_task: SendTask,
+    original: str | None = None,
+    alerts: bool = True,
+    finals: list[Callable[[Session], None]] | None = None,
+) -> IngestResult:
     """Ingest one file end to end.
 
     Args:
@@ -130,6 +145,11 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
         settings: The settings.
         task_id: The Celery task id (claim token; a redelivery finds its own claim).
         send_task: ``send_task(name, args)`` enqueues a follow-up task (alerts).
+        original: Where the file is recorded as arriving, when not ``path`` (``nianbao import``: the inbox
+            path the file would have had, so its sub-folders name its region as a dropped file's do).
+        alerts: False: no alert task for this file (``nianbao import --no-alerts``: a backfill of old reports).
+        finals: A batch's list: the file's last write (recording where it went, after the move) is appended
+            to it instead of committed here; the batch commits several at once (``commit_last_writes``).
 
     Returns:
         The outcome; ``GONE``/``BUSY`` mean another delivery has or holds the file.
@@ -140,7 +160,7 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     started = time.monotonic()
     shown = names.display_name(str(path))
     try:
-        held = spool.claim(path, settings, task_id)
+        held = spool.claim(path, settings, task_id, original=original)
     except spool.ClaimRefused:
         log.warning("ingest_refused", path=shown, reason="outside the inbox and processing/")
         return IngestResult(status=Outcome.REFUSED, path=shown, name=names.display_name(path.name),
@@ -152,7 +172,7 @@ def ingest_file(path: Path, *, settings: Settings, task_id: str, send_task: Send
     try:
         snap = filecheck.snapshot(held.path)
         job = Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
-                  send_task=send_task, snapshot=snap)
+                  send_task=send_task, snapshot=snap, alerts=alerts, finals=finals)
         result = _process(job)
     finally:
         held.release()
@@ -194,8 +214,7 @@ def _process(job: Job) -> IngestResult:
             report = read(job.claim)
             _still_as_claimed(job)
             stored, follow_ups = _check_and_store(job, report)
-            _send_follow_ups(job, follow_ups)
-            _archive(job, stored)
+            _archive(job, stored, _send_follow_ups(job, follow_ups))
         except SoftTimeLimitExceeded as exc:
             limit = job.settings.soft_time_limit
             raise Quarantine("time_limit", f"processing took longer than soft_time_limit={limit}s") from exc
@@ -291,9 +310,7 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
             target = _archive_target(job, stored)
             unit.intend_move(session, job.arrival, destination=str(target), archived=True)
             follow_ups: list[FollowUp] = []
-            calls = [] if stored.kind is unit.StoreKind.DUPLICATE else [stored.report_id]
-            calls += [stored.rechecked_id] if stored.rechecked_id is not None else []
-            for ref in calls:
+            for ref in _alert_calls(session, job.settings, stored) if job.alerts else []:
                 follow_ups.append(
                     (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
                 )
@@ -306,8 +323,28 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
     result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
     result.report_id, result.rechecked_report_id = stored.report_id, stored.rechecked_id
     result.errors, result.warnings = stored.errors, stored.warnings
-    result.alerted = stored.kind is not unit.StoreKind.DUPLICATE
+    result.alerted = any(ref == stored.report_id for _, ref, _ in follow_ups)
+    result.alert_tasks = len(follow_ups)
     return stored, follow_ups
+
+
+def _alert_calls(session: Session, settings: Settings, stored: unit.StoreResult) -> list[int]:
+    """The reports whose ``alert_report`` could mail something: the new (or resumed) one, the re-checked one.
+
+    A report without an alertable finding, or with nobody to tell, gets no task (worker/alerts/need.py);
+    a duplicate never does (its content was alerted when it was stored).
+    """
+    calls: list[int] = []
+    if stored.kind is not unit.StoreKind.DUPLICATE and report_may_alert(
+        session, settings, sha256=stored.sha256, errors=stored.errors, warnings=stored.warnings
+    ):
+        calls.append(stored.report_id)
+    again = stored.rechecked
+    if again is not None and report_may_alert(
+        session, settings, sha256=again.sha256, errors=again.errors, warnings=again.warnings
+    ):
+        calls.append(again.report_id)
+    return calls
 
 
 def _archive_target(job: Job, stored: unit.StoreResult) -> Path:
@@ -321,8 +358,9 @@ def _archive_target(job: Job, stored: unit.StoreResult) -> Path:
     return spool.free_name(directory, job.arrival.name, job.arrival.sha256[:8], settings=job.settings)
 
 
-def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> None:
-    """Send the recorded alert tasks; what the broker refuses stays in the outbox for the sweep."""
+def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> list[int]:
+    """Send the recorded alert tasks; returns the outbox rows handed to the broker (marked sent by the
+    caller's last transaction). What the broker refuses stays unsent in the outbox for the sweep."""
     sent: list[int] = []
     for name, ref, row_id in follow_ups:
         try:
@@ -330,16 +368,10 @@ def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> None:
             sent.append(row_id)
         except Exception as exc:  # broker outage: the outbox row is sent by the sweep (worker.sweep)
             log.warning("follow_up_deferred", task=name, ref=ref, error=f"{type(exc).__name__}: {exc}")
-    if not sent:
-        return
-    try:
-        with session_scope(job.settings) as session:
-            outbox.mark_sent(session, sent)
-    except Exception as exc:  # the sweep sends them again: alert tasks are idempotent
-        log.warning("outbox_not_marked", rows=sent, error=str(exc))
+    return sent
 
 
-def _archive(job: Job, stored: unit.StoreResult) -> None:
+def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
     target = Path(job.intended) if job.intended else _archive_target(job, stored)
     for _ in range(100):
         try:
@@ -350,10 +382,16 @@ def _archive(job: Job, stored: unit.StoreResult) -> None:
             with session_scope(job.settings) as session:
                 unit.intend_move(session, job.arrival, destination=str(target), archived=True)
     job.result.destination = str(target)
-    # transaction 3: after the move (it records that it happened); a crash before it leaves the
-    # delivery started with its destination, which the sweep completes
-    with session_scope(job.settings) as session:
-        unit.record_archived(session, job.arrival, archived_path=str(target))
+    arrival = job.arrival
+
+    # transaction 3: after the move (it records that it happened) and the alert tasks sent; a crash
+    # before it leaves the delivery started with its destination, which the sweep completes, and the
+    # outbox rows unsent, which the sweep sends again (alert tasks are idempotent)
+    def finish(session: Session) -> None:
+        unit.record_archived(session, arrival, archived_path=str(target))
+        outbox.mark_sent(session, sent)
+
+    _last_write(job, finish)
 
 
 def _quarantine(job: Job, q: Quarantine) -> None:
@@ -374,7 +412,7 @@ def _quarantine(job: Job, q: Quarantine) -> None:
         unit.intend_move(session, arrival, destination=str(target), archived=False)
         assert record.id is not None
         follow_ups: list[FollowUp] = []
-        if created or not job.seen_before:
+        if (created or not job.seen_before) and job.alerts and quarantine_may_alert(settings):
             row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
             follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
     if target != reserved:
@@ -383,11 +421,49 @@ def _quarantine(job: Job, q: Quarantine) -> None:
     spool.quarantine(job.claim, target, reason=reason, stage=q.stage, sha256=arrival.sha256, settings=settings)
     result.status, result.quarantine_id = Outcome.QUARANTINED, record.id
     result.reason, result.destination = reason, str(target)
-    _send_follow_ups(job, follow_ups)
-    result.alerted = bool(follow_ups)
-    # transaction Q2: after the move; a crash before it is completed by the sweep
-    with session_scope(settings) as session:
+    sent = _send_follow_ups(job, follow_ups)
+    result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
+    # transaction Q2: after the move; a crash before it is completed by the sweep (and the outbox sent)
+    def finish(session: Session) -> None:
         unit.end_delivery(session, arrival, done=True)
+        outbox.mark_sent(session, sent)
+
+    _last_write(job, finish)
+
+
+LastWrite = Callable[[Session], None]
+
+
+def _last_write(job: Job, write: LastWrite) -> None:
+    """A file's last write (after its move): now, in its own transaction, or handed to the batch that runs
+    this ingest (``job.finals``), which commits those of several files in one (``commit_last_writes``)."""
+    if job.finals is not None:
+        job.finals.append(write)
+        return
+    with session_scope(job.settings) as session:
+        write(session)
+
+
+def commit_last_writes(settings: Settings, finals: list[LastWrite]) -> bool:
+    """Commit the last writes a batch collected from its files, in one transaction (and empty the list).
+
+    Until they commit, each of those files is already in archive/ or quarantine/ and its delivery is
+    ``started`` with that destination: if this transaction fails (or the worker dies first), the recovery
+    sweep completes the deliveries (``outbox.half_done``) and sends their outbox rows, as after a crash
+    between a single file's move and its last update. Returns False when the commit failed.
+    """
+    if not finals:
+        return True
+    try:
+        with session_scope(settings) as session:
+            for write in finals:
+                write(session)
+        return True
+    except Exception as exc:  # the sweep completes them (see above)
+        log.warning("last_writes_left_to_sweep", files=len(finals), error=f"{type(exc).__name__}: {exc}")
+        return False
+    finally:
+        finals.clear()
 
 
 def _end_attempt_quietly(job: Job) -> None:

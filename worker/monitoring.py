@@ -4,6 +4,9 @@ Our own record of what ran, independent of Flower's in-memory state (``nianbao s
 ``connect_signals()`` is idempotent; worker/alerts/task.py calls it on import (so the app's ``include``
 activates it) and worker/app.py may call it too (producers such as the watcher then record "queued").
 
+The writes go through one background thread per process, which gathers the events of ``BATCH_WAIT_S`` and
+writes them in one transaction (a task's queued, started and finished rows, and those of its neighbours),
+not one transaction per event: on SQLite every transaction waits for the one write lock the ingests need.
 A failure to write here is logged and swallowed: monitoring must never fail or slow down the work itself.
 It also shortens ``argsrepr`` of ``nianbao.ingest`` to the file name, so Flower and logs show a readable
 argument instead of a long absolute path.
@@ -20,7 +23,7 @@ from pathlib import PurePath
 from typing import Any
 
 from celery import signals
-from sqlmodel import select
+from sqlmodel import col, select
 
 from worker import tasknames
 from worker.logging import get_logger
@@ -31,6 +34,9 @@ log = get_logger(__name__)
 _started: dict[str, float] = {}  # task id -> monotonic start, for exact runtimes in this process
 _connected = False
 ARGS_MAX = 200
+BATCH_WAIT_S = 0.2  # the writer gathers events this long after the first one, then writes them at once
+BATCH_MAX = 500
+Event = tuple[str, str | None, dict[str, Any]]  # (task id, task name, fields)
 
 
 def short_args(name: str, args: Any, argsrepr: str | None = None) -> str:
@@ -49,7 +55,7 @@ class _Writer:
     """
 
     def __init__(self) -> None:
-        self.queue: queue.Queue[tuple[str, str | None, dict[str, Any]] | None] = queue.Queue()
+        self.queue: queue.Queue[Event | None] = queue.Queue()
         self.pid = -1
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -66,12 +72,18 @@ class _Writer:
     def _run(self) -> None:
         q = self.queue
         while True:
-            item = q.get()
+            batch = [q.get()]
+            deadline = time.monotonic() + BATCH_WAIT_S  # let a task's events gather: one transaction for them
+            while len(batch) < BATCH_MAX:
+                try:
+                    batch.append(q.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
             try:
-                if item is not None:
-                    _apply(*item)
+                _apply_batch([item for item in batch if item is not None])
             finally:
-                q.task_done()
+                for _ in batch:
+                    q.task_done()
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until queued writes are applied (tests, shutdown). True when drained."""
@@ -95,25 +107,59 @@ def _write(task_id: str | None, name: str | None, **fields: Any) -> None:
         _writer.put(task_id, name, fields)
 
 
-def _apply(task_id: str, name: str | None, fields: dict[str, Any]) -> None:
+def _merge(row: TaskRun | None, task_id: str, name: str | None, fields: dict[str, Any]) -> TaskRun | None:
+    """Apply one event to ``row`` (None: no row yet); returns the row, or None when the event changes nothing."""
+    if row is None:
+        row = TaskRun(task_id=task_id, name=name or "?")
+    elif fields.get("state") == "queued":
+        return None  # a retry republishes the same id: keep "retried" until it starts again
+    for key, value in fields.items():
+        if key == "retries_inc":
+            row.retries += 1
+        else:
+            setattr(row, key, value)
+    if name and row.name == "?":
+        row.name = name
+    row.updated_at = utcnow()
+    return row
+
+
+def _apply_batch(events: list[Event]) -> None:
+    """Apply events in order, all in one transaction (a task's queued/started/finished and its neighbours').
+
+    If the batch fails (e.g. another process inserted a row for the same task id at the same moment), the
+    events are applied one transaction each, so one conflict costs no other event.
+    """
+    if not events:
+        return
     try:
         from worker.store.db import session_scope
 
         with session_scope() as s:
-            row = s.exec(select(TaskRun).where(TaskRun.task_id == task_id)).first()
-            if row is None:
-                row = TaskRun(task_id=task_id, name=name or "?")
-            elif fields.get("state") == "queued":
-                return  # a retry republishes the same id: keep "retried" until it starts again
-            for key, value in fields.items():
-                if key == "retries_inc":
-                    row.retries += 1
-                else:
-                    setattr(row, key, value)
-            if name and row.name == "?":
-                row.name = name
-            row.updated_at = utcnow()
-            s.add(row)
+            ids = sorted({task_id for task_id, _, _ in events})
+            rows = {r.task_id: r for r in s.exec(select(TaskRun).where(col(TaskRun.task_id).in_(ids)))}
+            for task_id, name, fields in events:
+                row = _merge(rows.get(task_id), task_id, name, fields)
+                if row is not None:
+                    rows[task_id] = row
+                    s.add(row)
+    except Exception as exc:  # noqa: BLE001 - see module doc
+        if len(events) == 1:
+            log.warning("task_run_write_failed", task_id=events[0][0], error=f"{type(exc).__name__}: {exc}")
+            return
+        for event in events:
+            _apply(*event)
+
+
+def _apply(task_id: str, name: str | None, fields: dict[str, Any]) -> None:
+    """One event in its own transaction (the fallback of a failed batch)."""
+    try:
+        from worker.store.db import session_scope
+
+        with session_scope() as s:
+            row = _merge(s.exec(select(TaskRun).where(TaskRun.task_id == task_id)).first(), task_id, name, fields)
+            if row is not None:
+                s.add(row)
     except Exception as exc:  # noqa: BLE001 - see module doc
         log.warning("task_run_write_failed", task_id=task_id, error=f"{type(exc).__name__}: {exc}")
 

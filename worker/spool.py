@@ -164,13 +164,15 @@ def within_roots(path: Path, settings: Settings) -> bool:
     return any(_is_within(parent, root) for root in roots)
 
 
-def claim(path: Path, settings: Settings, token: str) -> Claim:
+def claim(path: Path, settings: Settings, token: str, *, original: str | None = None) -> Claim:
     """Take ``path`` (in the inbox, or an orphan in processing/) into ``processing/<token>/``.
 
     Args:
         path: The file named by the task.
         settings: For the inbox and processing directories.
         token: Unique per task (the task id); a redelivery of the same task finds its own claim.
+        original: The path to record as where the file arrived, when not ``path`` itself (a file staged by
+            ``nianbao import`` arrives as ``<inbox>/<its path below the imported folder>``).
 
     Raises:
         ClaimRefused: ``path`` is not under the inbox or processing/ (nothing is touched).
@@ -201,7 +203,7 @@ def claim(path: Path, settings: Settings, token: str) -> Claim:
         raise ClaimGone(str(src))
     make_dir(mine, settings)
     lock = _try_lock(mine, wait=5.0)
-    original = _original(src.parent, src) if old_lock else str(src)
+    original = _original(src.parent, src) if old_lock else (original or str(src))
     try:
         _move(src, own)
     except FileNotFoundError as exc:

@@ -8,7 +8,11 @@ One pass, each step independent (a failing step is logged, the others still run)
    died between the move and the last update) is completed;
 3. **outbox**: alert tasks recorded but never handed to the broker (it was down) are sent;
 4. **task runs**: ``task_run`` rows ``started`` longer than the hard time limit (their worker died) are
-   marked ``lost``.
+   marked ``lost``;
+5. **alert flushes**: a digest window that ended more than ``FLUSH_GRACE_S`` ago with alerts still due
+   lost its flush (e.g. a broker restart without persistence): a new ``alert_flush`` is sent. Every alert
+   task does this too, but the ingest sends an alert task only when something can be mailed, so a quiet
+   inbox must not leave a lost flush waiting for the next failing report.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ log = get_logger(__name__)
 SendTask = Callable[[str, list[Any]], None]
 OUTBOX_GRACE_S = 30.0  # younger outbox rows are still being sent by the task that recorded them
 MOVE_GRACE_S = 30.0  # a destination younger than this may still be moving
+FLUSH_GRACE_S = 60.0  # a window this late has lost its flush (as worker/alerts/task.py's OVERDUE_GRACE_S)
 
 
 @dataclass
@@ -42,6 +47,7 @@ class SweepReport:
     moves_completed: int = 0
     outbox_sent: int = 0
     runs_lost: int = 0
+    flushes_sent: int = 0
 
 
 def run(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = None) -> SweepReport:
@@ -53,6 +59,7 @@ def run(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = No
         ("moves_completed", lambda: _half_done(settings, now)),
         ("outbox_sent", lambda: _outbox(settings, send_task, now)),
         ("runs_lost", lambda: _task_runs(settings, now)),
+        ("flushes_sent", lambda: _overdue_flushes(settings, send_task, now)),
     ]
     for name, step in steps:
         try:
@@ -111,3 +118,15 @@ def _task_runs(settings: Settings, now: dt.datetime) -> int:
     from worker.monitoring import mark_lost
 
     return mark_lost(settings, before=now - dt.timedelta(seconds=settings.time_limit + 60))
+
+
+def _overdue_flushes(settings: Settings, send_task: SendTask, now: dt.datetime) -> int:
+    if not settings.alerts_enabled:
+        return 0
+    from worker.alerts.ledger import overdue_targets
+
+    with session_scope(settings) as s:
+        late = overdue_targets(s, before=now - dt.timedelta(seconds=FLUSH_GRACE_S), fresh_only=True)
+    for channel, recipient in late:  # a flush that finds nothing due (sent meanwhile) sends nothing
+        send_task(tasknames.ALERT_FLUSH, [recipient, channel])
+    return len(late)

@@ -5,6 +5,7 @@ A leaf module with no imports, so the watcher can use it without pulling in the 
 
 PREFIX = "nianbao."
 INGEST = "nianbao.ingest"
+INGEST_BATCH = "nianbao.ingest_batch"
 ALERT_REPORT = "nianbao.alert_report"
 ALERT_QUARANTINE = "nianbao.alert_quarantine"
 ALERT_FLUSH = "nianbao.alert_flush"

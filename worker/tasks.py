@@ -1,5 +1,8 @@
 """Celery tasks of the pipeline; the logic is in ``worker.ingest`` (tasks only add retries and context).
 
+``nianbao.ingest`` takes one file (the watcher, the sweep); ``nianbao.ingest_batch`` a batch of files staged
+by ``nianbao import`` (worker/backfill.py), each ingested in turn with its own outcome.
+
 A ``RetryableError`` retries the whole task (``retry_plan``): while the cause is the database being
 unavailable (or its connection lost) there is no cap: the n-th retry waits ``min(OUTAGE_BACKOFF_MAX_S,
 retry_backoff * 2**n)`` seconds, so an outage of any length ends with the file processed soon after the
@@ -12,6 +15,8 @@ started in every worker by ``worker_ready``) re-enqueues it should the retries e
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import threading
 from dataclasses import dataclass
@@ -31,10 +36,12 @@ from worker.settings import Settings, get_settings
 log = get_logger(__name__)
 
 OUTAGE_BACKOFF_MAX_S = 60  # while the database is unavailable, try again at least this often
+LAST_WRITES_EVERY = 10  # a batch commits its files' last writes (archived / quarantined) this many at a time
 
 
 def _send(name: str, args: list[Any]) -> None:
-    app.send_task(name, args=args)
+    # nobody reads the result of a follow-up or re-enqueued task: no result-backend write for it
+    app.send_task(name, args=args, ignore_result=True)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,86 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
         raise self.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
     finally:
         structlog.contextvars.clear_contextvars()
+
+
+def _claim_token(task_id: str, staged: str) -> str:
+    """The claim token of one file of a batch: stable across deliveries of the batch, distinct per file."""
+    digest = hashlib.sha256(os.fsencode(staged)).hexdigest()[:12]
+    return f"{task_id}-{digest}"
+
+
+@app.task(  # type: ignore[untyped-decorator]
+    name=tasknames.INGEST_BATCH,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # the cap depends on the cause: retry_plan
+)
+def ingest_batch(
+    self: Task, items: list[list[str]], import_id: str | None = None, alerts: bool = True
+) -> list[dict[str, Any]]:
+    """Ingest a batch of staged files (``nianbao import``), each exactly as ``ingest`` would, in turn.
+
+    Args:
+        items: ``[staged path, arrival path]`` per file (worker/backfill.py).
+        import_id: The import whose progress counts the files (in the broker).
+        alerts: False: no alert task for these files (``nianbao import --no-alerts``).
+
+    One file's failure never touches its batch-mates: a file that cannot be used is quarantined by the
+    ingest itself, a transient error (the database, a file still changing) retries only the files it hit
+    (the task is retried with them), and an unexpected error is logged and counted as ``failed`` while the
+    others go on. Returns the files' results (those of this delivery).
+    """
+    from worker import backfill
+    from worker.ingest import LastWrite, Outcome, commit_last_writes, ingest_file
+
+    settings = get_settings()
+    results: list[dict[str, Any]] = []
+    again: list[list[str]] = []
+    transient: RetryableError | None = None
+    finals: list[LastWrite] = []  # the files' last writes, committed LAST_WRITES_EVERY files at a time
+    uncounted: list[tuple[str, str, str | None]] = []  # progress is counted once those are committed
+
+    def commit() -> None:
+        commit_last_writes(settings, finals)
+        for original, outcome, reason in uncounted:
+            backfill.count_file(settings, import_id, original, outcome, reason)
+        uncounted.clear()
+
+    for staged, original in items:
+        structlog.contextvars.bind_contextvars(task_id=self.request.id, path=original)
+        try:
+            res = ingest_file(Path(staged), settings=settings, task_id=_claim_token(str(self.request.id), staged),
+                              send_task=_send, original=original, alerts=alerts, finals=finals)  # fmt: skip
+        except RetryableError as exc:
+            again.append([staged, original])
+            transient = transient or exc
+            continue
+        except Exception as exc:  # a bug met by this one file: the batch-mates go on
+            log.exception("batch_file_failed", path=original)
+            reason = f"{type(exc).__name__}: {exc}"
+            results.append({"status": "failed", "path": original, "reason": reason})
+            uncounted.append((original, "failed", reason))
+            continue
+        finally:
+            structlog.contextvars.clear_contextvars()
+        if res.status is Outcome.BUSY:  # another live process holds it: look again when the batch retries
+            again.append([staged, original])
+            transient = transient or RetryableError(f"{original} is held by another process")
+            continue
+        results.append(res.as_dict())
+        uncounted.append((original, res.status.value, res.reason))
+        if len(uncounted) >= LAST_WRITES_EVERY:
+            commit()
+    commit()
+    backfill.prune_staging(settings, [staged for staged, _ in items])
+    if again and transient is not None:
+        plan = retry_plan(transient, self.request.retries, settings)
+        log.warning("ingest_batch_retry", files=len(again), error=str(transient), retries=self.request.retries,
+                    countdown=round(plan.countdown, 2))  # fmt: skip
+        raise self.retry(args=[again, import_id, alerts], exc=transient, countdown=plan.countdown,
+                         max_retries=plan.max_retries)  # fmt: skip
+    return results
 
 
 class _Sweeper:

@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import select
 
 from tests.utils.services import make_settings, migrated
+from tests.utils.variants import with_t3_error
 from worker import names, spool, sweep, tasks
 from worker.errors import RetryableError
 from worker.ingest import ingest_file
@@ -120,8 +121,9 @@ def test_a_note_never_overwrites_an_earlier_quarantined_file(settings: Any) -> N
 
 # --- item 5: broker outage during a task --------------------------------------------------------
 def test_broker_outage_archives_and_the_sweep_sends_the_alert(settings: Any, seed: bytes) -> None:
-    res = ingest_file(_drop(settings, "r.txt", seed), settings=settings, task_id="t", send_task=broker_down)
-    assert res.status == "ingested" and (settings.archive_path / "r.txt").exists()
+    failing = with_t3_error(seed.decode("utf-8")).encode("utf-8")  # an error finding: an alert is due
+    res = ingest_file(_drop(settings, "r.txt", failing), settings=settings, task_id="t", send_task=broker_down)
+    assert res.status == "ingested" and res.errors > 0 and (settings.archive_path / "r.txt").exists()
     assert not any(settings.processing_path.rglob("r.txt"))
     (row,) = _rows(settings, OutboxTask)
     assert row.sent_at is None and (row.task, row.ref_id) == ("nianbao.alert_report", res.report_id)

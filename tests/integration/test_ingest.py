@@ -12,6 +12,7 @@ import pytest
 
 from tests.utils import store
 from tests.utils.services import make_settings, migrated
+from tests.utils.variants import with_t3_error
 from worker import spool
 from worker.errors import RetryableError
 from worker.ingest import ingest_file
@@ -60,23 +61,17 @@ def test_ingest_junk_quarantined_once_with_reason(settings) -> None:
 
 
 def test_ingest_seed_then_duplicates(settings, seeds_dir: Path) -> None:
-    seed = sorted(seeds_dir.glob("*.txt"))[0]
+    seed = with_t3_error(sorted(seeds_dir.glob("*.txt"))[0].read_text(encoding="utf-8")).encode("utf-8")
     sent = Sent()
-    res = ingest_file(
-        _drop(settings, "a.txt", seed.read_bytes()), settings=settings, task_id="t1", send_task=sent
-    )
-    assert res.status == "ingested" and res.report_id is not None
-    assert (settings.archive_path / "a.txt").read_bytes() == seed.read_bytes()
+    res = ingest_file(_drop(settings, "a.txt", seed), settings=settings, task_id="t1", send_task=sent)
+    assert res.status == "ingested" and res.report_id is not None and res.errors > 0
+    assert (settings.archive_path / "a.txt").read_bytes() == seed
     assert sent == [("nianbao.alert_report", [res.report_id])]
 
-    dup = ingest_file(
-        _drop(settings, "b.txt", seed.read_bytes()), settings=settings, task_id="t2", send_task=sent
-    )
+    dup = ingest_file(_drop(settings, "b.txt", seed), settings=settings, task_id="t2", send_task=sent)
     assert (dup.status, dup.report_id) == ("duplicate", res.report_id)
     assert (settings.archive_path / "duplicates" / "b.txt").exists()
-    same = ingest_file(
-        _drop(settings, "a.txt", seed.read_bytes()), settings=settings, task_id="t3", send_task=sent
-    )
+    same = ingest_file(_drop(settings, "a.txt", seed), settings=settings, task_id="t3", send_task=sent)
     assert same.status == "duplicate"
     assert len(sent) == 1  # no second alert either way
     with session_scope(settings) as s:

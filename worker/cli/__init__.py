@@ -13,6 +13,7 @@ Subcommands live in sibling modules, one concern each:
     export_cmd.py export reports / findings / roster / rollup  (XLSX / CSV)
     recheck_cmd.py recheck            (re-check stored reports as Celery tasks)
     remind_cmd.py remind                (deadline reminders, also run daily by Celery beat)
+    import_cmd.py import                (backfill a folder through the workers, in batches)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def _register() -> None:
         bodies_cmd,
         export_cmd,
         files,
+        import_cmd,
         ops,
         pipeline,
         recheck_cmd,
@@ -78,6 +80,7 @@ def _register() -> None:
         export_cmd,
         recheck_cmd,
         remind_cmd,
+        import_cmd,
     )
     for module in modules:
         for command in module.COMMANDS:

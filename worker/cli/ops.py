@@ -102,6 +102,12 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a status page shows what it can
         out["queue"], out["errors"]["broker"] = None, f"{type(exc).__name__}: {exc}"
     out["in_flight"] = files_in_flight(settings)
+    try:  # nianbao import: progress kept in the broker (worker/backfill.py)
+        from worker.backfill import recent_imports
+
+        out["imports"] = [p.as_dict() for p in recent_imports(settings)]
+    except Exception:  # noqa: BLE001 - the broker's error is reported with the queue above
+        out["imports"] = []
     out["watcher"] = watcher_summary(settings)
     try:
         with session_scope(settings) as s:
@@ -147,6 +153,10 @@ def _print_status(st: dict[str, Any]) -> None:
     click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}，定时发送 {q['scheduled']}"
                if q else "队列        未知")
     click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
+    for imp in st.get("imports", []):
+        state = "已完成" if imp["finished"] else "进行中"
+        click.echo(f"导入        {imp['id']} {state} {imp['done']}/{imp['total']}（入库 {imp['ingested']}，重复文件 "
+                   f"{imp['duplicate']}，隔离 {imp['quarantined']}，失败 {imp['failed']}）{imp['source']}")
     click.echo(_watcher_line(st["watcher"]))
     if "last_hour" in st:
         h = st["last_hour"]

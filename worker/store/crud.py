@@ -117,12 +117,14 @@ def insert_report(
     session.add(stored)
     session.flush()
     assert stored.id is not None
-    session.add_all(list(_cells(stored.id, report)))
+    cells = list(_cells(stored.id, report))
+    if cells:  # one executemany of plain rows, not one ORM object per cell (~200 per report)
+        session.execute(sa.insert(CellValue.__table__), cells)  # type: ignore[attr-defined]
     add_findings(session, stored.id, findings)
     return stored
 
 
-def _cells(report_id: int, report: Report) -> Iterator[CellValue]:
+def _cells(report_id: int, report: Report) -> Iterator[dict[str, Any]]:
     grids: list[tuple[str, dict[str, dict[str, Cell]]]] = [
         (f"disclosure.{block}", rows) for block, rows in report.tables.disclosure.items()
     ]
@@ -130,18 +132,18 @@ def _cells(report_id: int, report: Report) -> Iterator[CellValue]:
     for table, rows in grids:
         for row, cols in rows.items():
             for column, cell in cols.items():
-                yield CellValue(
-                    report_id=report_id,
-                    table_key=table,
-                    row_key=row,
-                    col_key=column,
-                    value=None if cell.value is None else float(cell.value),
-                    value_exact=_exact(cell.value),
-                    raw=cell.raw,
-                    unit=cell.unit,
-                    line=cell.location.line,
-                    page=cell.location.page,
-                )
+                yield {
+                    "report_id": report_id,
+                    "table_key": table,
+                    "row_key": row,
+                    "col_key": column,
+                    "value": None if cell.value is None else float(cell.value),
+                    "value_exact": _exact(cell.value),
+                    "raw": cell.raw,
+                    "unit": cell.unit,
+                    "line": cell.location.line,
+                    "page": cell.location.page,
+                }
 
 
 def _exact(value: float | None) -> str | None:
@@ -162,28 +164,31 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
             select(StoredReport.sha256, StoredReport.id).where(col(StoredReport.sha256).in_(refs))
         )
         ids = {sha: rid for sha, rid in rows}
+    values: list[dict[str, Any]] = []
     for f in findings:
         loc = f.location
-        session.add(
-            StoredFinding(
-                report_id=report_id,
-                rule=f.rule,
-                severity=f.severity.value,
-                status=f.status,
-                title=f.title,
-                message=f.message,
-                table_key=loc.table if loc else None,
-                row_key=loc.row if loc else None,
-                col_key=loc.col if loc else None,
-                section=loc.section if loc else None,
-                line=loc.line if loc else None,
-                page=loc.page if loc else None,
-                expected=_json(f.expected),
-                actual=_json(f.actual),
-                compared_with=f.compared_with,
-                compared_report_id=ids.get(f.compared_with) if f.compared_with else None,
-            )
+        values.append(
+            {
+                "report_id": report_id,
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "status": f.status,
+                "title": f.title,
+                "message": f.message,
+                "table_key": loc.table if loc else None,
+                "row_key": loc.row if loc else None,
+                "col_key": loc.col if loc else None,
+                "section": loc.section if loc else None,
+                "line": loc.line if loc else None,
+                "page": loc.page if loc else None,
+                "expected": _json(f.expected),
+                "actual": _json(f.actual),
+                "compared_with": f.compared_with,
+                "compared_report_id": ids.get(f.compared_with) if f.compared_with else None,
+            }
         )
+    if values:  # one executemany of plain rows (the caller's transaction; nothing pending in the session needed)
+        session.execute(sa.insert(StoredFinding.__table__), values)  # type: ignore[attr-defined]
 
 
 def replace_findings(

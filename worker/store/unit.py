@@ -59,6 +59,16 @@ class StoreKind(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """A stored report version's counts after its checks (what decides whether an alert can be due)."""
+
+    report_id: int
+    sha256: str
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
 class StoreResult:
     """The outcome of ``store_report``."""
 
@@ -66,7 +76,12 @@ class StoreResult:
     report_id: int
     errors: int
     warnings: int
-    rechecked_id: int | None = None  # the stored year+1 report re-checked against this one
+    sha256: str = ""
+    rechecked: Verdict | None = None  # the stored year+1 report re-checked against this one
+
+    @property
+    def rechecked_id(self) -> int | None:
+        return self.rechecked.report_id if self.rechecked is not None else None
 
 
 # --- deliveries -------------------------------------------------------------------------------
@@ -131,7 +146,8 @@ def store_report(
                 report_id=stored.id,
                 errors=stored.error_count,
                 warnings=stored.warning_count,
-                rechecked_id=rechecked.id if rechecked else None,
+                sha256=stored.sha256,
+                rechecked=_verdict(rechecked) if rechecked is not None else None,
             )
     return _known_content(session, arrival, seen_before=seen_before)
 
@@ -155,8 +171,17 @@ def _known_content(session: Session, arrival: Arrival, *, seen_before: bool) -> 
     else:
         _add_source(session, arrival, status="duplicate", report_id=existing.id)
     return StoreResult(
-        kind=kind, report_id=existing.id, errors=existing.error_count, warnings=existing.warning_count
+        kind=kind,
+        report_id=existing.id,
+        errors=existing.error_count,
+        warnings=existing.warning_count,
+        sha256=existing.sha256,
     )
+
+
+def _verdict(row: StoredReport) -> Verdict:
+    assert row.id is not None
+    return Verdict(report_id=row.id, sha256=row.sha256, errors=row.error_count, warnings=row.warning_count)
 
 
 def _add_source(session: Session, arrival: Arrival, *, status: str, report_id: int | None) -> None:
