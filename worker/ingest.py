@@ -336,12 +336,12 @@ def _alert_calls(session: Session, settings: Settings, stored: unit.StoreResult)
     """
     calls: list[int] = []
     if stored.kind is not unit.StoreKind.DUPLICATE and report_may_alert(
-        session, settings, sha256=stored.sha256, errors=stored.errors, warnings=stored.warnings
+        session, settings, sha256=stored.sha256, errors=stored.errors, warnings=stored.warnings, status=stored.status
     ):
         calls.append(stored.report_id)
     again = stored.rechecked
     if again is not None and report_may_alert(
-        session, settings, sha256=again.sha256, errors=again.errors, warnings=again.warnings
+        session, settings, sha256=again.sha256, errors=again.errors, warnings=again.warnings, status=again.status
     ):
         calls.append(again.report_id)
     return calls

@@ -172,3 +172,21 @@ def test_the_sweep_resends_a_lost_digest_flush(tmp_path: Path, database_url: str
     assert report.flushes_sent == 1
     assert ("nianbao.alert_flush", ["late@example.gov.cn", "email"]) in sent
     assert not any(args[0] == "waiting@example.gov.cn" for _, args in sent)
+
+
+def test_a_report_needing_review_gets_its_task_for_the_request_mail(tmp_path: Path, database_url: str) -> None:
+    # no error finding, but a table could not be read with certainty: mailed as a request for the original
+    unreadable = (Path(__file__).parents[1] / "rules" / "fixtures" / "TABLE_UNREADABLE" / "bad.txt").read_bytes()
+    settings = _settings(tmp_path, database_url, alert_recipients=["zwgk@example.gov.cn"])
+    sent = Sent()
+    res = ingest_file(_drop(settings, "r.txt", unreadable), settings=settings, task_id="t", send_task=sent)
+    assert res.status == "ingested" and res.errors == 0
+    assert sent == [("nianbao.alert_report", [res.report_id])]
+
+
+def test_body_contacts_alone_are_someone_to_mail(tmp_path: Path, database_url: str, seeds_dir: Path) -> None:
+    settings = _settings(tmp_path, database_url, alert_recipients=[], body_contact_regions=["福建省"])
+    sent = Sent()
+    res = ingest_file(_drop(settings, "bad.txt", with_t3_error(_seed(seeds_dir))), settings=settings,
+                      task_id="t", send_task=sent)
+    assert res.errors > 0 and sent == [("nianbao.alert_report", [res.report_id])]

@@ -7,10 +7,12 @@ is "no" only when one of these is certain:
 
 * alerts are disabled (``alerts_enabled = false``: the task would return at once);
 * a report version has nothing alertable (no failed error finding, nor a failed warning with
-  ``alert_on_warnings``) and no ledger row exists for its content (the only other message the task sends
+  ``alert_on_warnings``, and its status is not ``needs_review``, which is mailed as a request for the
+  original) and no ledger row exists for its content (the only other message the task sends
   is "resolved", to those told about this very version before);
-* nobody can receive it: no registered channel has default recipients, and no route names recipients
-  on that channel (for a quarantine: no route that can match a quarantine, see routing.py).
+* nobody can receive it: no registered channel has default recipients, no route names recipients
+  on that channel (for a quarantine: no route that can match a quarantine, see routing.py), and, for a
+  report, no region sends to the bodies' own contacts (``body_contact_regions``).
 
 Reviews ("not an error") and routing conditions only narrow the recipients further, so they are ignored
 here: ignoring them can only send a task that then records nothing.
@@ -31,6 +33,8 @@ def _anyone(settings: Settings, *, kind: str) -> bool:
     """Could any registered channel name a recipient for an alert of ``kind`` ("report" or "quarantine")?"""
     routes = settings.alert_routes
     validate_routes(routes)  # a bad route is the task's ConfigError, not a silent skip here
+    if kind == "report" and settings.body_contact_regions:
+        return True  # the body's own contact may be a recipient (worker/alerts/sendtime.py)
     for channel in registered():
         if list(channel.default_recipients(settings)):
             return True
@@ -43,11 +47,13 @@ def _anyone(settings: Settings, *, kind: str) -> bool:
     return False
 
 
-def report_may_alert(session: Session, settings: Settings, *, sha256: str, errors: int, warnings: int) -> bool:
-    """Could ``alert_report`` for the report version ``sha256`` (with these counts) record anything?"""
+def report_may_alert(
+    session: Session, settings: Settings, *, sha256: str, errors: int, warnings: int, status: str = "ok"
+) -> bool:
+    """Could ``alert_report`` for the report version ``sha256`` (with these counts and status) record anything?"""
     if not settings.alerts_enabled:
         return False
-    alertable = errors > 0 or (settings.alert_on_warnings and warnings > 0)
+    alertable = errors > 0 or status == "needs_review" or (settings.alert_on_warnings and warnings > 0)
     if not alertable:  # only a "resolved" is possible, and only after an alert about this very content
         known = session.exec(select(sa.literal(1)).where(AlertLedger.content_sha256 == sha256).limit(1)).first()
         return known is not None

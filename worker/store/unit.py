@@ -66,6 +66,7 @@ class Verdict:
     sha256: str
     errors: int
     warnings: int
+    status: str = "ok"  # ok | failed | needs_review (worker/rules/status.py)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class StoreResult:
     errors: int
     warnings: int
     sha256: str = ""
+    status: str = "ok"  # ok | failed | needs_review (worker/rules/status.py)
     rechecked: Verdict | None = None  # the stored year+1 report re-checked against this one
 
     @property
@@ -147,6 +149,7 @@ def store_report(
                 errors=stored.error_count,
                 warnings=stored.warning_count,
                 sha256=stored.sha256,
+                status=stored.status,
                 rechecked=_verdict(rechecked) if rechecked is not None else None,
             )
     return _known_content(session, arrival, seen_before=seen_before)
@@ -176,12 +179,14 @@ def _known_content(session: Session, arrival: Arrival, *, seen_before: bool) -> 
         errors=existing.error_count,
         warnings=existing.warning_count,
         sha256=existing.sha256,
+        status=existing.status,
     )
 
 
 def _verdict(row: StoredReport) -> Verdict:
     assert row.id is not None
-    return Verdict(report_id=row.id, sha256=row.sha256, errors=row.error_count, warnings=row.warning_count)
+    return Verdict(report_id=row.id, sha256=row.sha256, errors=row.error_count, warnings=row.warning_count,
+                   status=row.status)  # fmt: skip
 
 
 def _add_source(session: Session, arrival: Arrival, *, status: str, report_id: int | None) -> None:
