@@ -116,9 +116,12 @@ def _schedule(rec: Recorded) -> None:
 
 
 def _kick_overdue(settings: Settings) -> None:
-    """Self-healing: flushes lost with a broker restart are rescheduled by the next alert task."""
+    """Self-healing: flushes lost with a broker restart are rescheduled by the next alert task.
+
+    Routing by the current settings (``sendtime.prepare``) is left to the flush: done here it re-read every
+    due ledger row on every alert, O(n²) over a burst of n alerts in one window (docs/throughput.md).
+    """
     now = utcnow()
-    _schedule(prepare(settings, now=now))
     with session_scope(settings) as s:
         late = overdue_targets(s, before=now - _td(OVERDUE_GRACE_S), fresh_only=True)
     for channel, recipient in late:
