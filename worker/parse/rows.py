@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from worker.parse.digits import Reading
 from worker.parse.models import Certainty
 from worker.parse.tokens import Blank, Prose, TableRow, Token
 from worker.parse.values import Value, parse_value
@@ -159,6 +160,8 @@ class Taken:
     count: int  # cells found for the row (blanks included), before cutting to n
     extras: list[Item]  # cells after the row that were not taken
     trimmed: bool = False  # merged-region blanks were trimmed (the choice of cells was a guess)
+    # readings of a degraded text row that satisfy its constraint (digits.read_row); None: read as printed
+    candidates: list[Reading] | None = None
 
 
 def take_cells(row: RawRow, n: int) -> Taken:
