@@ -15,7 +15,7 @@ from functools import lru_cache
 from worker.parse.digits import Reading, row_total_holds
 from worker.parse.likeness import match_by_place
 from worker.parse.models import RowInfo
-from worker.parse.rows import RawRow, Taken, ValuePositions, items_of, raw_rows, take_cells
+from worker.parse.rows import RawRow, Taken, ValuePositions, items_of, lost_separators, raw_rows, take_cells
 from worker.parse.table_result import Suspect, TableResult, cells_data, narrow_rows, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
@@ -87,6 +87,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     for raw in raws:
         if raw.cells:
             positions.learn(raw, first[id(raw)])
+    strict = lost_separators([(raw, first[id(raw)]) for raw in raws if raw.cells], len(APPLICATION_COLUMNS))
     for raw in raws:
         if not raw.cells:
             continue
@@ -135,7 +136,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             continue  # blank cells of the header ("…其他", "总计" column labels)
         as_printed = positions.refit(raw, first[id(raw)])
         printed = _values(as_printed)
-        taken, certainty = reconstruct(raw, as_printed, len(APPLICATION_COLUMNS), row_total_holds)
+        taken, certainty = reconstruct(raw, as_printed, len(APPLICATION_COLUMNS), row_total_holds, strict=strict)
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             first_count = res.rows[f"applications.{key}"].cell_count
             if not (first_count < len(APPLICATION_COLUMNS) <= taken.count):

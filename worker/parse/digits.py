@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-MAX_CELL_DIGITS = 4
+MAX_CELL_DIGITS = 6
 MAX_ROW_DIGITS = 60
 MAX_SPLITS = 2000
 MAX_NODES = 40000
@@ -245,7 +245,13 @@ class RowReading:
 
 
 def read_row(
-    pieces: Sequence[Piece], printed: Sequence[Piece] | None, n: int, holds: Holds | None
+    pieces: Sequence[Piece],
+    printed: Sequence[Piece] | None,
+    n: int,
+    holds: Holds | None,
+    *,
+    strict: bool = False,
+    alternatives: Sequence[Sequence[Piece]] = (),
 ) -> RowReading:
     """Decide how a text row is read.
 
@@ -255,27 +261,48 @@ def read_row(
             found fewer than ``n``: then separators (or blank cells) were lost for sure.
         n: the number of cells the template gives the row.
         holds: the row's own constraint (None: 二, no constraint).
+        strict: the table shows lost separators elsewhere (``rows.lost_separators``): the printed reading
+            must be the only one that satisfies ``holds``, not merely one that does.
+        alternatives: other ways to see the pieces (``1 234`` as two cells rather than 1234).
 
     The printed reading is kept when it is well formed (no digit run with a leading zero, which no report
-    prints: ``00`` is two cells) and satisfies ``holds``; or when it is well formed and no other reading
-    satisfies ``holds`` (a real error: the arithmetic rules must see it). A printed reading that fails while
-    another reading holds is ambiguous (the column totals across rows may settle it). A row the printed
-    reading cannot stand for (fewer cells, or ``00``) takes the one reading that satisfies ``holds``;
-    none or several leave it ambiguous.
+    prints: ``00`` is two cells) and satisfies ``holds`` (in a strict table: and no other reading does); or
+    when it is well formed and no other reading satisfies ``holds`` (a real error: the arithmetic rules must
+    see it). A printed reading that fails while another reading holds is ambiguous (the column totals
+    across rows may settle it). A row the printed reading cannot stand for (fewer cells, or ``00``) takes
+    the one reading that satisfies ``holds``; none or several leave it ambiguous.
     """
     plain: Reading | None = None
     if printed is not None and len(printed) == n and all(p.kind != "run" or _valid(p.text) for p in printed):
         plain = tuple(None if p.kind == "blank" else p.value for p in printed)
-    if plain is not None and (holds is None or holds(plain)):
+    plain_holds = plain is not None and (holds is None or holds(plain))
+    if plain is not None and plain_holds and not strict and not alternatives:
         return RowReading("printed", plain)
-    cands, complete = readings(pieces, n, holds, _PREFIX.get(holds) if holds else None)
-    if plain is not None and not cands and complete:
+    found: set[Reading] = set()
+    complete = True
+    for option in (pieces, *alternatives):
+        some, done = readings(option, n, holds, _PREFIX.get(holds) if holds else None)
+        found.update(some)
+        complete = complete and done
+    cands = sorted(found, key=_sort_key)
+    if plain is not None and plain_holds:
+        if complete and cands == [plain]:
+            return RowReading("printed", plain, cands)
+        return RowReading("ambiguous", None, cands, complete)
+    if plain is not None and not cands and complete and (not strict or _only_reading(plain, pieces, n)):
         return RowReading("printed", plain, [], True)
     if len(cands) == 1 and complete and plain is None:
         return RowReading("reconstructed", cands[0], cands)
     # several readings; or the printed one, complete but failing its constraint, against another that holds
     # (a real error, or a lost separator masked by a blank cell): only the column totals may tell
     return RowReading("ambiguous", None, cands, complete)
+
+
+def _only_reading(plain: Reading, pieces: Sequence[Piece], n: int) -> bool:
+    """Whether the pieces can be read in no other way at all, whatever the constraint (a strict table: a
+    printed row that fails its constraint is a real error only when nothing else could have been meant)."""
+    every, complete = readings(pieces, n)
+    return complete and every == [plain]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -337,65 +364,86 @@ def narrow_by_columns(
         consistent (a real error somewhere, or a misread), or the search passes its bound, all are None.
     """
     unknown = {k for k, c in suspects.items() if not c}
-    usable = [c for c in constraints if not (set(c[0]) | set(c[1])) & unknown]
     names = [k for k, c in suspects.items() if c]
     if not names:
         return {}
-    names.sort(key=lambda k: len(suspects[k]))
+    usable = [c for c in constraints if not (set(c[0]) | set(c[1])) & unknown]
+    single = {r for left, right in usable for side in (left, right) if len(side) == 1 for r in side}
+    names.sort(key=lambda k: (k not in single, len(suspects[k])))  # totals first: they bound their parts
     vectors = {k: [_effective(r) for r in suspects[k]] for k in names}
-    known = {k: _effective(r) for k, r in fixed.items()}
-    width = len(next(iter(vectors.values()))[0])
+    width = len(vectors[names[0]][0])
+    nothing: dict[str, Reading | None] = {k: None for k in names}
+    # per constraint: running sums of both sides and how many rows of each side are not assigned yet
+    sums: list[list[list[float]]] = []
+    open_: list[list[int]] = []
+    touches: dict[str, list[tuple[int, int]]] = {k: [] for k in names}
+    for ci, (left, right) in enumerate(usable):
+        sides = [[0.0] * width, [0.0] * width]
+        count = [0, 0]
+        for side, rows in enumerate((left, right)):
+            for r in rows:
+                if r in fixed:
+                    vec = _effective(fixed[r])
+                    sides[side] = [a + b for a, b in zip(sides[side], vec, strict=True)]
+                else:
+                    count[side] += 1
+                    touches[r].append((ci, side))
+        sums.append(sides)
+        open_.append(count)
+        if count == [0, 0] and not _equal(sides[0], sides[1]):
+            return nothing  # rows read as printed already break it: a real error; settle nothing
     seen: dict[str, set[int]] = {k: set() for k in names}
     choice: dict[str, int] = {}
     nodes = 0
-    solutions = 0
 
-    def value(row: str) -> tuple[Number, ...] | None:
-        if row in known:
-            return known[row]
-        if row in choice:
-            return vectors[row][choice[row]]
-        return None
+    def ok(ci: int) -> bool:
+        (lsum, rsum), (lopen, ropen) = sums[ci], open_[ci]
+        if not lopen and not ropen:
+            return _equal(lsum, rsum)
+        if not lopen:  # values are >= 0: the parts so far may not pass the total
+            return all(b <= a + 1e-9 for a, b in zip(lsum, rsum, strict=True))
+        if not ropen:
+            return all(a <= b + 1e-9 for a, b in zip(lsum, rsum, strict=True))
+        return True
 
-    def consistent() -> bool:
-        for left, right in usable:
-            lv = [value(r) for r in left]
-            rv = [value(r) for r in right]
-            lknown, rknown = all(v is not None for v in lv), all(v is not None for v in rv)
-            ls = [sum(v[c] for v in lv if v is not None) for c in range(width)]
-            rs = [sum(v[c] for v in rv if v is not None) for c in range(width)]
-            if lknown and rknown:
-                if any(abs(a - b) > 1e-9 for a, b in zip(ls, rs, strict=True)):
-                    return False
-            elif lknown and any(b > a + 1e-9 for a, b in zip(ls, rs, strict=True)):
-                return False  # values are >= 0: the parts so far already exceed the total
-            elif rknown and any(a > b + 1e-9 for a, b in zip(ls, rs, strict=True)):
+    def apply(row: str, vec: tuple[Number, ...], sign: int) -> None:
+        for ci, side in touches[row]:
+            target = sums[ci][side]
+            for c in range(width):
+                target[c] += sign * vec[c]
+            open_[ci][side] -= sign
+
+    def walk(i: int) -> bool:
+        """False once nothing can change the verdict (every row already has two readings) or past the bound."""
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_SEARCH_NODES:
+            return False
+        if i == len(names):
+            for k in names:
+                seen[k].add(choice[k])
+            return any(len(s) < 2 for s in seen.values())
+        row = names[i]
+        for j, vec in enumerate(vectors[row]):
+            choice[row] = j
+            apply(row, vec, 1)
+            go_on = True
+            if all(ok(ci) for ci, _ in touches[row]):
+                go_on = walk(i + 1)
+            apply(row, vec, -1)
+            del choice[row]
+            if not go_on:
                 return False
         return True
 
-    def walk(i: int) -> None:
-        nonlocal nodes, solutions
-        nodes += 1
-        if nodes > MAX_SEARCH_NODES:
-            return
-        if i == len(names):
-            solutions += 1
-            for k in names:
-                seen[k].add(choice[k])
-            return
-        row = names[i]
-        for j in range(len(vectors[row])):
-            choice[row] = j
-            if consistent():
-                walk(i + 1)
-            del choice[row]
-            if nodes > MAX_SEARCH_NODES:
-                return
-
     walk(0)
-    if nodes > MAX_SEARCH_NODES or not solutions:
-        return {k: None for k in names}
+    if nodes > MAX_SEARCH_NODES or not any(seen.values()):
+        return nothing
     return {k: (suspects[k][next(iter(s))] if len(s) == 1 else None) for k, s in seen.items()}
+
+
+def _equal(a: Sequence[float], b: Sequence[float]) -> bool:
+    return all(abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
 
 
 # ---------------------------------------------------------------------------------------------------------

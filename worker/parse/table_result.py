@@ -60,7 +60,7 @@ def warn_extras(res: TableResult, taken: Taken, where: str) -> None:
 
 
 def reconstruct(
-    row: RawRow, taken: Taken, n: int, holds: Callable[[Reading], bool] | None
+    row: RawRow, taken: Taken, n: int, holds: Callable[[Reading], bool] | None, *, strict: bool = False
 ) -> tuple[Taken, Certainty]:
     """How a row was read (``digits.read_row``): a real grid row is ``exact``; a text row is ``separated`` when
     its printed reading stands, ``reconstructed`` when another reading is the only one that satisfies the
@@ -72,7 +72,9 @@ def reconstruct(
         return taken, "exact" if cells else "separated"
     pieces = [_piece(c) for c in cells]
     printed = [_piece(c) for c in taken.cells] if taken.count >= n and len(taken.cells) == n else None
-    verdict = read_row(pieces, printed, n, holds)
+    spaced = [c for c in cells if " " in c.text]  # "1 234": one number, or two cells partly spaced
+    alternatives = [[p for c in cells for p in _pieces_split(c)]] if spaced else []
+    verdict = read_row(pieces, printed, n, holds, strict=strict, alternatives=alternatives)
     taken.candidates = verdict.candidates if verdict.complete else []
     if verdict.verdict == "ambiguous":
         for c in taken.cells:
@@ -88,6 +90,12 @@ def reconstruct(
 
 def _piece(item: Item) -> Piece:
     return piece(item.text, item.value.value, item.is_blank)
+
+
+def _pieces_split(item: Item) -> list[Piece]:
+    if " " not in item.text:
+        return [_piece(item)]
+    return [piece(w, int(w), False) for w in item.text.split(" ") if w]
 
 
 def reading_taken(reading: Reading, first: Item) -> Taken:
