@@ -65,7 +65,7 @@ def valid_report(rng: random.Random, *, template: str | None = None) -> dict[str
     }
     reviews: dict[str, dict[str, int | None]] = {}
     for row in REVIEW_ROWS:
-        parts = [_small(rng, zero_rate) if rng.random() < 0.5 else 0 for _ in range(4)]
+        parts = [min(_small(rng, zero_rate), 40) if rng.random() < 0.5 else 0 for _ in range(4)]
         values = [*parts, sum(parts)]
         reviews[row] = {col: _blank(rng, v, blank_rate) for col, v in zip(REVIEW_COLS, values, strict=True)}
     model["tables"]["reviews"] = reviews

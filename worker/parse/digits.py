@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-MAX_CELL_DIGITS = 6
+MAX_CELL_DIGITS = 6  # a cut cell of 二 (decisions, items); 三 cuts at most 5, 四 at most 4 (``_MAX_DIGITS``)
 MAX_ROW_DIGITS = 60
 MAX_SPLITS = 2000
 MAX_NODES = 40000
@@ -84,7 +84,12 @@ class _Budget(Exception):
 
 
 def _search(
-    core: Sequence[Piece], n: int, prefix_ok: Callable[[Reading], bool] | None, out: set[Reading], budget: list[int]
+    core: Sequence[Piece],
+    n: int,
+    prefix_ok: Callable[[Reading], bool] | None,
+    out: set[Reading],
+    budget: list[int],
+    most: int,
 ) -> None:
     """Every reading of ``core`` as exactly ``n`` cells (each piece at least one cell), cell by cell.
 
@@ -133,7 +138,7 @@ def _search(
         s = p.text
         if _valid(s) and (new := add(cells, (int(s),))) is not None:
             nxt(i + 1, new)  # the run as printed: one cell
-        if len(s) > MAX_CELL_DIGITS and _valid(s):  # one long number with blank cells hidden around it
+        if len(s) > most and _valid(s):  # one long number with blank cells hidden around it
             for j in range(2, free + 1):
                 for t in range(j):
                     if (new := add(cells, (None,) * t + (int(s),) + (None,) * (j - 1 - t))) is not None:
@@ -148,11 +153,11 @@ def _search(
         if off == len(s) and made >= 2:
             nxt(i + 1, cells)
         free = room(i, cells)
-        if free < 1 or -(-(len(s) - off) // MAX_CELL_DIGITS) > free:
+        if free < 1 or -(-(len(s) - off) // most) > free:
             return
         if (new := add(cells, (None,))) is not None and free >= 1:
             cut(i, off, made + 1, new)
-        for size in range(1, min(MAX_CELL_DIGITS, len(s) - off) + 1):
+        for size in range(1, min(most, len(s) - off) + 1):
             head = s[off : off + size]
             if _valid(head) and (new := add(cells, (int(head),))) is not None:
                 cut(i, off + size, made + 1, new)
@@ -165,6 +170,7 @@ def readings(
     n: int,
     holds: Holds | None = None,
     prefix_ok: Callable[[Reading], bool] | None = None,
+    most: int = MAX_CELL_DIGITS,
 ) -> tuple[list[Reading], bool]:
     """Every reading of a text row's pieces as ``n`` cells that satisfies ``holds``.
 
@@ -186,7 +192,7 @@ def readings(
                     continue
                 core = pieces[a : m - b]
                 if len(core) <= n:
-                    _search(core, n, prefix_ok, found, budget)
+                    _search(core, n, prefix_ok, found, budget, most)
     except _Budget:
         return [], False
     left = [r for r in found if holds is None or holds(r)]
@@ -227,6 +233,8 @@ def _last_group_holds(prefix: Reading) -> bool:
 
 
 _PREFIX: dict[Holds, Callable[[Reading], bool]] = {review_groups_hold: _last_group_holds}
+# the longest cell a run is cut into, per table: 四 counts review cases (4 digits), 三 applications (5)
+_MAX_DIGITS: dict[Holds, int] = {review_groups_hold: 4, row_total_holds: 5}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -281,7 +289,7 @@ def read_row(
     found: set[Reading] = set()
     complete = True
     for option in (pieces, *alternatives):
-        some, done = readings(option, n, holds, _PREFIX.get(holds) if holds else None)
+        some, done = readings(option, n, holds, _PREFIX.get(holds) if holds else None, _most(holds))
         found.update(some)
         complete = complete and done
     cands = sorted(found, key=_sort_key)
@@ -289,7 +297,7 @@ def read_row(
         if complete and cands == [plain]:
             return RowReading("printed", plain, cands)
         return RowReading("ambiguous", None, cands, complete)
-    if plain is not None and not cands and complete and (not strict or _only_reading(plain, pieces, n)):
+    if plain is not None and not cands and complete and (not strict or _only_reading(plain, pieces, n, holds)):
         return RowReading("printed", plain, [], True)
     if len(cands) == 1 and complete and plain is None:
         return RowReading("reconstructed", cands[0], cands)
@@ -298,11 +306,15 @@ def read_row(
     return RowReading("ambiguous", None, cands, complete)
 
 
-def _only_reading(plain: Reading, pieces: Sequence[Piece], n: int) -> bool:
+def _only_reading(plain: Reading, pieces: Sequence[Piece], n: int, holds: Holds | None) -> bool:
     """Whether the pieces can be read in no other way at all, whatever the constraint (a strict table: a
     printed row that fails its constraint is a real error only when nothing else could have been meant)."""
-    every, complete = readings(pieces, n)
+    every, complete = readings(pieces, n, most=_most(holds))
     return complete and every == [plain]
+
+
+def _most(holds: Holds | None) -> int:
+    return _MAX_DIGITS.get(holds, MAX_CELL_DIGITS) if holds else MAX_CELL_DIGITS
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -507,7 +519,8 @@ def unique_split(
 ) -> tuple[Reading | None, list[Reading]]:
     """The one reading of the digit runs ``chunks`` as ``n`` cells that satisfies ``holds`` (blank cells may
     hide where separators were lost), and all those that do; (None, candidates) when not exactly one."""
-    found, complete = readings([Piece(c, "run", int(c)) for c in chunks if is_digit_run(c)], n, holds)
+    runs = [Piece(c, "run", int(c)) for c in chunks if is_digit_run(c)]
+    found, complete = readings(runs, n, holds, _PREFIX.get(holds) if holds else None, _most(holds))
     if not complete or len(chunks) != sum(1 for c in chunks if is_digit_run(c)):
         return None, []
     return (found[0] if len(found) == 1 else None), found
