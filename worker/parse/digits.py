@@ -371,15 +371,16 @@ def narrow_by_columns(
         constraints: column equalities over row keys (``application_constraints``).
 
     Returns:
-        For every suspect row with candidates: its reading when every assignment consistent with all the
-        constraints that can be evaluated gives it the same one, else None. When no assignment is
-        consistent (a real error somewhere, or a misread), or the search passes its bound, all are None.
+        For every suspect row with candidates: its reading when every assignment consistent with the
+        constraints gives it the same one *and* one equality it takes part in has a value for each of its
+        rows (the reading is cross-checked, not only bounded), else None. When no assignment is consistent
+        (a real error somewhere, or a misread), or the search passes its bound, all are None. A row with no
+        candidates never gets a value: the equalities it takes part in only bound the others (values >= 0).
     """
-    unknown = {k for k, c in suspects.items() if not c}
     names = [k for k, c in suspects.items() if c]
     if not names:
         return {}
-    usable = [c for c in constraints if not (set(c[0]) | set(c[1])) & unknown]
+    usable = list(constraints)  # an unknown row never gets a value: its side stays open (bounds only)
     single = {r for left, right in usable for side in (left, right) if len(side) == 1 for r in side}
     names.sort(key=lambda k: (k not in single, len(suspects[k])))  # totals first: they bound their parts
     vectors = {k: [_effective(r) for r in suspects[k]] for k in names}
@@ -399,7 +400,8 @@ def narrow_by_columns(
                     sides[side] = [a + b for a, b in zip(sides[side], vec, strict=True)]
                 else:
                     count[side] += 1
-                    touches[r].append((ci, side))
+                    if r in touches:
+                        touches[r].append((ci, side))
         sums.append(sides)
         open_.append(count)
         if count == [0, 0] and not _equal(sides[0], sides[1]):
@@ -451,7 +453,12 @@ def narrow_by_columns(
     walk(0)
     if nodes > MAX_SEARCH_NODES or not any(seen.values()):
         return nothing
-    return {k: (suspects[k][next(iter(s))] if len(s) == 1 else None) for k, s in seen.items()}
+    # a reading is confirmed only by an equality it takes part in whose every row has a value
+    confirmed = {
+        k for k in names
+        if any(all(r in fixed or suspects.get(r) for r in (*usable[ci][0], *usable[ci][1])) for ci, _ in touches[k])
+    }  # fmt: skip
+    return {k: (suspects[k][next(iter(s))] if len(s) == 1 and k in confirmed else None) for k, s in seen.items()}
 
 
 def _equal(a: Sequence[float], b: Sequence[float]) -> bool:
