@@ -52,7 +52,8 @@ class Tally:
                 f" {self.wrong:>6} {self.false_findings:>6} {self.unreadable_tables:>6}")  # fmt: skip
 
 
-HEADER = f"{'form':<22} {'reports':>7} {'cells':>7} {'certain':>9} {'ambiguous':>9} {'wrong':>6} {'false':>6} {'unread':>6}"
+HEADER = (f"{'form':<22} {'reports':>7} {'cells':>7} {'certain':>9} {'ambiguous':>9} {'wrong':>6} {'false':>6}"
+          f" {'unread':>6}")
 
 
 def _truth(tables: dict[str, Any]) -> dict[tuple[str, str, str], Any]:

@@ -83,6 +83,10 @@ class _Budget(Exception):
     """The search passed ``MAX_NODES``."""
 
 
+class _Enough(Exception):
+    """The search found as many readings as the caller asked for."""
+
+
 def _search(
     core: Sequence[Piece],
     n: int,
@@ -90,6 +94,7 @@ def _search(
     out: set[Reading],
     budget: list[int],
     most: int,
+    stop: int,
 ) -> None:
     """Every reading of ``core`` as exactly ``n`` cells (each piece at least one cell), cell by cell.
 
@@ -119,6 +124,8 @@ def _search(
         if i == m:
             if len(cells) == n:
                 out.add(cells)
+                if len(out) >= stop:
+                    raise _Enough
             return
         p = core[i]
         free = room(i, cells)
@@ -171,6 +178,7 @@ def readings(
     holds: Holds | None = None,
     prefix_ok: Callable[[Reading], bool] | None = None,
     most: int = MAX_CELL_DIGITS,
+    stop: int = 0,
 ) -> tuple[list[Reading], bool]:
     """Every reading of a text row's pieces as ``n`` cells that satisfies ``holds``.
 
@@ -192,9 +200,11 @@ def readings(
                     continue
                 core = pieces[a : m - b]
                 if len(core) <= n:
-                    _search(core, n, prefix_ok, found, budget, most)
+                    _search(core, n, prefix_ok, found, budget, most, stop or MAX_NODES + 1)
     except _Budget:
         return [], False
+    except _Enough:
+        pass  # ``stop`` readings found (only without ``holds``: the caller asks whether there is another)
     left = [r for r in found if holds is None or holds(r)]
     return sorted(left, key=_sort_key), True
 
@@ -309,7 +319,7 @@ def read_row(
 def _only_reading(plain: Reading, pieces: Sequence[Piece], n: int, holds: Holds | None) -> bool:
     """Whether the pieces can be read in no other way at all, whatever the constraint (a strict table: a
     printed row that fails its constraint is a real error only when nothing else could have been meant)."""
-    every, complete = readings(pieces, n, most=_most(holds))
+    every, complete = readings(pieces, n, most=_most(holds), stop=2)
     return complete and every == [plain]
 
 
