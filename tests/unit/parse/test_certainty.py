@@ -216,3 +216,19 @@ def test_narrowing_across_rows() -> None:
 def test_four_groups_reconstructed_with_hidden_blanks_considered() -> None:
     verdict = read_row(_pieces("110131001200011"), None, 15, review_groups_hold)
     assert (verdict.verdict, verdict.reading) == ("reconstructed", (1, 1, 0, 1, 3, 1, 0, 0, 1, 2, 0, 0, 0, 1, 1))
+
+
+def test_reviews_as_three_small_tables_lose_certainty_with_a_lost_cell() -> None:
+    head = "\t".join(("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+    groups = (("行政复议", "1\t1\t0\t1\t3"), ("未经复议直接起诉", "1\t0\t0\t1\t2"), ("复议后起诉", "0\t0\t0\t1\t1"))
+
+    def body(second: str) -> str:
+        rows = [groups[0], (groups[1][0], second), groups[2]]
+        return "四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(f"{g}\n{head}\n{v}" for g, v in rows)
+
+    clean = parse_text(body(groups[1][1]))
+    assert [c.value for cols in clean.tables.reviews.values() for c in cols.values()] == [
+        1, 1, 0, 1, 3, 1, 0, 0, 1, 2, 0, 0, 0, 1, 1]  # fmt: skip
+    assert clean.is_certain("reviews")
+    joined = parse_text(body("10\t0\t1\t2"))  # 1|0 ran together: the group has four cells
+    assert not joined.is_certain("reviews")
