@@ -12,15 +12,17 @@ then vanishes too (``1``, ``""``, ``0`` joined is ``10``). The model of a row re
   longer) with blank cells possibly hidden between or around them; a blank piece for blank cells; another
   value for itself, blank cells possibly hidden around it.
 
-``read_row`` decides: the row as printed is kept when it is complete, well formed and satisfies the row's own
-constraint (or when no other reading does); otherwise the readings that satisfy the constraint are
-enumerated and one is accepted only when it is the only one (``reconstructed``); zero or several leave the
-row ``ambiguous`` with its candidates. ``narrow_by_columns`` then uses the column totals of 三 across rows
-(（七）总计 = the outcome rows, the balance, a report's own subtotals) to settle or reject the candidates.
+``read_row`` decides (docs/parser.md, "When a split is accepted"): the row as printed is kept when it is
+complete, well formed and satisfies the row's own constraint (in a strict table: the only reading that
+does), or when it fails and no other reading fits; a row the printed reading cannot stand for is
+reconstructed when exactly one reading satisfies the constraint; else it is ``ambiguous`` with its
+candidates. ``narrow_by_columns`` then uses the column totals of 三 across rows (（七）总计 = the outcome rows,
+the balance, a report's own subtotals) to settle or reject the candidates of 三.
 
-Bounds, so that hostile input cannot blow up: at most ``MAX_ROW_DIGITS`` digits per row, and the readings
-are counted (dynamic programming) before any is built: more than ``MAX_SPLITS`` means "ambiguous" without
-enumerating; the search across rows visits at most ``MAX_SEARCH_NODES`` partial assignments.
+Bounds, so that hostile input cannot blow up: at most ``MAX_ROW_DIGITS`` digits per row, at most
+``MAX_NODES`` steps of the search of one row's readings, at most ``MAX_SEARCH_NODES`` steps across rows;
+past a bound the row is ambiguous. ``splits``/``count_splits`` (splits into number cells only, counted by
+dynamic programming against ``MAX_SPLITS``) remain for callers of the first version.
 """
 
 from __future__ import annotations
