@@ -1,6 +1,8 @@
 """Run every benchmark: each ``bench/bench_*.py`` module's ``main()``, in name order (``make bench``).
 
 Benchmarks print ratios against a baseline measured in the same run; nothing here is asserted by tests.
+``bench_quality.py`` prints the quality of reading degraded text (certain / ambiguous cells, false findings)
+and makes the run exit 1 when it sees a false finding or a wrong certain cell (docs/quality.md).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from worker.parse.digits import row_total_holds
+from worker.parse.digits import Reading, row_total_holds
 from worker.parse.likeness import match_by_place
 from worker.parse.models import RowInfo
-from worker.parse.rows import RawRow, ValuePositions, items_of, raw_rows, take_cells
-from worker.parse.table_result import TableResult, cells_data, reconstruct, warn_extras
+from worker.parse.rows import RawRow, Taken, ValuePositions, items_of, lost_separators, raw_rows, take_cells
+from worker.parse.table_result import Suspect, TableResult, cells_data, narrow_rows, reconstruct, warn_extras
 from worker.parse.tokens import Token
 from worker.parse.vocab import (
     APPLICATION_COLUMNS,
@@ -79,6 +79,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     res = TableResult()
     prev: tuple[str, str] | None = None  # (row key, printed label) of the last data row
     carry: _Carry | None = None  # an unrecognised row: its label may end on the next row
+    suspects: dict[str, Suspect] = {}  # rows not read as printed: settled across rows at the end
     raws = raw_rows(items_of(tokens))
     _reattach_wrapped_labels(raws)
     positions = ValuePositions(len(APPLICATION_COLUMNS))
@@ -86,6 +87,7 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
     for raw in raws:
         if raw.cells:
             positions.learn(raw, first[id(raw)])
+    strict = lost_separators([(raw, first[id(raw)]) for raw in raws if raw.cells], len(APPLICATION_COLUMNS))
     for raw in raws:
         if not raw.cells:
             continue
@@ -139,9 +141,9 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             key = "other" if key == "other" else SUBTOTAL_KEYS[key]
         if not res.grid and all(c.is_blank for c in raw.cells) and key in ("total", "other_misc"):
             continue  # blank cells of the header ("…其他", "总计" column labels)
-        taken, certainty = reconstruct(
-            raw, positions.refit(raw, first[id(raw)]), len(APPLICATION_COLUMNS), row_total_holds
-        )
+        as_printed = positions.refit(raw, first[id(raw)])
+        printed = _values(as_printed)
+        taken, certainty = reconstruct(raw, as_printed, len(APPLICATION_COLUMNS), row_total_holds, strict=strict)
         if key in res.grid and any(c["value"] is not None for c in res.grid[key].values()):
             first_count = res.rows[f"applications.{key}"].cell_count
             if not (first_count < len(APPLICATION_COLUMNS) <= taken.count):
@@ -149,12 +151,12 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
                 continue
             # a sentence before the table ("本年新收申请 16 件") named the row first: the table row wins
             res.warn("duplicate_row", f"三: row {key} printed twice; the full table row is kept", raw.line)
-        printed = _printed(label, hit[1]) if hit else label
+        printed_label = _printed(label, hit[1]) if hit else label
         res.grid[key] = cells_data(
             taken, APPLICATION_COLUMNS, table="applications", row=key, section="applications"
         )
         res.rows[f"applications.{key}"] = RowInfo(
-            label=printed,
+            label=printed_label,
             cell_count=taken.count,
             line=raw.line,
             page=raw.cells[0].page,
@@ -162,9 +164,22 @@ def parse_applications(tokens: Sequence[Token]) -> TableResult:
             label_match="fuzzy" if fuzzy else "exact",
         )
         warn_extras(res, taken, f"三 {key}")
-        prev = (key, printed) if not spec.is_group else prev
+        suspects.pop(key, None)
+        if taken.candidates is not None:
+            suspects[key] = Suspect(taken.candidates, taken.cells[0] if taken.cells else raw.cells[0], printed)
+        prev = (key, printed_label) if not spec.is_group else prev
     _finish_applications(res)
+    if "other" in suspects and "subtotal_other" in res.grid:
+        suspects["subtotal_other"] = suspects.pop("other")
+    narrow_rows(res, suspects, APPLICATION_COLUMNS, "applications")
     return res
+
+
+def _values(taken: Taken) -> Reading | None:
+    """The values of a row as printed, when it has all its cells."""
+    if taken.count < len(APPLICATION_COLUMNS) or len(taken.cells) != len(APPLICATION_COLUMNS):
+        return None
+    return tuple(c.value.value for c in taken.cells)
 
 
 def _last_key(res: TableResult) -> str | None:

@@ -13,11 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from worker.parse.digits import Reading
 from worker.parse.models import Certainty
 from worker.parse.tokens import Blank, Prose, TableRow, Token
 from worker.parse.values import Value, parse_value
 
-_THOUSANDS_SPACED = re.compile(r"^\d{1,3}(?: \d{3})+$")
+_THOUSANDS_SPACED = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+$")
 
 
 @dataclass(slots=True)
@@ -159,6 +160,8 @@ class Taken:
     count: int  # cells found for the row (blanks included), before cutting to n
     extras: list[Item]  # cells after the row that were not taken
     trimmed: bool = False  # merged-region blanks were trimmed (the choice of cells was a guess)
+    # readings of a degraded text row that satisfy its constraint (digits.read_row); None: read as printed
+    candidates: list[Reading] | None = None
 
 
 def take_cells(row: RawRow, n: int) -> Taken:
@@ -261,3 +264,24 @@ class ValuePositions:
         if len(cells) != self.n or cells == taken.cells:
             return taken
         return Taken(cells, taken.count, [c for c in row.cells if c not in cells], True)
+
+
+_LEADING_ZERO = re.compile(r"^0\d")
+
+
+def lost_separators(rows: Sequence[tuple[RawRow, Taken]], n: int) -> bool:
+    """Whether a text table shows separators lost somewhere: a row with digits but fewer than ``n`` cells,
+    a digit run with a leading zero (``00``, ``047``: no report prints them), or digits partly spaced.
+
+    In such a table a blank cell at the end of a row may be a cell that moved, not a merged-region filler:
+    every row is then read strictly (``digits.read_row``).
+    """
+    for raw, taken in rows:
+        cells = [c for c in raw.cells if not c.grid]
+        if not cells:
+            continue
+        if taken.count < n and any(ch.isdigit() for c in cells for ch in c.text):
+            return True
+        if any(_LEADING_ZERO.match(c.text) or (" " in c.text and c.value.kind == "number") for c in cells):
+            return True
+    return False

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.parse.digits import Split, is_digit_run, unique_split
-from worker.parse.models import Certainty, ParseWarning, RowInfo
+from worker.parse.digits import Piece, Reading, application_constraints, narrow_by_columns, piece, read_row
+from worker.parse.models import CERTAIN, Certainty, ParseWarning, RowInfo
 from worker.parse.rows import Item, RawRow, Taken
 from worker.parse.values import parse_value
 
@@ -60,33 +60,96 @@ def warn_extras(res: TableResult, taken: Taken, where: str) -> None:
 
 
 def reconstruct(
-    row: RawRow, taken: Taken, n: int, holds: Callable[[Split], bool] | None
+    row: RawRow, taken: Taken, n: int, holds: Callable[[Reading], bool] | None, *, strict: bool = False
 ) -> tuple[Taken, Certainty]:
-    """A text row with fewer than ``n`` cells whose digits may have run together (``3000003``).
-
-    Only cells from lines of text without tab or pipe separators, or a row with one value cell, are
-    reconstructed (a tab, pipe or grid row with several values kept its separators: a short one is short). Returns the taken cells and how they were read:
-    unchanged and ``exact``/``separated`` (a row of ``n`` cells or more, a row with something else than plain
-    digits, or too few digits for ``n`` cells: blanks lost, not digits joined); the one split satisfying ``holds`` as ``reconstructed`` cells; else unchanged
-    and ``ambiguous``.
+    """How a row was read (``digits.read_row``): a real grid row is ``exact``; a text row is ``separated`` when
+    its printed reading stands, ``reconstructed`` when another reading is the only one that satisfies the
+    row's constraint, else ``ambiguous`` (cells as printed). ``Taken.candidates`` keeps the readings that
+    satisfy the constraint for the column totals across rows (``digits.narrow_by_columns``).
     """
     cells = [c for c in row.cells if c not in taken.extras] or taken.cells
-    if (
-        taken.count >= n
-        or not (len(cells) == 1 or all(c.spaced for c in cells))
-        or not all(is_digit_run(c.text) for c in cells)
-        or sum(len(c.text) for c in cells) < n
-    ):
-        return taken, "exact" if cells and cells[0].grid else "separated"
-    split, _ = unique_split([c.text for c in cells], n, holds)
-    if split is None:
+    if not cells or cells[0].grid:
+        return taken, "exact" if cells else "separated"
+    pieces = [_piece(c) for c in cells]
+    printed = [_piece(c) for c in taken.cells] if taken.count >= n and len(taken.cells) == n else None
+    spaced = [c for c in cells if " " in c.text]  # "1 234": one number, or two cells partly spaced
+    alternatives = [[p for c in cells for p in _pieces_split(c)]] if spaced else []
+    verdict = read_row(pieces, printed, n, holds, strict=strict, alternatives=alternatives)
+    taken.candidates = verdict.candidates if verdict.complete else []
+    if verdict.verdict == "ambiguous":
         for c in taken.cells:
             c.certainty = "ambiguous"
         return taken, "ambiguous"
-    first = cells[0]
-    items = [
-        Item(str(v), parse_value(str(v)), first.line, first.page, first.seg, first.col + i, first.width,
-             certainty="reconstructed")
-        for i, v in enumerate(split)
-    ]  # fmt: skip
-    return Taken(items, n, []), "reconstructed"
+    if verdict.verdict == "printed" or verdict.reading is None:
+        taken.candidates = None
+        return taken, "separated"
+    out = reading_taken(verdict.reading, cells[0])
+    out.candidates = [verdict.reading]
+    return out, "reconstructed"
+
+
+def _piece(item: Item) -> Piece:
+    return piece(item.text, item.value.value, item.is_blank)
+
+
+def _pieces_split(item: Item) -> list[Piece]:
+    if " " not in item.text:
+        return [_piece(item)]
+    return [piece(w, int(w), False) for w in item.text.split(" ") if w]
+
+
+def reading_taken(reading: Reading, first: Item) -> Taken:
+    """The cells of an accepted reading, located where the row's first cell was printed."""
+    items = []
+    for i, v in enumerate(reading):
+        text = "" if v is None else str(v)
+        items.append(Item(text, parse_value(text), first.line, first.page, first.seg, first.col + i, first.width,
+                          certainty="reconstructed"))  # fmt: skip
+    return Taken(items, len(reading), [])
+
+
+@dataclass
+class Suspect:
+    """A 三 row whose printed reading was not kept as is: its candidates and where its cells were printed."""
+
+    candidates: list[Reading]
+    first: Item
+    printed: Reading | None  # the values as printed when the row had all its cells
+
+
+def narrow_rows(res: TableResult, suspects: dict[str, Suspect], cols: Sequence[str], table: str) -> None:
+    """Settle reconstructed and ambiguous rows with the column totals across rows (``narrow_by_columns``).
+
+    A row stays reconstructed (or becomes so) only when every assignment of the candidates that keeps the
+    table's column equalities gives it the same reading; when none does, every such row is ambiguous.
+    """
+    if not suspects:
+        return
+    fixed: dict[str, Reading] = {}
+    cands: dict[str, list[Reading]] = {k: s.candidates for k, s in suspects.items() if k in res.grid}
+    for key, row in res.grid.items():
+        if key in cands:
+            continue
+        if all(c in row for c in cols) and res.rows[f"{table}.{key}"].certainty in CERTAIN:
+            fixed[key] = tuple(row[c]["value"] for c in cols)
+        else:
+            cands[key] = []  # unknown: constrains nothing
+    settled = narrow_by_columns(fixed, cands, application_constraints(res.grid))
+    for key, reading in settled.items():
+        if key not in suspects:
+            continue
+        info = res.rows[f"{table}.{key}"]
+        if reading is None:
+            info.certainty = "ambiguous"
+            for cell in res.grid[key].values():
+                cell["certainty"] = "ambiguous"
+            continue
+        if reading == suspects[key].printed:
+            info.certainty = "separated"
+            for cell in res.grid[key].values():
+                cell["certainty"] = "separated"
+            continue
+        taken = reading_taken(reading, suspects[key].first)
+        res.grid[key] = cells_data(taken, cols, table=table, row=key, section=table)
+        info.certainty = "reconstructed"
+        info.cell_count = len(cols)

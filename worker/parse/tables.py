@@ -79,6 +79,10 @@ def parse_reviews(tokens: Sequence[Token]) -> TableResult:
             cells.extend(take_cells(rest[0], 5).cells)
             rest = rest[1:]
         taken = Taken(cells[:REVIEW_CELLS], len(cells), taken.extras)
+        if len(taken.cells) < REVIEW_CELLS and not raw.cells[0].grid:  # a group lost a cell: not certain
+            certainty = "ambiguous"
+            for item in taken.cells:
+                item.certainty = "ambiguous"
     else:
         taken, certainty = reconstruct(raw, taken, REVIEW_CELLS, review_groups_hold)
     for i, item in enumerate(taken.cells):

@@ -7,7 +7,19 @@ import time
 from tests.rules.factories import clean_spec
 from tests.rules.render import render
 from worker.parse import parse_text
-from worker.parse.digits import MAX_SPLITS, count_splits, row_total_holds, splits, unique_split
+from worker.parse.digits import (
+    MAX_SPLITS,
+    Piece,
+    count_splits,
+    narrow_by_columns,
+    piece,
+    read_row,
+    readings,
+    review_groups_hold,
+    row_total_holds,
+    splits,
+    unique_split,
+)
 from worker.rules import run_checks
 from worker.rules.status import ReportStatus, report_status
 
@@ -111,3 +123,112 @@ def test_heading_run_inline_is_not_a_missing_section() -> None:
     assert "STRUCT_SECTION_MISSING" not in {f.rule for f in run_checks(parse_text(text))}
     gone = CLEAN.replace("六、其他需要报告的事项", "", 1)
     assert "STRUCT_SECTION_MISSING" in {f.rule for f in run_checks(parse_text(gone))}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Readings of degraded rows: every constraint of the template, tab/pipe rows included
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _pieces(*texts: str) -> list[Piece]:
+    return [piece(t, int(t) if t.isdigit() else None, not t) for t in texts]
+
+
+def test_tab_row_with_cells_run_together_is_not_read_as_separated() -> None:
+    # the gap of the first attempt: a tab row of two cells "10" and "2000012" was "separated" (certain), 2 cells
+    report = parse_text(_row(CLEAN, "（一）予以公开", "10\t2000012"))
+    granted = report.tables.applications["granted"]
+    assert [c.value for c in granted.values()] == [10, 2, 0, 0, 0, 0, 12]
+    assert report.rows["applications.granted"].certainty == "reconstructed"
+    assert [f.rule for f in run_checks(report)] == []
+
+
+def test_pipe_row_with_cells_run_together_is_reconstructed_or_ambiguous_never_separated() -> None:
+    lines = CLEAN.split("\n")
+    at = next(i for i, line in enumerate(lines) if "（一）予以公开" in line)
+    lines[at] = "| 三、本年度办理结果 | （一）予以公开 | 1020 | 00012 |"
+    report = parse_text("\n".join(lines))
+    assert [c.value for c in report.tables.applications["granted"].values()] == [10, 2, 0, 0, 0, 0, 12]
+    assert report.rows["applications.granted"].certainty == "reconstructed"
+    lines[at] = "| 三、本年度办理结果 | （一）予以公开 | 101 | 000011 |"  # 10 1 … 11 or 1 0 10 … 11
+    report = parse_text("\n".join(lines))
+    assert report.rows["applications.granted"].certainty == "ambiguous"
+    assert [f.rule for f in run_checks(report)] == ["TABLE_UNREADABLE"]
+
+
+def test_short_text_row_is_ambiguous_not_a_cell_count_error() -> None:
+    # blanks lost or separators lost: a text row with fewer cells than the template's is not certain
+    report = parse_text(_row(CLEAN, "（七）总计", "21\t4\t1\t1\t1\t0"))
+    assert report.rows["applications.total"].certainty == "ambiguous"
+    assert [f.rule for f in run_checks(report)] == ["TABLE_UNREADABLE"]
+
+
+def test_column_totals_settle_a_row_its_own_sum_cannot() -> None:
+    spec = clean_spec()
+    spec.apps["granted"] = [10, 1, 0, 0, 0, 0, 11]
+    spec.apps["total"] = [21, 3, 1, 1, 1, 0, 27]
+    spec.apps["new"] = [20, 2, 1, 1, 1, 0, 25]
+    spec.overview[2] = "（二）依申请公开情况。全年共收到政府信息公开申请25件，予以公开11件。"
+    text = render(spec)
+    assert [f.rule for f in run_checks(parse_text(text))] == []
+    # "101000011" reads as 10 1 0 0 0 0 11 or 1 0 10 0 0 0 11: only the first keeps （七）总计 = the outcome rows
+    assert unique_split(["101000011"], 7, row_total_holds)[0] is None
+    report = parse_text(_row(text, "（一）予以公开", "101000011"))
+    assert [c.value for c in report.tables.applications["granted"].values()] == [10, 1, 0, 0, 0, 0, 11]
+    assert report.rows["applications.granted"].certainty == "reconstructed"
+    assert [f.rule for f in run_checks(report)] == []
+
+
+def test_a_run_with_a_leading_zero_is_never_taken_as_printed() -> None:
+    # "00" is two cells; the blank at the end was a merged-region filler
+    verdict = read_row(_pieces("1", "00", "0", "0", "0", "1", ""), _pieces("1", "00", "0", "0", "0", "1", ""), 7,
+                       row_total_holds)  # fmt: skip
+    assert (verdict.verdict, verdict.reading) == ("reconstructed", (1, 0, 0, 0, 0, 0, 1))
+
+
+def test_blank_cells_hidden_where_separators_were_lost_make_a_row_ambiguous() -> None:
+    found, complete = readings(_pieces("1", "1"), 7, row_total_holds)
+    assert complete and len(found) == 6  # the 1 of the applicants may stand in any of the six columns
+    assert (None, None, None, None, None, 1, 1) in found and (1, None, None, None, None, None, 1) in found
+    assert read_row(_pieces("1", "1"), None, 7, row_total_holds).verdict == "ambiguous"
+
+
+def test_printed_row_failing_its_sum_stands_only_when_nothing_else_fits() -> None:
+    printed = _pieces("12", "3", "0", "0", "0", "0", "16")
+    assert read_row(printed, printed, 7, row_total_holds).verdict == "printed"  # a real error
+    masked = _pieces("10", "0", "0", "0", "0", "1", "")  # 1|0 joined, the filler kept as the total
+    verdict = read_row(masked, masked, 7, row_total_holds)
+    assert verdict.verdict == "ambiguous" and verdict.candidates == [(1, 0, 0, 0, 0, 0, 1)]
+    # a table that lost separators elsewhere: a failing row is an error only when nothing else could be meant
+    assert read_row(masked, masked, 7, row_total_holds, strict=True).verdict == "ambiguous"
+    assert read_row(printed, printed, 7, row_total_holds, strict=True).verdict == "printed"
+
+
+def test_narrowing_across_rows() -> None:
+    fixed = {"total": (3, 0, 3), "granted": (2, 0, 2)}
+    cons = [(("total",), ("granted", "partial"))]
+    assert narrow_by_columns(fixed, {"partial": [(1, 0, 1), (0, 1, 1)]}, cons) == {"partial": (1, 0, 1)}
+    assert narrow_by_columns(fixed, {"partial": [(0, 1, 1), (2, 0, 2)]}, cons) == {"partial": None}  # none fits
+    # a reading bounded but not cross-checked (granted has no value, total is not known) is not accepted
+    assert narrow_by_columns({}, {"partial": [(1, 0, 1)], "granted": []}, cons) == {"partial": None}
+
+
+def test_four_groups_reconstructed_with_hidden_blanks_considered() -> None:
+    verdict = read_row(_pieces("110131001200011"), None, 15, review_groups_hold)
+    assert (verdict.verdict, verdict.reading) == ("reconstructed", (1, 1, 0, 1, 3, 1, 0, 0, 1, 2, 0, 0, 0, 1, 1))
+
+
+def test_reviews_as_three_small_tables_lose_certainty_with_a_lost_cell() -> None:
+    head = "\t".join(("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+    groups = (("行政复议", "1\t1\t0\t1\t3"), ("未经复议直接起诉", "1\t0\t0\t1\t2"), ("复议后起诉", "0\t0\t0\t1\t1"))
+
+    def body(second: str) -> str:
+        rows = [groups[0], (groups[1][0], second), groups[2]]
+        return "四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(f"{g}\n{head}\n{v}" for g, v in rows)
+
+    clean = parse_text(body(groups[1][1]))
+    assert [c.value for cols in clean.tables.reviews.values() for c in cols.values()] == [
+        1, 1, 0, 1, 3, 1, 0, 0, 1, 2, 0, 0, 0, 1, 1]  # fmt: skip
+    assert clean.is_certain("reviews")
+    joined = parse_text(body("10\t0\t1\t2"))  # 1|0 ran together: the group has four cells
+    assert not joined.is_certain("reviews")
