@@ -129,3 +129,23 @@ def visit(browser: Any, live_server: str) -> Iterator[Visit]:
     assert visit.requests, "the page made no request at all"
     outside = [u for u in visit.requests if urlsplit(u).hostname != "127.0.0.1"]
     assert outside == [], f"requests left the loopback: {outside}"
+
+
+def viewer_client(settings: Settings) -> Any:
+    """A TestClient of the app logged in as the viewer ``li``."""
+    from fastapi.testclient import TestClient
+
+    from worker.web.app import create_app
+
+    client = TestClient(create_app(settings), base_url="http://127.0.0.1")
+    html = client.get("/login").text
+    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"name": "li", "password": PASSWORDS["li"], "next": "/", "csrf_token": token})
+    return client
+
+
+def listed_ids(html: str) -> list[int]:
+    """The report ids of a report-list page, in order."""
+    import re
+
+    return [int(i) for i in re.findall(r'<tr data-report="(\d+)">', html)]

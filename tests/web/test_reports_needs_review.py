@@ -6,26 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from tests.rules.conftest import FIXTURES
 from tests.utils.stored import store_seeds
-from tests.web.conftest import PASSWORDS, web_settings_for
+from tests.web.conftest import listed_ids, viewer_client, web_settings_for
 from worker.ingest import ingest_file
-from worker.settings import Settings
-from worker.web.app import create_app
-
-
-def _viewer(settings: Settings) -> TestClient:
-    client = TestClient(create_app(settings), base_url="http://127.0.0.1")
-    html = client.get("/login").text
-    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    client.post("/login", data={"name": "li", "password": PASSWORDS["li"], "next": "/", "csrf_token": token})
-    return client
-
-
-def _listed(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-report="(\d+)">', html)]
 
 
 def test_list_filter_and_report_page_show_needs_review(tmp_path: Path, database_url: str) -> None:
@@ -37,15 +21,15 @@ def test_list_filter_and_report_page_show_needs_review(tmp_path: Path, database_
     result = ingest_file(path, settings=settings, task_id="t", send_task=lambda _n, _a: None)
     rid = result.report_id
     assert rid is not None and rid not in ids.values()
-    client = _viewer(settings)
+    client = viewer_client(settings)
 
     everything = client.get("/reports").text
     assert '<option value="needs_review">待人工复核</option>' in everything
     facet = re.search(r'data-facet="status-needs_review">待人工复核</a>\s*<span[^>]*>(\d+)</span>', everything)
     assert facet is not None and facet.group(1) == "1"
     listed = client.get("/reports", params={"status": "needs_review"}).text
-    assert _listed(listed) == [rid] and "status-needs_review" in listed
-    assert rid not in _listed(client.get("/reports", params={"status": "warnings"}).text)
+    assert listed_ids(listed) == [rid] and "status-needs_review" in listed
+    assert rid not in listed_ids(client.get("/reports", params={"status": "warnings"}).text)
 
     page = client.get(f"/reports/{rid}").text
     assert '<span class="status status-needs_review">待人工复核</span>' in page

@@ -5,45 +5,29 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from tests.utils.stored import CORRECTED, store_seeds
-from tests.web.conftest import PASSWORDS, web_settings_for
-from worker.settings import Settings
+from tests.web.conftest import listed_ids, viewer_client, web_settings_for
 from worker.store import crud
 from worker.store.db import session_scope
 from worker.store.models import StoredReport
-from worker.web.app import create_app
-
-
-def _viewer(settings: Settings) -> TestClient:
-    client = TestClient(create_app(settings), base_url="http://127.0.0.1")
-    html = client.get("/login").text
-    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    client.post("/login", data={"name": "li", "password": PASSWORDS["li"], "next": "/", "csrf_token": token})
-    return client
-
-
-def _listed(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-report="(\d+)">', html)]
 
 
 def test_list_filters_sorts_counts_and_pages(tmp_path: Path, database_url: str) -> None:
     settings = web_settings_for(tmp_path, database_url)
     ids = store_seeds(settings)
-    client = _viewer(settings)
+    client = viewer_client(settings)
     page = client.get("/reports")
-    assert page.status_code == 200 and sorted(_listed(page.text)) == sorted(ids.values())
+    assert page.status_code == 200 and sorted(listed_ids(page.text)) == sorted(ids.values())
     assert 'data-facet="status-errors"' in page.text
     errors = client.get("/reports", params={"status": "errors"})
-    assert sorted(_listed(errors.text)) == sorted([ids["002"], ids["003"]])
+    assert sorted(listed_ids(errors.text)) == sorted([ids["002"], ids["003"]])
     assert '<strong id="total">2</strong>' in errors.text
-    assert sorted(_listed(client.get("/reports", params={"q": "南口镇"}).text)) == sorted(
+    assert sorted(listed_ids(client.get("/reports", params={"q": "南口镇"}).text)) == sorted(
         [ids["000"], ids["003"], ids[CORRECTED]])  # fmt: skip
-    assert _listed(client.get("/reports", params={"path": "泽州县", "year": "2024"}).text) == [ids["002"]]
-    assert _listed(client.get("/reports", params={"rule": "SEC6_FEE", "template": "2021"}).text) == sorted(
+    assert listed_ids(client.get("/reports", params={"path": "泽州县", "year": "2024"}).text) == [ids["002"]]
+    assert listed_ids(client.get("/reports", params={"rule": "SEC6_FEE", "template": "2021"}).text) == sorted(
         [ids["000"], ids["004"]], reverse=True)  # fmt: skip
-    by_year = _listed(client.get("/reports", params={"sort": "year"}).text)
+    by_year = listed_ids(client.get("/reports", params={"sort": "year"}).text)
     assert by_year[0] == ids["002"]  # 2024 first
     odd = client.get("/reports", params={"year": "abc", "status": "nonsense", "sort": "x", "page": "99"})
     assert odd.status_code == 200 and "没有符合条件的报告" not in odd.text  # bad values are ignored
@@ -53,14 +37,14 @@ def test_list_filters_sorts_counts_and_pages(tmp_path: Path, database_url: str) 
                                status="ok", report_json="{}"))  # fmt: skip
     first = client.get("/reports", params={"q": "批量"})
     second = client.get("/reports", params={"q": "批量", "page": "2"})
-    assert len(_listed(first.text)) == 50 and len(_listed(second.text)) == 10
+    assert len(listed_ids(first.text)) == 50 and len(listed_ids(second.text)) == 10
     assert "第 1 / 2 页" in first.text and 'href="/reports?q=%E6%89%B9%E9%87%8F&amp;page=2"' in first.text
 
 
 def test_report_page_tables_findings_text_and_escaping(tmp_path: Path, database_url: str) -> None:
     settings = web_settings_for(tmp_path, database_url)
     ids = store_seeds(settings)
-    client = _viewer(settings)
+    client = viewer_client(settings)
     page = client.get(f"/reports/{ids['000']}")
     assert page.status_code == 200
     html = page.text
@@ -86,7 +70,7 @@ def test_report_page_tables_findings_text_and_escaping(tmp_path: Path, database_
 def test_download_serves_only_files_under_the_archive(tmp_path: Path, database_url: str) -> None:
     settings = web_settings_for(tmp_path, database_url)
     ids = store_seeds(settings)
-    client = _viewer(settings)
+    client = viewer_client(settings)
     assert client.get(f"/reports/{ids['000']}/file").status_code == 404  # recorded at /archive/..., outside
     archived = settings.archive_path / "2024" / "报告.txt"
     archived.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +94,7 @@ def test_download_serves_only_files_under_the_archive(tmp_path: Path, database_u
 def test_versions_and_years(tmp_path: Path, database_url: str) -> None:
     settings = web_settings_for(tmp_path, database_url)
     ids = store_seeds(settings)
-    client = _viewer(settings)
+    client = viewer_client(settings)
     versions = client.get(f"/reports/{ids[CORRECTED]}/versions")
     assert versions.status_code == 200
     assert "已更正的问题（1）" in versions.text and "SEC6_FEE" in versions.text

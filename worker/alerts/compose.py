@@ -195,6 +195,11 @@ def _report_lead(alert: ReportAlert, *, kind: MessageKind, errors: int, warnings
     if warnings:
         parts.append(f"{warnings} 项警告")
     lead = f"{name}{year}政府信息公开工作年度报告校验发现" + "、".join(parts) + "。"
+    return _lead_context(lead, alert, kind=kind, warnings=warnings)
+
+
+def _lead_context(lead: str, alert: ReportAlert, *, kind: MessageKind, warnings: int) -> str:
+    """``lead`` with what frames it: a changed verdict said first, warnings not listed counted last."""
     if kind == "update":
         lead = "校验结论已变化（规则更新或跨年度复核）。" + lead
     hidden = alert.warning_count - warnings
@@ -230,12 +235,7 @@ def _review_lead(alert: ReportAlert, *, kind: MessageKind, tables: list[str], wa
         f"{'、'.join(tables)}（原因见下）。这些表格未做数字校验，报告状态为“{REVIEW_ZH}”。"
         f"这不是错误通报：{ASK_ORIGINAL_ZH}。"
     )
-    if kind == "update":
-        lead = "校验结论已变化（规则更新或跨年度复核）。" + lead
-    hidden = alert.warning_count - warnings
-    if hidden > 0:
-        lead += f"另有 {hidden} 项警告未列出。"
-    return lead
+    return _lead_context(lead, alert, kind=kind, warnings=warnings)
 
 
 def _resolved_wording(alert: ReportAlert, previous: list[Finding] | None) -> tuple[str, str]:
