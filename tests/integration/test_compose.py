@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {"REDIS_PASSWORD": "r-secret", "POSTGRES_PASSWORD": "p-secret", "FLOWER_BASIC_AUTH": "admin:f-secret"}
+ENV = {"REDIS_PASSWORD": "r-secret", "POSTGRES_PASSWORD": "p-secret", "FLOWER_BASIC_AUTH": "admin:f-secret",
+       "WEB_USERS": '[{"name": "zhang", "password_hash": "h", "role": "operator"}]'}
 
 
 def _compose() -> dict[str, Any]:
@@ -35,7 +36,10 @@ def _compose_command() -> list[str]:
 def test_compose_services_and_keys() -> None:
     doc = _compose()
     services = doc["services"]
-    assert {"redis", "postgres", "worker", "watcher", "flower", "mailpit"} <= set(services)
+    assert {"redis", "postgres", "worker", "watcher", "beat", "web", "flower", "mailpit"} <= set(services)
+    assert services["beat"]["command"][:4] == ["celery", "-A", "worker.app", "beat"]  # one beat, not scaled
+    assert "deploy" not in services["beat"]
+    assert "NIANBAO_WEB_USERS" in services["web"]["environment"]  # a non-loopback web app needs users
 
     redis_cmd = services["redis"]["command"]
     assert (
@@ -47,7 +51,7 @@ def test_compose_services_and_keys() -> None:
     assert "NIANBAO_FLOWER_BASIC_AUTH" in services["flower"]["environment"]
     assert "8025" in " ".join(services["mailpit"]["ports"])
 
-    for name in ("worker", "watcher", "flower", "migrate"):
+    for name in ("worker", "watcher", "beat", "web", "flower", "migrate"):
         env = services[name]["environment"]
         assert env["REDIS_URL"].startswith("redis://:${REDIS_PASSWORD")  # the password is required
         assert env["DATABASE_URL"].startswith("postgresql://")
