@@ -18,6 +18,7 @@ import pytest
 from tests.utils import store
 from tests.utils.services import WorkerProcess, make_settings, migrated, wait_until
 from tests.utils.smtp import SmtpSink
+from tests.utils.variants import with_t3_error
 from worker import spool
 from worker.settings import Settings
 from worker.store import crud
@@ -27,17 +28,6 @@ from worker.store.models import SourceFile
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(150)]
 
 JUNK = bytes(range(256)) * 8  # NUL bytes and all: not a report in any format
-
-
-def t3_balance_variant(seed_000: Path) -> str:
-    """Seed 000 with 3 new applications from natural persons (row and column total too): T3_BALANCE breaks."""
-    lines = seed_000.read_text(encoding="utf-8").splitlines()
-    label = next(i for i, line in enumerate(lines) if "本年新收政府信息公开申请数量" in line)
-    values = [i for i in range(label + 1, label + 12) if lines[i].strip().isdigit()][:7]
-    assert len(values) == 7, "seed 000 layout changed"
-    for i in (values[0], values[6]):  # natural_person and total
-        lines[i] = lines[i].replace("0", "3")
-    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -120,7 +110,7 @@ def test_e2e_seeds_bad_report_and_junk(pipeline: Pipeline, seeds_dir: Path) -> N
     assert len(seeds) == 5
     for seed in seeds:
         shutil.copy(seed, inbox / seed.name)
-    (inbox / "bad_balance.txt").write_text(t3_balance_variant(seeds[0]), encoding="utf-8")
+    (inbox / "bad_balance.txt").write_text(with_t3_error(seeds[0].read_text(encoding="utf-8")), encoding="utf-8")
     (inbox / "junk.txt").write_bytes(JUNK)
 
     try:
@@ -174,7 +164,7 @@ def test_e2e_seeds_bad_report_and_junk(pipeline: Pipeline, seeds_dir: Path) -> N
 
     # the same content again under a new name: archived as a duplicate, no report, no email
     before = len(pipeline.sink.messages)
-    (inbox / "bad_balance_copy.txt").write_text(t3_balance_variant(seeds[0]), encoding="utf-8")
+    (inbox / "bad_balance_copy.txt").write_text(with_t3_error(seeds[0].read_text(encoding="utf-8")), encoding="utf-8")
     dup = pipeline.settings.archive_path / "duplicates" / "bad_balance_copy.txt"
     wait_until(dup.exists, 30, "duplicate archived")
     assert len(pipeline.reports()) == 6

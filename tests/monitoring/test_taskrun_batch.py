@@ -6,14 +6,13 @@ them, and the engine's commits are counted with a SQLAlchemy event listener.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from tests.utils.services import make_settings, migrated, settings_env
+from tests.alerts.conftest import configure
 from worker import monitoring
 from worker.settings import get_settings
 from worker.store.db import dispose_engines, get_engine, session_scope
@@ -22,15 +21,8 @@ from worker.store.ops_models import TaskRun, utcnow
 
 @pytest.fixture
 def configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str):  # noqa: ANN201
-    wanted = make_settings(tmp_path, database_url)
-    for key in list(os.environ):
-        if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
-            monkeypatch.delenv(key)
-    for key, value in settings_env(wanted, base={}).items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
     dispose_engines()
-    yield migrated(get_settings())
+    yield configure(monkeypatch, tmp_path, database_url)
     dispose_engines()
     get_settings.cache_clear()
 

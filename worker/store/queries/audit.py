@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from worker.store.queries.views import Paging
 from worker.store.web_models import AuditEntry
 
 
@@ -24,17 +25,10 @@ class AuditRow(BaseModel):
     client: str | None
 
 
-class AuditPage(BaseModel):
+class AuditPage(Paging):
     """One page of the audit log and the number of entries."""
 
     items: list[AuditRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def audit_log(session: Session, *, page: int = 1, per_page: int = 100) -> AuditPage:

@@ -112,10 +112,9 @@ class ReportSummary(BaseModel):
     checked_at: dt.datetime
 
 
-class ReportPage(BaseModel):
-    """One page of a filtered report list and how many reports match in all."""
+class Paging(BaseModel):
+    """Where a page stands in a list: how many items match in all, this page's number and size."""
 
-    items: list[ReportSummary]
     total: int
     page: int
     per_page: int
@@ -123,6 +122,12 @@ class ReportPage(BaseModel):
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+class ReportPage(Paging):
+    """One page of a filtered report list and how many reports match in all."""
+
+    items: list[ReportSummary]
 
 
 class CellView(BaseModel):
