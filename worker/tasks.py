@@ -93,6 +93,30 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
         structlog.contextvars.clear_contextvars()
 
 
+@app.task(  # type: ignore[untyped-decorator]
+    name=tasknames.INGEST_BLOB,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # the cap depends on the cause: retry_plan
+)
+def ingest_blob(self: Task, submission_id: int, alerts: bool = True) -> dict[str, Any]:
+    """Ingest a file handed over through the database (``file_store = "database"``, worker/relay)."""
+    from worker.relay.worker_side import ingest_submission
+
+    structlog.contextvars.bind_contextvars(task_id=self.request.id, submission=submission_id)
+    try:
+        result = ingest_submission(int(submission_id), settings=get_settings(), task_id=str(self.request.id),
+                                   send_task=_send, alerts=alerts)  # fmt: skip
+        return result.as_dict()
+    except RetryableError as exc:
+        plan = retry_plan(exc, self.request.retries, get_settings())
+        log.warning("ingest_retry", error=str(exc), retries=self.request.retries, countdown=round(plan.countdown, 2))
+        raise self.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
+    finally:
+        structlog.contextvars.clear_contextvars()
+
+
 def _claim_token(task_id: str, staged: str) -> str:
     """The claim token of one file of a batch: stable across deliveries of the batch, distinct per file."""
     digest = hashlib.sha256(os.fsencode(staged)).hexdigest()[:12]
