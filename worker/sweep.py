@@ -88,8 +88,9 @@ def _orphans(settings: Settings, send_task: SendTask) -> int:
 def _stalled_submissions(settings: Settings, send_task: SendTask) -> int:
     if not settings.relays_files:
         return 0
-    from worker.relay.worker_side import resend_stalled
+    from worker.relay.worker_side import clear_stale_work, resend_stalled
 
+    clear_stale_work(settings)
     return resend_stalled(settings, send_task)
 
 

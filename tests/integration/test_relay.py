@@ -162,3 +162,19 @@ def test_the_database_file_store_needs_postgresql(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite'}", file_store="database")
     with pytest.raises(ConfigError, match="PostgreSQL"):
         check(settings)
+
+
+def test_a_killed_workers_private_copies_are_cleared_after_the_hard_time_limit(
+    sides: tuple[Settings, Settings],
+) -> None:
+    import os
+
+    _, remote = sides
+    old, fresh = remote.data_dir / "work" / "old", remote.data_dir / "work" / "fresh"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "a.txt").write_bytes(b"x")
+    past = old.stat().st_mtime - remote.time_limit - 1
+    os.utime(old, (past, past))
+    assert worker_side.clear_stale_work(remote) == 1
+    assert not old.exists() and (fresh / "a.txt").exists()

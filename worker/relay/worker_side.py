@@ -105,3 +105,19 @@ def resend_stalled(settings: Settings, send_task: SendTask, *, now: dt.datetime 
     if free:
         log.warning("submissions_resent", count=len(free))
     return len(free)
+
+
+def clear_stale_work(settings: Settings) -> int:
+    """Remove private copies older than the hard time limit (their worker was killed); returns how many."""
+    import time
+
+    root = settings.data_dir.resolve() / "work"
+    cleared = 0
+    for folder in root.iterdir() if root.is_dir() else ():
+        try:
+            if time.time() - folder.stat().st_mtime > settings.time_limit:
+                shutil.rmtree(folder, ignore_errors=True)
+                cleared += 1
+        except OSError:
+            continue
+    return cleared
