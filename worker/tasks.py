@@ -100,14 +100,15 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
     reject_on_worker_lost=True,
     max_retries=None,  # the cap depends on the cause: retry_plan
 )
-def ingest_blob(self: Task, submission_id: int, alerts: bool = True) -> dict[str, Any]:
-    """Ingest a file handed over through the database (``file_store = "database"``, worker/relay)."""
+def ingest_blob(self: Task, submission_id: int, alerts: bool = True, import_id: str | None = None) -> dict[str, Any]:
+    """Ingest a file handed over through the database (``file_store = "database"``, worker/relay); a file of
+    ``nianbao import`` is counted in that import's progress."""
     from worker.relay.worker_side import ingest_submission
 
     structlog.contextvars.bind_contextvars(task_id=self.request.id, submission=submission_id)
     try:
         result = ingest_submission(int(submission_id), settings=get_settings(), task_id=str(self.request.id),
-                                   send_task=_send, alerts=alerts)  # fmt: skip
+                                   send_task=_send, alerts=alerts, import_id=import_id)  # fmt: skip
         return result.as_dict()
     except RetryableError as exc:
         plan = retry_plan(exc, self.request.retries, get_settings())

@@ -178,3 +178,41 @@ def test_a_killed_workers_private_copies_are_cleared_after_the_hard_time_limit(
     os.utime(old, (past, past))
     assert worker_side.clear_stale_work(remote) == 1
     assert not old.exists() and (fresh / "a.txt").exists()
+
+
+def test_nianbao_import_hands_files_over_and_counts_them(tmp_path: Path, pg_url: str, broker_url: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.utils.services import settings_env
+    from worker import backfill
+    from worker.cli.ops import collect_status
+
+    inbox = migrated(make_settings(tmp_path / "inbox-host", pg_url, broker_url, file_store="database",
+                                   alerts_enabled=False))  # fmt: skip
+    remote = make_settings(tmp_path / "worker-host", pg_url, broker_url, file_store="database",
+                           alerts_enabled=False, task_queue=inbox.task_queue)  # fmt: skip
+    folder = tmp_path / "old-reports" / "福建省" / "三明市"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text(_reports(1)[0], encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    exe = str(Path(sys.executable).with_name("nianbao"))
+    run = subprocess.run([exe, "import", "--no-wait", str(tmp_path / "old-reports")], env=settings_env(inbox),
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    import_id = run.stdout.split("导入 ", 1)[1].split("：", 1)[0]
+    assert (folder / "a.txt").exists()  # the import copies
+    with session_scope(inbox) as s:
+        rows = list(s.exec(select(Submission).order_by(Submission.id)))  # type: ignore[arg-type]
+        originals = sorted(r.original_path for r in rows)
+    assert originals == [str(inbox.inbox_path / "福建省" / "三明市" / n) for n in ("a.txt", "empty.txt")]
+    for row in rows:  # what the tasks the import sent do on a worker of another host; delivered twice
+        for attempt in ("first", "again"):
+            worker_side.ingest_submission(row.id or 0, settings=remote, task_id=f"{attempt}{row.id}",
+                                          send_task=Sent(), import_id=import_id)  # fmt: skip
+    progress = backfill.get_progress(inbox, import_id)
+    assert progress is not None and progress.done == 2  # each file counted once
+    assert (progress.counts["ingested"], progress.counts["quarantined"]) == (1, 1)
+    assert inbox_side.place(inbox) == 2
+    assert (inbox.archive_path / "a.txt").exists()
+    assert collect_status(inbox)["relay"] == {"placed": 2}

@@ -31,8 +31,10 @@ HELD_GRACE_S = 30.0  # a held file this old without a submission was left by a c
 
 
 def submit(path: Path, settings: Settings, send_task: SendTask, *, original: str | None = None,
-           alerts: bool = True) -> IngestResult:  # fmt: skip
+           alerts: bool = True, import_id: str | None = None) -> IngestResult:  # fmt: skip
     """Hand ``path`` (in the inbox, or an orphan in processing/) to the workers.
+
+    ``original``, ``alerts`` and ``import_id`` are those of ``nianbao import`` (worker/backfill.py).
 
     Returns:
         ``INGESTED`` with the submission sent (``reason`` holds ``submission <id>``), ``QUARANTINED`` when refused
@@ -58,13 +60,13 @@ def submit(path: Path, settings: Settings, send_task: SendTask, *, original: str
             return refused
         target = spool.make_dir(settings.relayed_path / token, settings) / names.fit(held.name)
         spool.archive(held, target, settings=settings)  # a move that never replaces a file
-        return _hand_over(target, arrival, settings, send_task, alerts=alerts)
+        return _hand_over(target, arrival, settings, send_task, alerts=alerts, import_id=import_id)
     finally:
         held.release()
 
 
 def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_task: SendTask, *,
-               alerts: bool) -> IngestResult:  # fmt: skip
+               alerts: bool = True, import_id: str | None = None) -> IngestResult:  # fmt: skip
     data = held_path.read_bytes()
     with session_scope(settings) as session:
         relay_store.put_blob(session, sha256=arrival.sha256, data=data)
@@ -74,7 +76,7 @@ def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_
             held_path=str(held_path),
         )  # fmt: skip
     try:
-        send_task(tasknames.INGEST_BLOB, [submission_id] if alerts else [submission_id, False])
+        send_task(tasknames.INGEST_BLOB, [submission_id, alerts, import_id] if import_id or not alerts else [submission_id])
     except Exception as exc:  # broker outage: the workers' sweep sends it once it has waited too long
         log.warning("submission_send_deferred", submission=submission_id, error=f"{type(exc).__name__}: {exc}")
     log.info("file_submitted", file=arrival.name, sha256=arrival.sha256, submission=submission_id, size=arrival.size)
@@ -153,7 +155,7 @@ def sweep(settings: Settings, send_task: SendTask) -> int:
                 arrival = unit.Arrival(sha256=snap.sha256, name=names.display_name(held_path.name),
                                        original_path=names.display_name(str(held_path)), size=snap.size,
                                        name_raw=names.raw_hex(held_path.name))  # fmt: skip
-                _hand_over(held_path, arrival, settings, send_task, alerts=True)
+                _hand_over(held_path, arrival, settings, send_task)
                 again += 1
     if again:
         log.warning("relay_sweep_handed_over", files=again)

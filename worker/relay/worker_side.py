@@ -11,7 +11,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from worker import names, spool, tasknames
+from worker import backfill, names, spool, tasknames
 from worker.errors import RetryableError
 from worker.ingest import IngestResult, Job, Outcome, SendTask, process
 from worker.logging import get_logger
@@ -26,9 +26,17 @@ STALLED_AFTER_S = 5.0  # a started submission nobody holds for this long belongs
 
 
 def ingest_submission(
-    submission_id: int, *, settings: Settings, task_id: str, send_task: SendTask, alerts: bool = True
+    submission_id: int,
+    *,
+    settings: Settings,
+    task_id: str,
+    send_task: SendTask,
+    alerts: bool = True,
+    import_id: str | None = None,
 ) -> IngestResult:
     """Ingest one submission end to end; ``BUSY`` when another worker holds it, ``GONE`` when decided.
+
+    A file of ``nianbao import`` (``import_id``) is counted in that import's progress, once.
 
     Raises:
         RetryableError: A transient failure (database, broker); the submission is taken again on retry.
@@ -45,8 +53,11 @@ def ingest_submission(
             return IngestResult(status=Outcome.BUSY, path=f"submission {submission_id}")
         lock.commit()  # the session lock outlives the transaction; it ends with the connection
         try:
-            return _ingest_locked(submission_id, settings=settings, task_id=task_id, send_task=send_task,
-                                  alerts=alerts)  # fmt: skip
+            result = _ingest_locked(submission_id, settings=settings, task_id=task_id, send_task=send_task,
+                                    alerts=alerts)  # fmt: skip
+            if result.status is not Outcome.BUSY:
+                backfill.count_file(settings, import_id, result.path, result.status.value, result.reason)
+            return result
         finally:
             lock.execute(sa.text("SELECT pg_advisory_unlock(:k1, :k2)"), key)
             lock.commit()
@@ -62,9 +73,13 @@ def _ingest_locked(
 ) -> IngestResult:
     me = f"{socket.gethostname()}:{os.getpid()}"
     with session_scope(settings) as session:
-        row = relay_store.start(session, submission_id, worker=me)
-        if row is None:
+        known = session.get(Submission, submission_id)
+        if known is None:
             return IngestResult(status=Outcome.GONE, path=f"submission {submission_id}")
+        row = relay_store.start(session, submission_id, worker=me)
+        if row is None:  # decided by an earlier delivery
+            return IngestResult(status=Outcome.GONE, path=known.original_path, name=known.name, sha256=known.sha256,
+                                report_id=known.report_id, quarantine_id=known.quarantine_id)  # fmt: skip
         data = relay_store.blob(session, row.sha256)
         sub = _detached(row)
     if data is None or hashlib.sha256(data).hexdigest() != sub.sha256:
