@@ -50,7 +50,7 @@ def get_quarantine(session: Session, quarantine_id: int) -> QuarantineItem | Non
 def _last_hour(session: Session, since: dt.datetime) -> LastHour:
     runs = session.exec(
         select(TaskRun.state, func.count())
-        .where(col(TaskRun.name).in_((tasknames.INGEST, tasknames.INGEST_BATCH)), TaskRun.updated_at >= since)
+        .where(col(TaskRun.name).in_((tasknames.INGEST, tasknames.INGEST_BATCH, tasknames.INGEST_BLOB)), TaskRun.updated_at >= since)
         .group_by(TaskRun.state)
     ).all()
     reports = session.exec(
