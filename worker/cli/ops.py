@@ -113,9 +113,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
         with session_scope(settings) as s:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             if settings.relays_files:  # file_store = "database": files handed to workers on other hosts
-                from worker.store import relay_store
-
-                out["relay"] = relay_store.counts(s)
+                out["relay"] = queries.relay_counts(s)
         out["last_hour"] = snap.last_hour.model_dump()
         out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
         out["needs_review"] = snap.needs_review

@@ -99,3 +99,10 @@ def status_snapshot(
             session.exec(select(func.count()).where(col(StoredReport.status) == "needs_review")).one()
         ),
     )
+
+
+def relay_counts(session: Session) -> dict[str, int]:
+    """Files handed to workers through the database (``file_store = "database"``), per submission state."""
+    from worker.store import relay_store
+
+    return relay_store.counts(session)
