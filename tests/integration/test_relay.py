@@ -216,3 +216,18 @@ def test_nianbao_import_hands_files_over_and_counts_them(tmp_path: Path, pg_url:
     assert inbox_side.place(inbox) == 2
     assert (inbox.archive_path / "a.txt").exists()
     assert collect_status(inbox)["relay"] == {"placed": 2}
+
+
+def test_a_message_the_broker_refused_is_sent_by_the_next_sweep(sides: tuple[Settings, Settings]) -> None:
+    inbox, remote = sides
+
+    def broker_down(name: str, args: list[Any]) -> None:
+        raise ConnectionError("Error 111 connecting to the broker")
+
+    result = inbox_side.submit(_drop(inbox, "a.txt", _reports(1)[0].encode()), inbox, broker_down)
+    assert result.status is Outcome.INGESTED  # held and recorded: nothing is lost
+    resent = Sent()
+    assert worker_side.resend_stalled(remote, resent) == 1  # now, not after the visibility timeout
+    [(name, [submission_id])] = resent
+    assert worker_side.ingest_submission(submission_id, settings=remote, task_id="t", send_task=Sent()).report_id
+    assert worker_side.resend_stalled(remote, Sent()) == 0

@@ -77,8 +77,10 @@ def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_
         )  # fmt: skip
     try:
         send_task(tasknames.INGEST_BLOB, [submission_id, alerts, import_id] if import_id or not alerts else [submission_id])
-    except Exception as exc:  # broker outage: the workers' sweep sends it once it has waited too long
+    except Exception as exc:  # broker outage: marked for the workers' sweep, which sends it
         log.warning("submission_send_deferred", submission=submission_id, error=f"{type(exc).__name__}: {exc}")
+        with session_scope(settings) as session:
+            relay_store.mark_unsent(session, submission_id)
     log.info("file_submitted", file=arrival.name, sha256=arrival.sha256, submission=submission_id, size=arrival.size)
     return IngestResult(status=Outcome.INGESTED, path=arrival.original_path, name=arrival.name,
                         sha256=arrival.sha256, reason=f"submission {submission_id}")  # fmt: skip

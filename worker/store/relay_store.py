@@ -53,6 +53,14 @@ def add_submission(
     return int(found)
 
 
+UNSENT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # ``updated_at`` of a queued submission whose message never left
+
+
+def mark_unsent(session: Session, submission_id: int) -> None:
+    """The broker refused the message: the workers' next sweep sends it (``stalled`` takes it at once)."""
+    session.execute(sa.update(SUBMISSION).where(SUBMISSION.c.id == submission_id).values(updated_at=UNSENT))
+
+
 def start(session: Session, submission_id: int, *, worker: str) -> Submission | None:
     """Mark the submission started by ``worker``; None when it is unknown or already decided."""
     row = session.get(Submission, submission_id)
