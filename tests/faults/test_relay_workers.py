@@ -82,8 +82,9 @@ def test_a_worker_killed_on_one_machine_is_finished_by_another(tmp_path: Path, p
     inbox = migrated(_relay_settings(tmp_path / "inbox-host", pg_url, broker_url))
     hosts = [_relay_settings(tmp_path / f"worker-host-{i}", pg_url, broker_url, task_queue=inbox.task_queue)
              for i in range(2)]  # fmt: skip
-    workers = [WorkerProcess(h, tmp_path / f"worker{i}.log", concurrency=1, slow_seconds=0.4)
-               for i, h in enumerate(hosts)]  # fmt: skip
+    # the victim reads slowly, so it is killed while it holds a file, not just after
+    workers = [WorkerProcess(h, tmp_path / f"worker{i}.log", concurrency=1, slow_seconds=slow)
+               for i, (h, slow) in enumerate(zip(hosts, (1.5, 0.3), strict=True))]  # fmt: skip
     watch_log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115
     watcher = subprocess.Popen([EXE, "watch"], env=settings_env(inbox), stdout=watch_log, stderr=subprocess.STDOUT,
                                start_new_session=True)  # fmt: skip
