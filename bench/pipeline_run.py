@@ -68,9 +68,12 @@ def _count(directory: Path) -> int:
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
+    """The complete lines of the timings file (a line a worker is still appending is left for later)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    text = path.read_text("utf-8", errors="replace")
+    complete = text if text.endswith("\n") else text.rsplit("\n", 1)[0] if "\n" in text else ""
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 class Watcher:
