@@ -68,9 +68,12 @@ def _count(directory: Path) -> int:
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
+    """The complete lines of the timings file (a line a worker is still appending is left for later)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    text = path.read_text("utf-8", errors="replace")
+    complete = text if text.endswith("\n") else text.rsplit("\n", 1)[0] if "\n" in text else ""
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 class Watcher:
@@ -132,6 +135,7 @@ def run(
                     )  # fmt: skip
                 result = _measure(app, settings, timings, tmp, files, stable_low, latency_drops,
                                   backfill_alerts=os.environ.get("NB_BENCH_BACKFILL_ALERTS") == "1")
+                result["worker_rss_mb"] = _tree_rss_mb(pool.pid)  # after every file of the run
                 result.update(kind=kind, broker="redis" if redis_url else "embedded valkey")
                 result["concurrency"] = settings.worker_concurrency
                 return result
@@ -141,6 +145,21 @@ def run(
                 stop_broker()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _tree_rss_mb(pid: int) -> list[float]:
+    """Resident size (MB) of the worker's processes: ``nianbao worker``, Celery's main process, the pool."""
+    sizes, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
+        sizes.append(int(rss) / 1024)
+    return sizes
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:

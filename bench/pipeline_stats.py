@@ -95,6 +95,10 @@ def print_run(result: dict[str, Any]) -> None:
         per = {k: v / max(1, bf["archived"]) for k, v in bf["stages_ms"].items()}
         per["batch task"] = bf["batch_task_ms"] / max(1, bf["archived"])
         print("  backfill, ms per file: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
+    rss = result.get("worker_rss_mb")
+    if rss:
+        shown = ", ".join(f"{mb:.0f}" for mb in rss)
+        print(f"  worker resident memory after the run (MB; supervisor, Celery main, pool): {shown}")
     for stable, lat in result["latency"].items():
         print(
             f"  latency, one file, idle, stable_seconds={float(stable):g}: {lat['total_s']:.2f} s drop->archived"

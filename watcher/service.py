@@ -58,8 +58,10 @@ class InboxWatcher:
         inflight: InflightRegistry,
         *,
         clock: Callable[[], float] = time.monotonic,
+        tick: Callable[[], Any] | None = None,
     ) -> None:
         self.settings = settings
+        self.tick = tick  # called every loop (the relay's placements: worker.relay.inbox_side.Placer)
         self.inbox = settings.inbox_path
         self.send = send
         self.inflight = inflight
@@ -67,7 +69,7 @@ class InboxWatcher:
         self.filter = PathFilter(
             self.inbox,
             settings.ignore_patterns,
-            [settings.archive_path, settings.quarantine_path, settings.processing_path],
+            [settings.archive_path, settings.quarantine_path, settings.processing_path, settings.relayed_path],
         )
         self.tracker = StabilityTracker(settings.stable_seconds, clock=clock)
         self.health = Health(state_path(settings))
@@ -247,6 +249,8 @@ class InboxWatcher:
                 try:
                     self._supervise()
                     self.step()
+                    if self.tick is not None:
+                        self.tick()
                 except Exception as exc:  # one bad iteration must not end the watcher
                     log.exception("watcher_step_failed", error=str(exc))
                     self.health.error(f"{type(exc).__name__}: {exc}")
@@ -303,10 +307,29 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
                 ignore_result=True,  # nobody reads an ingest's result (task_run and the log record it)
             )
 
+    tick = None
+    if settings.relays_files and app is not None:  # workers on other hosts: hand files over by the database
+        send, tick = _relay(settings, app)
     try:
-        InboxWatcher(settings, send, inflight).run(stop_event)
+        InboxWatcher(settings, send, inflight, tick=tick).run(stop_event)
     finally:
         if conn is not None:
             conn.release()
         if app is not None:
             app.close()
+
+
+def _relay(settings: Settings, app: Any) -> tuple[SendFn, Callable[[], Any]]:
+    """The send and the loop tick of the inbox side of the relay (``file_store = "database"``, worker/relay)."""
+    from worker.relay import check
+    from worker.relay.inbox_side import Placer, submit
+
+    check(settings)
+
+    def send_task(name: str, args: list[Any]) -> None:
+        app.send_task(name, args=args, queue=task_queue(settings), ignore_result=True)
+
+    def send(path: str) -> Any:
+        return submit(Path(path), settings, send_task)
+
+    return send, Placer(settings, send_task)

@@ -110,7 +110,10 @@ def requeue_orphans(settings: Settings | None = None) -> int:
     from worker.spool import orphans
 
     log = get_logger(__name__)
-    found = orphans(settings or get_settings())
+    settings = settings or get_settings()
+    if settings.relays_files:  # the inbox side hands its orphans over again (worker.relay.inbox_side.sweep)
+        return 0
+    found = orphans(settings)
     for path in found:
         app.send_task(tasknames.INGEST, args=[str(path)], ignore_result=True)
         log.info("orphan_requeued", path=str(path))

@@ -40,7 +40,7 @@ from worker.logging import get_logger
 from worker.parse.models import Report
 from worker.registry import assign
 from worker.settings import Settings
-from worker.store import outbox, unit
+from worker.store import outbox, relay_store, unit
 from worker.store.db import session_scope
 
 log = get_logger(__name__)
@@ -96,6 +96,9 @@ class Job:
     intended: str | None = None  # where an unfinished earlier attempt was moving the file
     alerts: bool = True  # False: no alert task at all (nianbao import --no-alerts)
     finals: list[Callable[[Session], None]] | None = None  # a batch's: the last write is committed with others
+    # relayed (file_store = "database"): the submission id; the file is a worker-local copy of the stored
+    # bytes, and the inbox side moves the original to archive/ or quarantine/ (worker/relay)
+    submission_id: int | None = None
     result: IngestResult = field(init=False)
 
     def __post_init__(self) -> None:
@@ -202,6 +205,11 @@ def _arrival(held: spool.Claim, snap: filecheck.Snapshot) -> unit.Arrival:
     )
 
 
+def process(job: Job) -> IngestResult:
+    """Count the delivery, then read, check, store, alert and archive (or quarantine) the claimed file."""
+    return _process(job)
+
+
 def _process(job: Job) -> IngestResult:
     # transaction 1: the delivery count must be committed before the work, so a worker killed by this
     # file counts toward max_deliveries even though nothing else of this attempt is written
@@ -229,6 +237,20 @@ def _process(job: Job) -> IngestResult:
         _end_attempt_quietly(job)
         raise
     return job.result
+
+
+def refuse_here(job: Job) -> IngestResult | None:
+    """Quarantine a claimed file that no worker should be sent (a link or special file, a file above
+    ``max_file_mb``); None when it may be sent. The inbox side of the relay (``worker.relay``) calls it."""
+    try:
+        _admit(job, unfinished=0)
+        return None
+    except Quarantine as q:
+        with session_scope(job.settings) as session:
+            start = unit.start_delivery(session, job.arrival, task_id=job.task_id)
+        job.seen_before = start.seen_before
+        _quarantine(job, q)
+        return job.result
 
 
 def _still_as_claimed(job: Job) -> None:
@@ -307,8 +329,14 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
             )
             if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
                 assign.match_on_ingest(session, stored.report_id, settings=job.settings)
-            target = _archive_target(job, stored)
-            unit.intend_move(session, job.arrival, destination=str(target), archived=True)
+            target: Path | None = None
+            if job.submission_id is None:
+                target = _archive_target(job, stored)
+                unit.intend_move(session, job.arrival, destination=str(target), archived=True)
+            else:  # the inbox side chooses the name when it moves the file (worker.relay.inbox_side)
+                duplicate = stored.kind is unit.StoreKind.DUPLICATE
+                relay_store.decide(session, job.submission_id, outcome="duplicate" if duplicate else "ingested",
+                                   report_id=stored.report_id)  # fmt: skip
             follow_ups: list[FollowUp] = []
             for ref in _alert_calls(session, job.settings, stored) if job.alerts else []:
                 follow_ups.append(
@@ -318,7 +346,7 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
         raise
     except Exception as exc:  # a rule bug, a value the database refuses: keep the file, say why
         raise Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
-    job.intended = str(target)
+    job.intended = str(target) if target is not None else None
     result = job.result
     result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
     result.report_id, result.rechecked_report_id = stored.report_id, stored.rechecked_id
@@ -372,6 +400,14 @@ def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> list[int]:
 
 
 def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
+    if job.submission_id is not None:  # relayed: the inbox side moves the file; the delivery ends here
+
+        def finish_relayed(session: Session) -> None:
+            unit.end_delivery(session, job.arrival, done=True)
+            outbox.mark_sent(session, sent)
+
+        _last_write(job, finish_relayed)
+        return
     target = Path(job.intended) if job.intended else _archive_target(job, stored)
     for _ in range(100):
         try:
@@ -395,6 +431,9 @@ def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
 
 
 def _quarantine(job: Job, q: Quarantine) -> None:
+    if job.submission_id is not None:
+        _quarantine_relayed(job, q)
+        return
     arrival, result, settings = job.arrival, job.result, job.settings
     reason = names.display_name(q.reason)
     # derived names use the display form (valid UTF-8, storable); the exact bytes are in name_raw
@@ -424,6 +463,31 @@ def _quarantine(job: Job, q: Quarantine) -> None:
     sent = _send_follow_ups(job, follow_ups)
     result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
     # transaction Q2: after the move; a crash before it is completed by the sweep (and the outbox sent)
+    def finish(session: Session) -> None:
+        unit.end_delivery(session, arrival, done=True)
+        outbox.mark_sent(session, sent)
+
+    _last_write(job, finish)
+
+
+def _quarantine_relayed(job: Job, q: Quarantine) -> None:
+    """Record the quarantine of a relayed file; the inbox side moves it and writes the note."""
+    arrival, result, settings = job.arrival, job.result, job.settings
+    assert job.submission_id is not None
+    reason = names.display_name(q.reason)
+    with session_scope(settings) as session:
+        record, created = unit.record_quarantine(session, arrival, quarantine_path=None, stage=q.stage, reason=reason)
+        assert record.id is not None
+        relay_store.decide(session, job.submission_id, outcome=Outcome.QUARANTINED.value,
+                           quarantine_id=record.id, stage=q.stage, reason=reason)  # fmt: skip
+        follow_ups: list[FollowUp] = []
+        if (created or not job.seen_before) and job.alerts and quarantine_may_alert(settings):
+            row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
+            follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
+    result.status, result.quarantine_id, result.reason = Outcome.QUARANTINED, record.id, reason
+    sent = _send_follow_ups(job, follow_ups)
+    result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
+
     def finish(session: Session) -> None:
         unit.end_delivery(session, arrival, done=True)
         outbox.mark_sent(session, sent)

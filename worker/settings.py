@@ -93,6 +93,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("NIANBAO_DATABASE_URL", "DATABASE_URL", "database_url")
     )
     db_busy_timeout: float = 30.0  # SQLite: seconds a writer waits for a lock before a (retried) error
+    # how workers get a file: "shared" from processing/ on the inbox's file system (one host, or a volume
+    # every worker mounts); "database": the inbox side stores the bytes in PostgreSQL and workers on any
+    # host fetch them by sha256 (docs/pipeline.md, "Workers on other machines")
+    file_store: Literal["shared", "database"] = "shared"
 
     # --- tasks --------------------------------------------------------------------------------
     soft_time_limit: int = 120
@@ -221,6 +225,16 @@ class Settings(BaseSettings):
     @property
     def processing_path(self) -> Path:
         return (self.processing_dir or self.data_dir / "processing").resolve()
+
+    @property
+    def relayed_path(self) -> Path:
+        """Where the inbox side holds files handed to workers through the database (``file_store``)."""
+        return (self.data_dir / "relayed").resolve()
+
+    @property
+    def relays_files(self) -> bool:
+        """Workers fetch files from the database, not from processing/ (``file_store = "database"``)."""
+        return self.file_store == "database"
 
     @property
     def dir_mode(self) -> int | None:

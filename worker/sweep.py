@@ -4,12 +4,14 @@ One pass, each step independent (a failing step is logged, the others still run)
 
 1. **orphans**: files in processing/ whose claim lock nobody holds (worker killed, retries exhausted
    during a long database outage) are enqueued again;
+   With ``file_store = "database"`` the inbox side does this (``worker.relay.inbox_side.sweep``) and the
+   workers instead send again the submissions of dead workers and lost messages (``worker.relay``);
 2. **half-done moves**: a delivery still ``started`` whose file is at its recorded destination (the worker
    died between the move and the last update) is completed;
 3. **outbox**: alert tasks recorded but never handed to the broker (it was down) are sent;
 4. **task runs**: ``task_run`` rows ``started`` longer than the hard time limit (their worker died) are
    marked ``lost``;
-5. **alert flushes**: a digest window that ended more than ``FLUSH_GRACE_S`` ago with alerts still due
+6. **alert flushes**: a digest window that ended more than ``FLUSH_GRACE_S`` ago with alerts still due
    lost its flush (e.g. a broker restart without persistence): a new ``alert_flush`` is sent. Every alert
    task does this too, but the ingest sends an alert task only when something can be mailed, so a quiet
    inbox must not leave a lost flush waiting for the next failing report.
@@ -44,6 +46,7 @@ class SweepReport:
     """What one pass did."""
 
     orphans: int = 0
+    submissions_resent: int = 0
     moves_completed: int = 0
     outbox_sent: int = 0
     runs_lost: int = 0
@@ -56,6 +59,7 @@ def run(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = No
     report = SweepReport()
     steps: list[tuple[str, Callable[[], int]]] = [
         ("orphans", lambda: _orphans(settings, send_task)),
+        ("submissions_resent", lambda: _stalled_submissions(settings, send_task)),
         ("moves_completed", lambda: _half_done(settings, now)),
         ("outbox_sent", lambda: _outbox(settings, send_task, now)),
         ("runs_lost", lambda: _task_runs(settings, now)),
@@ -72,11 +76,22 @@ def run(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = No
 
 
 def _orphans(settings: Settings, send_task: SendTask) -> int:
+    if settings.relays_files:  # the inbox side hands its orphans over again (worker.relay.inbox_side.sweep)
+        return 0
     found = spool.orphans(settings)
     for path in found:
         send_task(tasknames.INGEST, [str(path)])
         log.info("orphan_requeued", path=os.fsencode(str(path)).decode("utf-8", "backslashreplace"))
     return len(found)
+
+
+def _stalled_submissions(settings: Settings, send_task: SendTask) -> int:
+    if not settings.relays_files:
+        return 0
+    from worker.relay.worker_side import clear_stale_work, resend_stalled
+
+    clear_stale_work(settings)
+    return resend_stalled(settings, send_task)
 
 
 def _half_done(settings: Settings, now: dt.datetime) -> int:

@@ -19,9 +19,10 @@ import hashlib
 import os
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from celery import Task, signals
@@ -32,6 +33,9 @@ from worker.app import app
 from worker.errors import RetryableError
 from worker.logging import get_logger
 from worker.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from worker.ingest import IngestResult
 
 log = get_logger(__name__)
 
@@ -68,6 +72,20 @@ def retry_plan(exc: BaseException, retries: int, settings: Settings) -> RetryPla
     return RetryPlan(countdown=delay, max_retries=None if outage else settings.retry_max)
 
 
+def _ingest_task(task: Task, work: Callable[[], IngestResult], **context: Any) -> dict[str, Any]:
+    """Run one file's ingest in ``task``: its log context, and a retry planned by ``retry_plan`` on a
+    ``RetryableError`` (the file stays claimed meanwhile)."""
+    structlog.contextvars.bind_contextvars(task_id=task.request.id, **context)
+    try:
+        return work().as_dict()
+    except RetryableError as exc:
+        plan = retry_plan(exc, task.request.retries, get_settings())
+        log.warning("ingest_retry", error=str(exc), retries=task.request.retries, countdown=round(plan.countdown, 2))
+        raise task.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
+    finally:
+        structlog.contextvars.clear_contextvars()
+
+
 @app.task(  # type: ignore[untyped-decorator]
     name=tasknames.INGEST,
     bind=True,
@@ -79,18 +97,31 @@ def ingest(self: Task, path: str) -> dict[str, Any]:
     """Claim, parse, check, store, alert and archive one file (idempotent; safe to deliver twice)."""
     from worker.ingest import ingest_file
 
-    structlog.contextvars.bind_contextvars(task_id=self.request.id, path=path)
-    try:
-        result = ingest_file(
-            Path(path), settings=get_settings(), task_id=str(self.request.id), send_task=_send
-        )
-        return result.as_dict()
-    except RetryableError as exc:
-        plan = retry_plan(exc, self.request.retries, get_settings())
-        log.warning("ingest_retry", error=str(exc), retries=self.request.retries, countdown=round(plan.countdown, 2))
-        raise self.retry(exc=exc, countdown=plan.countdown, max_retries=plan.max_retries) from exc
-    finally:
-        structlog.contextvars.clear_contextvars()
+    return _ingest_task(
+        self,
+        lambda: ingest_file(Path(path), settings=get_settings(), task_id=str(self.request.id), send_task=_send),
+        path=path,
+    )
+
+
+@app.task(  # type: ignore[untyped-decorator]
+    name=tasknames.INGEST_BLOB,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # the cap depends on the cause: retry_plan
+)
+def ingest_blob(self: Task, submission_id: int, alerts: bool = True, import_id: str | None = None) -> dict[str, Any]:
+    """Ingest a file handed over through the database (``file_store = "database"``, worker/relay); a file of
+    ``nianbao import`` is counted in that import's progress."""
+    from worker.relay.worker_side import ingest_submission
+
+    return _ingest_task(
+        self,
+        lambda: ingest_submission(int(submission_id), settings=get_settings(), task_id=str(self.request.id),
+                                  send_task=_send, alerts=alerts, import_id=import_id),  # fmt: skip
+        submission=submission_id,
+    )
 
 
 def _claim_token(task_id: str, staged: str) -> str:

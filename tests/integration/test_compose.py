@@ -56,11 +56,12 @@ def test_compose_services_and_keys() -> None:
         assert env["REDIS_URL"].startswith("redis://:${REDIS_PASSWORD")  # the password is required
         assert env["DATABASE_URL"].startswith("postgresql://")
         assert env["NIANBAO_SMTP_HOST"] == "mailpit"
-    # the watcher and the workers see the same inbox; claims stay on its volume (atomic renames)
-    assert services["worker"]["environment"]["NIANBAO_PROCESSING_DIR"].startswith("/inbox/.")
-    assert (
-        "inbox:/inbox" in services["worker"]["volumes"] and "inbox:/inbox" in services["watcher"]["volumes"]
-    )
+    # the workers share no disk with the watcher (they scale: --scale worker=4): files go through PostgreSQL;
+    # the watcher's claims stay on the inbox's volume (atomic renames)
+    assert services["worker"]["environment"]["NIANBAO_FILE_STORE"] == "database"
+    assert services["worker"]["volumes"] == []
+    assert services["watcher"]["environment"]["NIANBAO_PROCESSING_DIR"].startswith("/inbox/.")
+    assert "inbox:/inbox" in services["watcher"]["volumes"] and "data:/data" in services["watcher"]["volumes"]
     assert {"inbox", "data"} <= set(doc["volumes"])
     assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert (ROOT / "Dockerfile").is_file()

@@ -303,7 +303,7 @@ def quarantine_message(alert: QuarantineAlert) -> AlertMessage:
     facts = [
         Fact(label="文件", value=alert.file_name),
         Fact(label="原因", value=alert.reason),
-        Fact(label="现存位置", value=alert.stored_at or "（未知）"),
+        Fact(label="现存位置", value=alert.stored_at or "（正在移入隔离目录）"),
     ]
     if alert.sha256:
         facts.append(Fact(label="内容校验码（SHA-256）", value=alert.sha256))

@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -76,6 +77,9 @@ def import_command(directory: Path, batch_size: int, no_alerts: bool, no_wait: b
     with click.progressbar(groups, label="复制并排队", show_pos=True) as bar:
         for group in bar:
             items = backfill.stage(settings, import_id, group)
+            if settings.relays_files:  # workers on other hosts: each file through the database (worker/relay)
+                _submit(settings, items, import_id, alerts=not no_alerts)
+                continue
             app.send_task(tasknames.INGEST_BATCH, args=[items, import_id, not no_alerts],
                           queue=settings.task_queue, ignore_result=True)  # fmt: skip
     click.echo(f"导入 {import_id}：{len(todo)} 个文件，{len(groups)} 批已排队")
@@ -126,4 +130,24 @@ def _summary(settings: Settings, import_id: str, finished: bool) -> int:
     return 2 if c["quarantined"] or c["failed"] else 0
 
 
+def _submit(settings: Settings, items: list[list[str]], import_id: str, *, alerts: bool) -> None:
+    """Hand staged files to the workers through the database; ``nianbao run``/``watch`` places them after."""
+    from worker import backfill
+    from worker.app import app
+    from worker.ingest import Outcome
+    from worker.relay import check
+    from worker.relay.inbox_side import submit
+
+    check(settings)
+
+    def send_task(name: str, args: list[Any]) -> None:
+        app.send_task(name, args=args, queue=settings.task_queue, ignore_result=True)
+
+    for staged, original in items:
+        result = submit(Path(staged), settings, send_task, original=original, alerts=alerts, import_id=import_id)
+        if result.status is Outcome.QUARANTINED:  # refused before any worker saw it (a link, too large)
+            backfill.count_file(settings, import_id, original, result.status.value, result.reason)
+
+
 COMMANDS = [import_command]
+

@@ -112,6 +112,8 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     try:
         with session_scope(settings) as s:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
+            if settings.relays_files:  # file_store = "database": files handed to workers on other hosts
+                out["relay"] = queries.relay_counts(s)
         out["last_hour"] = snap.last_hour.model_dump()
         out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
         out["needs_review"] = snap.needs_review
@@ -153,6 +155,10 @@ def _print_status(st: dict[str, Any]) -> None:
     click.echo(f"队列        等待 {q['waiting']}，已分配 {q['reserved']}，定时发送 {q['scheduled']}"
                if q else "队列        未知")
     click.echo(f"处理中      {st['in_flight']} 个文件（processing/）")
+    if st.get("relay") is not None:
+        r = st["relay"]
+        click.echo(f"经数据库转交 排队 {r.get('queued', 0)}，处理中 {r.get('started', 0)}，已处理待归档 "
+                   f"{r.get('decided', 0)}，已归档 {r.get('placed', 0)}")
     for imp in st.get("imports", []):
         state = "已完成" if imp["finished"] else "进行中"
         click.echo(f"导入        {imp['id']} {state} {imp['done']}/{imp['total']}（入库 {imp['ingested']}，重复文件 "

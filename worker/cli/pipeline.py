@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from worker import relay
 from worker.errors import ConfigError
 from worker.logging import get_logger
 from worker.settings import Settings, get_settings
@@ -76,6 +77,7 @@ def worker_command(concurrency: int | None, celery_args: tuple[str, ...]) -> Non
 
     settings = get_settings()
     validate_severity_overrides(settings.rule_severity)
+    relay.check(settings)  # file_store = "database" needs PostgreSQL
     url = _broker_for_worker(settings)
     upgrade(settings)
     os.environ["NIANBAO_BROKER_URL"] = url
@@ -186,6 +188,7 @@ def run_command(inbox: Path | None) -> None:
     from worker.rules import validate_severity_overrides
 
     validate_severity_overrides(settings.rule_severity)  # a typo in config fails now, not per file
+    relay.check(settings)
     url = ensure_broker(settings)
     sup: _Supervisor | None = None
     previous: dict[signal.Signals, Any] = {}

@@ -268,7 +268,7 @@ def add_quarantine(
     sha256: str | None,
     name: str,
     original_path: str,
-    quarantine_path: str,
+    quarantine_path: str | None,
     stage: str,
     reason: str,
     name_raw: str | None = None,

@@ -271,7 +271,7 @@ def record_archived(session: Session, arrival: Arrival, *, archived_path: str) -
 
 
 def record_quarantine(
-    session: Session, arrival: Arrival, *, quarantine_path: str, stage: str, reason: str
+    session: Session, arrival: Arrival, *, quarantine_path: str | None, stage: str, reason: str
 ) -> tuple[QuarantineRecord, bool]:
     """Record the quarantine of ``arrival``; ``(record, created)``, False when recorded by an earlier attempt."""
     return crud.add_quarantine(

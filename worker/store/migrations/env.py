@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import worker.store.models  # noqa: F401  (registers the core tables)
 import worker.store.ops_models  # noqa: F401  (alert ledger, task runs: revision 0002)
+import worker.store.relay_models  # noqa: F401  (blobs and submissions of the relay: revision 0010)
 import worker.store.review_models  # noqa: F401  (finding reviews, re-check runs: revision 0006)
 import worker.store.web_models  # noqa: F401  (web audit log: revision 0005)
 

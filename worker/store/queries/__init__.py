@@ -34,7 +34,7 @@ from worker.store.queries.history import (
     body_history,
     compare_versions,
 )
-from worker.store.queries.operations import get_quarantine, list_quarantine, status_snapshot
+from worker.store.queries.operations import get_quarantine, list_quarantine, relay_counts, status_snapshot
 from worker.store.queries.rechecks import get_recheck_run, recheck_runs
 from worker.store.queries.registry_views import (
     ROSTER_STATE_ZH,
@@ -84,6 +84,7 @@ from worker.store.queries.views import (
 )
 
 __all__ = [
+    "relay_counts",
     "AlertDeliveryView", "AlertSummary", "CellView", "LastHour", "QuarantineItem", "QuarantinePage",
     "ReportDetail", "ReportFilter", "ReportFinding", "ReportPage", "ReportSort", "ReportStatus",
     "ReportSummary", "ReportVersion", "StatusSnapshot",

@@ -50,7 +50,7 @@ def get_quarantine(session: Session, quarantine_id: int) -> QuarantineItem | Non
 def _last_hour(session: Session, since: dt.datetime) -> LastHour:
     runs = session.exec(
         select(TaskRun.state, func.count())
-        .where(col(TaskRun.name).in_((tasknames.INGEST, tasknames.INGEST_BATCH)), TaskRun.updated_at >= since)
+        .where(col(TaskRun.name).in_((tasknames.INGEST, tasknames.INGEST_BATCH, tasknames.INGEST_BLOB)), TaskRun.updated_at >= since)
         .group_by(TaskRun.state)
     ).all()
     reports = session.exec(
@@ -99,3 +99,10 @@ def status_snapshot(
             session.exec(select(func.count()).where(col(StoredReport.status) == "needs_review")).one()
         ),
     )
+
+
+def relay_counts(session: Session) -> dict[str, int]:
+    """Files handed to workers through the database (``file_store = "database"``), per submission state."""
+    from worker.store import relay_store
+
+    return relay_store.counts(session)

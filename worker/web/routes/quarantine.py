@@ -107,6 +107,9 @@ def requeue(
     record_action(session, request, user=user, action=AuditAction.QUARANTINE_REQUEUE, target=target,
                   detail=f"{name} -> {inbox_path}")  # fmt: skip
     session.commit()  # the file is in the inbox now: its record must go even if the broker is down
+    if settings.relays_files:  # the watcher hands it over (worker/relay): it watches the inbox
+        flash(request, f"已重新处理：{name}（已移回收件目录，由监视程序转交）")
+        return RedirectResponse("/quarantine", status_code=303)
     try:
         send(tasknames.INGEST, [str(inbox_path)])
     except Exception as exc:  # the watcher (if running) still finds the file in the inbox

@@ -1,0 +1,33 @@
+"""Workers on other machines (``file_store = "database"``): the inbox side hands files over through PostgreSQL.
+
+* ``worker.relay.inbox_side`` runs where the inbox is (the watcher, ``nianbao run``): it takes a settled file
+  out of the inbox into ``<data_dir>/relayed/<token>/``, stores its bytes once by sha256 (``blob``), records a
+  ``submission`` and sends ``nianbao.ingest_blob(id)``; later it moves each decided file to archive/ or
+  quarantine/ (with the note), as a shared-disk worker would have.
+* ``worker.relay.worker_side`` runs in any worker: it takes the submission under a PostgreSQL advisory lock
+  (the claim: it dies with the worker's connection), writes the bytes to a private temporary folder and runs
+  the same ingest as a shared-disk worker (``worker.ingest``), which records the decision instead of moving.
+
+Nothing but the database and the broker is shared. See docs/pipeline.md, "Workers on other machines".
+"""
+
+from __future__ import annotations
+
+import socket
+
+from worker.errors import ConfigError
+from worker.settings import Settings
+
+
+def check(settings: Settings) -> None:
+    """Refuse ``file_store = "database"`` without PostgreSQL (its claims are PostgreSQL advisory locks)."""
+    if settings.relays_files and not settings.sqlalchemy_url.startswith("postgresql"):
+        raise ConfigError(
+            'file_store = "database" needs PostgreSQL (DATABASE_URL): workers on other machines share only '
+            "the database and the broker"
+        )
+
+
+def origin(settings: Settings) -> str:
+    """The name of this inbox side in ``submission.origin``: host and data directory."""
+    return f"{socket.gethostname()}:{settings.data_dir.resolve()}"[:255]
