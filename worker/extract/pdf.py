@@ -1,15 +1,17 @@
-"""PDF with a text layer: ruled tables via pdfplumber, the rest as text lines, in reading order.
+"""PDF with a text layer: ruled tables and text lines from pdfium, in reading order.
 
-* Ruled tables (``lines`` strategy) become grid rows: pdfplumber leaves ``None`` where a merged cell covers
-  the grid, which becomes an empty continuation cell (span 0 when the cell to the left covers it, -1 when a
-  cell above does), as for docx and html.
+* pdfium (``pdf_pdfium``) gives each page's characters and ruling lines in pdfplumber's object shape;
+  pdfplumber's table finder (pure geometry, ``lines`` strategy) turns the lines into cells.
+* Ruled tables become grid rows: pdfplumber leaves ``None`` where a merged cell covers the grid, which
+  becomes an empty continuation cell (span 0 when the cell to the left covers it, -1 when a cell above
+  does), as for docx and html.
 * Text outside tables becomes lines; whitespace-aligned tables come out as tab-separated lines (``cells`` is
   None, as for text files), a gap wider than 1.5 em separating two columns.
 * A table that ends one page and continues at the top of the next with as many columns keeps its table
   number and row count (a repeated header row is dropped); page headers, footers and page numbers go.
-* Before pdfminer sees it, ``pdf_guard`` refuses hostile nesting and decompression bombs.
+* Before pdfium sees it, ``pdf_guard`` refuses hostile nesting and decompression bombs.
 * No text at all: ``Reason.PDF_SCANNED``. Password: a clear reason. Glyphs
-  without a Unicode mapping (``(cid:123)``) are refused rather than guessed.
+  without a Unicode mapping are refused rather than guessed.
 
 Celery's soft time limit is not caught here: a PDF that takes too long ends its task, not the worker.
 """
@@ -19,10 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.table import TableFinder
 
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
@@ -36,22 +35,12 @@ from worker.extract.pdf_lines import (
     fill_blank_columns,
     text_edges,
 )
+from worker.extract.pdf_pdfium import PageContent, dedupe_chars, open_pdf, read_page
 from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import reraise_time_limit
 from worker.settings import Settings
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
-
-
-def _open_error(exc: BaseException, path: Path) -> ExtractionError:
-    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
-    if isinstance(inner, PDFPasswordIncorrect) or "password" in repr(inner).lower():
-        return refuse(Reason.PDF_ENCRYPTED, path=path)
-    if isinstance(inner, PDFEncryptionError):
-        return refuse(Reason.PDF_UNSUPPORTED_ENCRYPTION, path=path, detail=inner)
-    if isinstance(inner, PDFSyntaxError):
-        return refuse(Reason.PDF_CORRUPT, path=path, detail=inner)
-    return refuse(Reason.PDF_CORRUPT, path=path, detail=f"{type(inner).__name__}: {inner}")
 
 
 def _table_rows(table: Any) -> tuple[list[list[str]], list[list[int]]]:
@@ -86,20 +75,29 @@ class _Page:
         self.tables: list[tuple[float, list[list[str]], list[list[int]]]] = []
 
 
-def _read_page(page: Any, number: int) -> _Page:
-    page = page.dedupe_chars()
-    out = _Page(number, float(page.height))
-    found = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
+class _PageView:
+    """What pdfplumber's ``TableFinder`` and ``Table.extract`` read from a page: edges, bbox, chars."""
+
+    def __init__(self, content: PageContent, chars: list[dict[str, Any]]) -> None:
+        self.edges = content.edges
+        self.bbox = content.bbox
+        self.chars = chars
+
+
+def _read_page(content: PageContent, number: int) -> _Page:
+    chars = dedupe_chars(content.chars)
+    out = _Page(number, content.height)
+    view = _PageView(content, chars)
+    tables = TableFinder(view, TABLE_SETTINGS).tables if content.edges else []  # type: ignore[arg-type]
+    found = [t for t in tables if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
     boxes = [t.bbox for t in found]
 
-    def outside(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        mx = (obj["x0"] + obj["x1"]) / 2
-        my = (obj["top"] + obj["bottom"]) / 2
+    def outside(ch: dict[str, Any]) -> bool:
+        mx = (ch["x0"] + ch["x1"]) / 2
+        my = (ch["top"] + ch["bottom"]) / 2
         return not any(b[0] <= mx <= b[2] and b[1] <= my <= b[3] for b in boxes)
 
-    out.lines = chars_to_lines(page.filter(outside).chars)
+    out.lines = chars_to_lines([ch for ch in chars if outside(ch)])
     fill_blank_columns(out.lines)
     for table in found:
         grid, spans = _table_rows(table)
@@ -162,25 +160,30 @@ def extract_pdf(path: Path) -> Extracted:
     blank_pages: list[int] = []
     cid_chars = 0
     check_pdf_limits(path)
+    doc = open_pdf(path)
     try:
-        with pdfplumber.open(path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                chars = [c for c in page.chars if str(c.get("text", "")).strip()]
-                total_chars += len(chars)
-                cid_chars += sum(1 for c in chars if str(c["text"]).startswith("(cid:"))
-                if chars:
-                    pages.append(_read_page(page, number))
-                else:
-                    blank_pages.append(number)
+        if len(doc) == 0:
+            raise refuse(Reason.PDF_CORRUPT, path=path, detail="no pages")
+        for index in range(len(doc)):
+            page = doc[index]
+            try:
+                content = read_page(page)
+            finally:
                 page.close()
+            chars = [c for c in content.chars if c["text"].strip()]
+            total_chars += len(chars)
+            cid_chars += content.unmapped
+            if chars:
+                pages.append(_read_page(content, index + 1))
+            else:
+                blank_pages.append(index + 1)
     except ExtractionError:
         raise
-    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError) as exc:
+    except Exception as exc:  # pdfium raises PdfiumError on pages it cannot load
         reraise_time_limit(exc)
-        raise _open_error(exc, path) from exc
-    except Exception as exc:  # pdfminer raises a zoo of errors on broken files
-        reraise_time_limit(exc)
-        raise _open_error(exc, path) from exc
+        raise refuse(Reason.PDF_CORRUPT, path=path, detail=f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        doc.close()
     if total_chars == 0:
         raise refuse(Reason.PDF_SCANNED, path=path)
     if cid_chars > 0.3 * total_chars:
