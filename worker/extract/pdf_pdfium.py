@@ -17,6 +17,7 @@ Coordinates are the page's unrotated user space, like pdfplumber's.
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ def open_pdf(path: Path) -> Any:
 
 def read_page(page: Any) -> PageContent:
     """Characters and edges of one ``pdfium.PdfPage``."""
-    media = page.get_mediabox()  # left, bottom, right, top
+    # the page's own MediaBox, as pdfplumber measures from it; pdfium does not inherit it from the page
+    # tree (crbug.com/pdfium/1786), so an inherited one is read through the page's box (CropBox in MediaBox)
+    media = page.get_mediabox(fallback_ok=False) or page.get_bbox()  # left, bottom, right, top
     x_off, top_y = float(media[0]), float(media[3])
     content = PageContent(width=float(media[2]) - x_off, height=top_y - float(media[1]))
     textpage = page.get_textpage()
@@ -77,30 +80,32 @@ def _chars(tp: Any, x_off: float, top_y: float) -> tuple[list[dict[str, Any]], i
     generated = pdfium_c.FPDFText_IsGenerated
     map_error = pdfium_c.FPDFText_HasUnicodeMapError
     font_size = pdfium_c.FPDFText_GetFontSize
+    char_matrix = pdfium_c.FPDFText_GetMatrix
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     chars: list[dict[str, Any]] = []
     unmapped = 0
     for i in range(count):
-        if generated(tp, i) == 1:
-            continue
         code = unicode_of(tp, i)
-        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+        if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A) or 0xD800 <= code <= 0xDFFF:
             continue
-        text = chr(code)
-        if text in "\r\n":
-            continue
+        if code in (0x20, 0x2D) and generated(tp, i) == 1:
+            continue  # a space or line-end hyphen pdfium inserted, not in the page content
         if map_error(tp, i) == 1:
             unmapped += 1
-        size = float(font_size(tp, i))
+        char_matrix(tp, i, matrix_ref)
+        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        size = float(font_size(tp, i)) * math.hypot(c, d)  # pdfminer's size: the font size on the page
+        upright = a * d > 0 and b * c <= 0
         loose_box(tp, i, rect_ref)
         bottom = top_y - rect.bottom
-        top = bottom - size if size > 0 else top_y - rect.top
+        top = bottom - size if upright and size > 0 else top_y - rect.top
         chars.append({
-            "object_type": "char", "text": text, "x0": rect.left - x_off, "x1": rect.right - x_off,
-            "top": top, "bottom": bottom, "doctop": top, "size": size, "upright": True,
-            "width": rect.right - rect.left, "height": bottom - top,
+            "text": chr(code), "x0": rect.left - x_off, "x1": rect.right - x_off, "top": top, "bottom": bottom,
+            "doctop": top, "size": size, "upright": upright,
         })
     return chars, unmapped
 
