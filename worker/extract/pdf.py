@@ -22,9 +22,6 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
-from pdfplumber.table import TableFinder
-from pdfplumber.utils import extract_text
-
 from worker.errors import ExtractionError
 from worker.extract.base import Extracted, SourceLine
 from worker.extract.formats import Format, Sniffed
@@ -38,14 +35,13 @@ from worker.extract.pdf_lines import (
     text_edges,
 )
 from worker.extract.pdf_pdfium import PageContent, dedupe_chars, open_pdf, read_page
+from worker.extract.pdf_tables import Row, Table, cell_text, find_tables
 from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import reraise_time_limit
 from worker.settings import Settings
 
-TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
 
-
-def _cell_texts(rows: list[Any], chars: list[dict[str, Any]]) -> list[list[str | None]]:
+def _cell_texts(rows: list[Row], chars: list[dict[str, Any]]) -> list[list[str | None]]:
     """pdfplumber's ``Table.extract(x_tolerance=1.5, y_tolerance=3)`` with the characters found by bisection.
 
     As there, a character belongs to the row and the cell whose half-open box holds its centre, and a
@@ -66,12 +62,12 @@ def _cell_texts(rows: list[Any], chars: list[dict[str, Any]]) -> list[list[str |
                 values.append(None)
                 continue
             inside = [ch for ch, h in row_chars if cell[0] <= h < cell[2] and cell[1] <= (ch["top"] + ch["bottom"]) / 2 < cell[3]]
-            values.append(extract_text(inside, x_tolerance=1.5, y_tolerance=3) if inside else "")
+            values.append(cell_text(inside))
         out.append(values)
     return out
 
 
-def _table_rows(table: Any, chars: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[int]]]:
+def _table_rows(table: Table, chars: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[int]]]:
     """Grid rows and span codes of a pdfplumber table."""
     rows = table.rows
     xs = sorted({cell[0] for cell in table.cells})
@@ -103,21 +99,10 @@ class _Page:
         self.tables: list[tuple[float, list[list[str]], list[list[int]]]] = []
 
 
-class _PageView:
-    """What pdfplumber's ``TableFinder`` and ``Table.extract`` read from a page: edges, bbox, chars."""
-
-    def __init__(self, content: PageContent, chars: list[dict[str, Any]]) -> None:
-        self.edges = content.edges
-        self.bbox = content.bbox
-        self.chars = chars
-
-
 def _read_page(content: PageContent, number: int) -> _Page:
     chars = dedupe_chars(content.chars)
     out = _Page(number, content.height)
-    view = _PageView(content, chars)
-    tables = TableFinder(view, TABLE_SETTINGS).tables if content.edges else []  # type: ignore[arg-type]
-    found = [t for t in tables if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
+    found = [t for t in find_tables(content.vertical, content.horizontal) if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
     boxes = [t.bbox for t in found]
 
     def outside(ch: dict[str, Any]) -> bool:

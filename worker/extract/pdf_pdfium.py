@@ -17,6 +17,7 @@ Coordinates are the page's unrotated user space, like pdfplumber's.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,21 +29,20 @@ import pypdfium2.raw as pdfium_c
 from worker.extract.reasons import Reason, refuse
 
 _AXIS_EPS = 0.01  # pt: a segment this close to horizontal/vertical is a ruling line
+_MAX_FORMS = 10_000  # form XObjects walked per page (a form drawn in a form ... is drawn many times)
+Edge = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 
 @dataclass
 class PageContent:
-    """What the PDF reader needs of one page."""
+    """What the PDF reader needs of one page; an edge is ``(x0, top, x1, bottom)``."""
 
     width: float
     height: float
     chars: list[dict[str, Any]] = field(default_factory=list)
-    edges: list[dict[str, Any]] = field(default_factory=list)
+    vertical: list[Edge] = field(default_factory=list)
+    horizontal: list[Edge] = field(default_factory=list)
     unmapped: int = 0  # characters whose font has no Unicode map (pdfminer's "(cid:N)")
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        return 0.0, 0.0, self.width, self.height
 
 
 def open_pdf(path: Path) -> Any:
@@ -70,7 +70,7 @@ def read_page(page: Any) -> PageContent:
         content.chars, content.unmapped = _chars(textpage.raw, x_off, top_y)
     finally:
         textpage.close()
-    content.edges = _edges(page.raw, x_off, top_y)
+    content.vertical, content.horizontal = _edges(page.raw, x_off, top_y)
     return content
 
 
@@ -111,20 +111,36 @@ def _chars(tp: Any, x_off: float, top_y: float) -> tuple[list[dict[str, Any]], i
 
 
 def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
-    """Drop a character repeated within ``tolerance`` pt with the same text and size (fake bold), keeping the first."""
-    kept: dict[tuple[str, float, int, int], list[dict[str, Any]]] = {}
-    out: list[dict[str, Any]] = []
-    for ch in chars:
-        gx, gy = int(ch["x0"] // tolerance), int(ch["top"] // tolerance)
-        duplicate = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for other in kept.get((ch["text"], ch["size"], gx + dx, gy + dy), ()):
-                    if abs(other["x0"] - ch["x0"]) <= tolerance and abs(other["top"] - ch["top"]) <= tolerance:
-                        duplicate = True
-        if not duplicate:
-            kept.setdefault((ch["text"], ch["size"], gx, gy), []).append(ch)
-            out.append(ch)
+    """Drop repeated characters (fake bold), as pdfplumber's ``dedupe_chars`` does.
+
+    Characters with the same text, size and uprightness are clustered by ``top`` and then ``x0`` (chains of
+    steps up to ``tolerance``); of each cluster the topmost-leftmost one stays. Order is kept.
+    """
+    groups: dict[tuple[str, float, bool], list[int]] = {}
+    for n, ch in enumerate(chars):
+        groups.setdefault((ch["text"], ch["size"], ch["upright"]), []).append(n)
+    drop: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for y_cluster in _chains(members, chars, "top", tolerance):
+            if len(y_cluster) < 2:
+                continue
+            for x_cluster in _chains(y_cluster, chars, "x0", tolerance):
+                if len(x_cluster) > 1:
+                    first = min(x_cluster, key=lambda n: (chars[n]["top"], chars[n]["x0"]))
+                    drop.update(n for n in x_cluster if n != first)
+    return [ch for n, ch in enumerate(chars) if n not in drop] if drop else chars
+
+
+def _chains(members: list[int], chars: list[dict[str, Any]], key: str, tolerance: float) -> list[list[int]]:
+    ordered = sorted(members, key=lambda n: chars[n][key])
+    out = [[ordered[0]]]
+    for prev, n in itertools.pairwise(ordered):
+        if chars[n][key] <= chars[prev][key] + tolerance:
+            out[-1].append(n)
+        else:
+            out.append([n])
     return out
 
 
@@ -142,66 +158,66 @@ def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float,
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _edges(page: Any, x_off: float, top_y: float) -> list[dict[str, Any]]:
-    edges: list[dict[str, Any]] = []
+def _edges(page: Any, x_off: float, top_y: float) -> tuple[list[Edge], list[Edge]]:
+    vertical: list[Edge] = []
+    horizontal: list[Edge] = []
     todo: list[tuple[Any, tuple[float, ...]]] = [
         (pdfium_c.FPDFPage_GetObject(page, i), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
         for i in range(pdfium_c.FPDFPage_CountObjects(page))
     ]
-    fill_mode = ctypes.c_int()
-    stroke = ctypes.c_int()
+    get_type = pdfium_c.FPDFPageObj_GetType
+    draw_mode = pdfium_c.FPDFPath_GetDrawMode
+    count_segments = pdfium_c.FPDFPath_CountSegments
+    get_segment = pdfium_c.FPDFPath_GetPathSegment
+    get_point = pdfium_c.FPDFPathSegment_GetPoint
+    segment_type = pdfium_c.FPDFPathSegment_GetType
+    segment_closes = pdfium_c.FPDFPathSegment_GetClose
+    path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_ref, stroke_ref = ctypes.byref(fill_mode), ctypes.byref(stroke)
     px, py = ctypes.c_float(), ctypes.c_float()
-    depth_guard = 0
+    px_ref, py_ref = ctypes.byref(px), ctypes.byref(py)
+    forms = 0
+
+    def add(x0: float, y0: float, x1: float, y1: float) -> None:
+        if abs(y0 - y1) <= _AXIS_EPS:
+            horizontal.append((min(x0, x1), y0, max(x0, x1), y0))
+        elif abs(x0 - x1) <= _AXIS_EPS:
+            vertical.append((x0, min(y0, y1), x0, max(y0, y1)))
+
     while todo:
         obj, outer = todo.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            depth_guard += 1
-            if depth_guard > 10_000:
+        kind = get_type(obj)
+        if kind == form_kind:
+            forms += 1
+            if forms > _MAX_FORMS:
                 break
             m = _compose(_matrix(obj), outer)
             todo.extend((pdfium_c.FPDFFormObj_GetObject(obj, i), m) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)))
             continue
-        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
-            continue
-        if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill_mode), ctypes.byref(stroke)):
+        if kind != path_kind or not draw_mode(obj, fill_ref, stroke_ref):
             continue
         if fill_mode.value == 0 and not stroke.value:
             continue  # neither filled nor stroked: paints nothing
         a, b, c, d, e, f = _compose(_matrix(obj), outer)
-        start: tuple[float, float] | None = None
-        prev: tuple[float, float] | None = None
-        for s in range(pdfium_c.FPDFPath_CountSegments(obj)):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj, s)
-            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(px), ctypes.byref(py))
+        sx = sy = px0 = py0 = 0.0
+        started = False
+        for s in range(count_segments(obj)):
+            seg = get_segment(obj, s)
+            get_point(seg, px_ref, py_ref)
             x, y = px.value, py.value
-            point = (x * a + y * c + e - x_off, top_y - (x * b + y * d + f))
-            seg_type = pdfium_c.FPDFPathSegment_GetType(seg)
-            if seg_type == pdfium_c.FPDF_SEGMENT_MOVETO:
-                start = prev = point
+            qx, qy = x * a + y * c + e - x_off, top_y - (x * b + y * d + f)
+            kind = segment_type(seg)
+            if kind == moveto:
+                sx, sy = px0, py0 = qx, qy
+                started = True
                 continue
-            if seg_type == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None and prev != point:
-                _add_edge(edges, prev, point)
-            prev = point  # a Bezier segment moves the pen without giving an edge
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and start != point:
-                _add_edge(edges, point, start)
-                prev = start
-    return edges
-
-
-def _add_edge(edges: list[dict[str, Any]], p0: tuple[float, float], p1: tuple[float, float]) -> None:
-    (x0, y0), (x1, y1) = p0, p1
-    if abs(y0 - y1) <= _AXIS_EPS:
-        orientation = "h"
-        y1 = y0
-    elif abs(x0 - x1) <= _AXIS_EPS:
-        orientation = "v"
-        x1 = x0
-    else:
-        return
-    left, right = min(x0, x1), max(x0, x1)
-    top, bottom = min(y0, y1), max(y0, y1)
-    edges.append({
-        "object_type": "line_edge", "orientation": orientation, "x0": left, "x1": right, "top": top,
-        "bottom": bottom, "doctop": top, "width": right - left, "height": bottom - top,
-    })
+            if kind == lineto and started and (qx, qy) != (px0, py0):
+                add(px0, py0, qx, qy)
+            px0, py0 = qx, qy  # a Bezier segment moves the pen without giving an edge
+            if segment_closes(seg) and started:
+                if (sx, sy) != (qx, qy):
+                    add(qx, qy, sx, sy)
+                px0, py0 = sx, sy
+    return vertical, horizontal
