@@ -18,6 +18,7 @@ Celery's soft time limit is not caught here: a PDF that takes too long ends its 
 
 from __future__ import annotations
 
+import resource
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from worker.extract.pdf_pdfium import PageContent, dedupe_chars, open_pdf, read_
 from worker.extract.pdf_tables import Row, Table, cell_text, find_tables
 from worker.extract.reasons import Reason, refuse
 from worker.extract.safety import reraise_time_limit
+from worker.limits import MB, address_space_bytes
 from worker.settings import Settings
 
 
@@ -162,6 +164,27 @@ def _emit(pages: list[_Page]) -> list[SourceLine]:
     return lines
 
 
+HEADROOM_FACTOR = 2  # pdfium's peak growth per byte of a page's largest stream: 1.5 measured
+HEADROOM_BASE_MB = 32
+
+
+def ensure_headroom(largest_stream: int) -> None:
+    """Raise ``MemoryError`` when pdfium might outgrow this process's address-space ceiling.
+
+    pdfium aborts the process (SIGABRT) when an allocation fails; under the pool child's ``RLIMIT_AS``
+    that would kill the child, and the file would come back until the redelivery cap instead of being
+    quarantined at once. A stream is decoded whole, so a file whose largest stream, twice over plus
+    32 MB, does not fit in what is left under the ceiling is stopped here: ``extract_file`` turns the
+    ``MemoryError`` into ``Reason.OUT_OF_MEMORY``, as for any other extractor. Without a ceiling: no-op.
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return
+    need = HEADROOM_FACTOR * largest_stream + HEADROOM_BASE_MB * MB
+    if soft - address_space_bytes() < need:
+        raise MemoryError(f"PDF stream of {largest_stream} bytes: not enough address space left for pdfium")
+
+
 def extract_pdf(path: Path) -> Extracted:
     """Read a PDF's text layer into lines and table rows.
 
@@ -172,7 +195,7 @@ def extract_pdf(path: Path) -> Extracted:
     total_chars = 0
     blank_pages: list[int] = []
     cid_chars = 0
-    check_pdf_limits(path)
+    ensure_headroom(check_pdf_limits(path))
     doc = open_pdf(path)
     try:
         if len(doc) == 0:
