@@ -22,6 +22,7 @@ to read the page: ``edge_connects`` rebuilt two sets per call and every corner s
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -119,12 +120,17 @@ def merge_edges(vertical: list[Edge], horizontal: list[Edge]) -> tuple[list[Edge
 
 
 def _intersections(v_edges: list[Edge], h_edges: list[Edge]) -> dict[Point, tuple[set[Edge], set[Edge]]]:
-    """Points where a vertical and a horizontal edge meet, with the edges through each (as bboxes)."""
+    """Points where a vertical and a horizontal edge meet, with the edges through each (as bboxes).
+
+    A vertical edge is only tested against the horizontal edges whose ``top`` lies within its span
+    (bisection, a little wider than the test that follows), not against all of them.
+    """
     points: dict[Point, tuple[set[Edge], set[Edge]]] = {}
     hs = sorted(h_edges, key=lambda e: (e[1], e[0]))
+    tops = [e[1] for e in hs]
     for v in sorted(v_edges, key=lambda e: (e[0], e[1])):
         x, v_top, v_bottom = v[0], v[1], v[3]
-        for h in hs:
+        for h in hs[bisect_left(tops, v_top - INTERSECTION - 1e-6) : bisect_right(tops, v_bottom + INTERSECTION + 1e-6)]:
             y = h[1]
             if v_top <= y + INTERSECTION and v_bottom >= y - INTERSECTION and h[0] - INTERSECTION <= x <= h[2] + INTERSECTION:
                 entry = points.setdefault((x, y), (set(), set()))
