@@ -50,20 +50,21 @@ def _cell_texts(rows: list[Row], chars: list[dict[str, Any]]) -> list[list[str |
     cell's characters keep the page order; ``Table.extract`` tests every character of the page against
     every row, which cost more than reading the page.
     """
-    centres = sorted(((ch["top"] + ch["bottom"]) / 2, i) for i, ch in enumerate(chars))
+    v_mid = [(ch["top"] + ch["bottom"]) / 2 for ch in chars]
+    centres = sorted((v, i) for i, v in enumerate(v_mid))
     keys = [v for v, _ in centres]
     out: list[list[str | None]] = []
     for row in rows:
         x0, top, x1, bottom = row.bbox
         picked = sorted(i for _, i in centres[bisect_left(keys, top) : bisect_left(keys, bottom)])
-        row_chars = [(chars[i], (chars[i]["x0"] + chars[i]["x1"]) / 2) for i in picked]
-        row_chars = [(ch, h) for ch, h in row_chars if x0 <= h < x1]
+        row_chars = [(chars[i], (chars[i]["x0"] + chars[i]["x1"]) / 2, v_mid[i]) for i in picked]
+        row_chars = [c for c in row_chars if x0 <= c[1] < x1]
         values: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 values.append(None)
                 continue
-            inside = [ch for ch, h in row_chars if cell[0] <= h < cell[2] and cell[1] <= (ch["top"] + ch["bottom"]) / 2 < cell[3]]
+            inside = [ch for ch, h, v in row_chars if cell[0] <= h < cell[2] and cell[1] <= v < cell[3]]
             values.append(cell_text(inside))
         out.append(values)
     return out

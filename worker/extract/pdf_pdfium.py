@@ -180,12 +180,6 @@ def _edges(page: Any, x_off: float, top_y: float) -> tuple[list[Edge], list[Edge
     px_ref, py_ref = ctypes.byref(px), ctypes.byref(py)
     forms = 0
 
-    def add(x0: float, y0: float, x1: float, y1: float) -> None:
-        if abs(y0 - y1) <= _AXIS_EPS:
-            horizontal.append((min(x0, x1), y0, max(x0, x1), y0))
-        elif abs(x0 - x1) <= _AXIS_EPS:
-            vertical.append((x0, min(y0, y1), x0, max(y0, y1)))
-
     while todo:
         obj, outer = todo.pop()
         kind = get_type(obj)
@@ -214,10 +208,15 @@ def _edges(page: Any, x_off: float, top_y: float) -> tuple[list[Edge], list[Edge
                 started = True
                 continue
             if kind == lineto and started and (qx, qy) != (px0, py0):
-                add(px0, py0, qx, qy)
+                if abs(py0 - qy) <= _AXIS_EPS:
+                    horizontal.append((min(px0, qx), py0, max(px0, qx), py0))
+                elif abs(px0 - qx) <= _AXIS_EPS:
+                    vertical.append((px0, min(py0, qy), px0, max(py0, qy)))
             px0, py0 = qx, qy  # a Bezier segment moves the pen without giving an edge
             if segment_closes(seg) and started:
-                if (sx, sy) != (qx, qy):
-                    add(qx, qy, sx, sy)
+                if abs(qy - sy) <= _AXIS_EPS and qx != sx:
+                    horizontal.append((min(qx, sx), qy, max(qx, sx), qy))
+                elif abs(qx - sx) <= _AXIS_EPS and qy != sy:
+                    vertical.append((qx, min(qy, sy), qx, max(qy, sy)))
                 px0, py0 = sx, sy
     return vertical, horizontal

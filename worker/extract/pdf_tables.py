@@ -228,6 +228,11 @@ def find_tables(vertical: list[Edge], horizontal: list[Edge]) -> list[Table]:
 
 def _chain_groups(items: list[dict[str, Any]], key: str, tolerance: float) -> list[list[dict[str, Any]]]:
     """pdfplumber's ``cluster_objects``: groups by chained closeness of ``key``, in cluster order, stable."""
+    if not items:
+        return []
+    first = items[0][key]
+    if all(it[key] == first for it in items):
+        return [list(items)]  # one line (most cells): one group, in the given order
     cluster_of = _clusters((it[key] for it in items), tolerance)
     tagged = sorted(((cluster_of[it[key]], n) for n, it in enumerate(items)))
     return [[items[n] for _, n in group] for _, group in itertools.groupby(tagged, key=lambda t: t[0])]
