@@ -105,11 +105,12 @@ def _pdfium_charbox_helper(path: Path) -> None:
 
 def _pdfium_chars(path: Path) -> None:
     """The new reader's characters: pdfium's raw calls, pdfplumber-shaped dictionaries (``pdf_pdfium._chars``)."""
-    from worker.extract.pdf_pdfium import _chars
+    from worker.extract.pdf_pdfium import _chars, _display
 
     for page in _pages(path):
         textpage = page.get_textpage()  # kept: the raw handle dies with it
-        _chars(textpage.raw, 0.0, page.get_height())
+        display, _, height = _display(page)
+        _chars(textpage.raw, display, height)
 
 
 def _pdfium_rects(path: Path) -> None:
@@ -142,10 +143,11 @@ def _pdfium_objects_helper(path: Path) -> None:
 
 def _pdfium_edges(path: Path) -> None:
     """The new reader's ruling lines: path segments of every path object (``pdf_pdfium._edges``)."""
-    from worker.extract.pdf_pdfium import _edges
+    from worker.extract.pdf_pdfium import _display, _edges
 
     for page in _pages(path):
-        _edges(page.raw, 0.0, page.get_height())
+        display, _, height = _display(page)
+        _edges(page.raw, display, height)
 
 
 PDF_WAYS = [

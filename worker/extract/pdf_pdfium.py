@@ -1,8 +1,8 @@
 """A PDF page's characters and ruling lines through pdfium (pypdfium2), in pdfplumber's object shape.
 
 pdfium (C++) interprets the page content about ten times faster than pdfminer (pure Python). What it gives
-is turned into the dictionaries pdfplumber hands out, so that pdfplumber's table finder
-(``pdfplumber.table.TableFinder``, pure geometry) and ``pdf_lines`` work on them unchanged:
+is turned into the dictionaries pdfplumber hands out (edges as tuples), so that the table finder
+(``pdf_tables``, pdfplumber's algorithm) and ``pdf_lines`` work on them as they did on pdfplumber's:
 
 * a character: ``text``, ``x0``/``x1`` (its advance, pdfium's loose box), ``bottom`` (baseline plus the
   font's descent) and ``top = bottom - size`` (pdfminer's box is one font size high), ``size``,
@@ -11,7 +11,8 @@ is turned into the dictionaries pdfplumber hands out, so that pdfplumber's table
   gives its four sides, as pdfplumber's ``rect_edges``), in page coordinates (object matrix and enclosing
   form XObjects applied), ``top`` measured from the top of the media box. Curves give no edges.
 
-Coordinates are the page's unrotated user space, like pdfplumber's.
+Coordinates are those of the page as displayed (``/Rotate`` applied, origin at the MediaBox corner), as
+pdfminer's page matrix makes them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from worker.extract.reasons import Reason, refuse
 _AXIS_EPS = 0.01  # pt: a segment this close to horizontal/vertical is a ruling line
 _MAX_FORMS = 10_000  # form XObjects walked per page (a form drawn in a form ... is drawn many times)
 Edge = tuple[float, float, float, float]  # x0, top, x1, bottom
+Matrix = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f as in PDF
 
 
 @dataclass
@@ -59,22 +61,37 @@ def open_pdf(path: Path) -> Any:
 
 
 def read_page(page: Any) -> PageContent:
-    """Characters and edges of one ``pdfium.PdfPage``."""
-    # the page's own MediaBox, as pdfplumber measures from it; pdfium does not inherit it from the page
-    # tree (crbug.com/pdfium/1786), so an inherited one is read through the page's box (CropBox in MediaBox)
-    media = page.get_mediabox(fallback_ok=False) or page.get_bbox()  # left, bottom, right, top
-    x_off, top_y = float(media[0]), float(media[3])
-    content = PageContent(width=float(media[2]) - x_off, height=top_y - float(media[1]))
+    """Characters and edges of one ``pdfium.PdfPage``, on the page as displayed (``/Rotate`` applied)."""
+    display, width, height = _display(page)
+    content = PageContent(width=width, height=height)
     textpage = page.get_textpage()
     try:
-        content.chars, content.unmapped = _chars(textpage.raw, x_off, top_y)
+        content.chars, content.unmapped = _chars(textpage.raw, display, height)
     finally:
         textpage.close()
-    content.vertical, content.horizontal = _edges(page.raw, x_off, top_y)
+    content.vertical, content.horizontal = _edges(page.raw, display, height)
     return content
 
 
-def _chars(tp: Any, x_off: float, top_y: float) -> tuple[list[dict[str, Any]], int]:
+def _display(page: Any) -> tuple[Matrix, float, float]:
+    """pdfminer's page matrix: user space to the page as displayed (origin bottom-left); its width, height.
+
+    The box is the page's own MediaBox, which pdfplumber measures from; pdfium does not inherit it from
+    the page tree (crbug.com/pdfium/1786), so an inherited one is read through the page's box (CropBox
+    within MediaBox). ``/Rotate`` turns the page clockwise for display, as pdfminer applies it.
+    """
+    x0, y0, x1, y1 = (float(v) for v in page.get_mediabox(fallback_ok=False) or page.get_bbox())
+    rotation = int(page.get_rotation()) % 360
+    if rotation == 90:
+        return (0.0, -1.0, 1.0, 0.0, -y0, x1), y1 - y0, x1 - x0
+    if rotation == 180:
+        return (-1.0, 0.0, 0.0, -1.0, x1, y1), x1 - x0, y1 - y0
+    if rotation == 270:
+        return (0.0, 1.0, -1.0, 0.0, y1, -x0), y1 - y0, x1 - x0
+    return (1.0, 0.0, 0.0, 1.0, -x0, -y0), x1 - x0, y1 - y0
+
+
+def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]], int]:
     count = pdfium_c.FPDFText_CountChars(tp)
     unicode_of = pdfium_c.FPDFText_GetUnicode
     generated = pdfium_c.FPDFText_IsGenerated
@@ -86,6 +103,7 @@ def _chars(tp: Any, x_off: float, top_y: float) -> tuple[list[dict[str, Any]], i
     rect_ref = ctypes.byref(rect)
     matrix = pdfium_c.FS_MATRIX()
     matrix_ref = ctypes.byref(matrix)
+    ra, rb, rc, rd, re, rf = display
     chars: list[dict[str, Any]] = []
     unmapped = 0
     for i in range(count):
@@ -99,12 +117,16 @@ def _chars(tp: Any, x_off: float, top_y: float) -> tuple[list[dict[str, Any]], i
         char_matrix(tp, i, matrix_ref)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         size = float(font_size(tp, i)) * math.hypot(c, d)  # pdfminer's size: the font size on the page
+        a, b, c, d = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd  # as displayed
         upright = a * d > 0 and b * c <= 0
         loose_box(tp, i, rect_ref)
-        bottom = top_y - rect.bottom
-        top = bottom - size if upright and size > 0 else top_y - rect.top
+        left, low, right, high = rect.left, rect.bottom, rect.right, rect.top
+        xa, ya = ra * left + rc * low + re, rb * left + rd * low + rf
+        xb, yb = ra * right + rc * high + re, rb * right + rd * high + rf
+        bottom = height - min(ya, yb)
+        top = bottom - size if upright and size > 0 else height - max(ya, yb)
         chars.append({
-            "text": chr(code), "x0": rect.left - x_off, "x1": rect.right - x_off, "top": top, "bottom": bottom,
+            "text": chr(code), "x0": min(xa, xb), "x1": max(xa, xb), "top": top, "bottom": bottom,
             "doctop": top, "size": size, "upright": upright,
         })
     return chars, unmapped
@@ -144,25 +166,25 @@ def _chains(members: list[int], chars: list[dict[str, Any]], key: str, tolerance
     return out
 
 
-def _matrix(obj: Any) -> tuple[float, float, float, float, float, float]:
+def _matrix(obj: Any) -> Matrix:
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
         return 1.0, 0.0, 0.0, 1.0, 0.0, 0.0
     return m.a, m.b, m.c, m.d, m.e, m.f
 
 
-def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, float, float, float, float, float]:
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> Matrix:
     """``inner`` then ``outer`` (PDF row-vector convention: p' = p * inner * outer)."""
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer  # noqa: N806
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _edges(page: Any, x_off: float, top_y: float) -> tuple[list[Edge], list[Edge]]:
+def _edges(page: Any, display: Matrix, height: float) -> tuple[list[Edge], list[Edge]]:
     vertical: list[Edge] = []
     horizontal: list[Edge] = []
     todo: list[tuple[Any, tuple[float, ...]]] = [
-        (pdfium_c.FPDFPage_GetObject(page, i), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+        (pdfium_c.FPDFPage_GetObject(page, i), display)
         for i in range(pdfium_c.FPDFPage_CountObjects(page))
     ]
     get_type = pdfium_c.FPDFPageObj_GetType
@@ -201,7 +223,7 @@ def _edges(page: Any, x_off: float, top_y: float) -> tuple[list[Edge], list[Edge
             seg = get_segment(obj, s)
             get_point(seg, px_ref, py_ref)
             x, y = px.value, py.value
-            qx, qy = x * a + y * c + e - x_off, top_y - (x * b + y * d + f)
+            qx, qy = x * a + y * c + e, height - (x * b + y * d + f)
             kind = segment_type(seg)
             if kind == moveto:
                 sx, sy = px0, py0 = qx, qy

@@ -195,3 +195,28 @@ def test_pdf_font_without_unicode_map_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError) as info:
         extract_file(path)
     assert info.value.code == "pdf_no_unicode"
+
+
+@pytest.mark.parametrize(("rotate", "cm"), [(90, b"0 1 -1 0 595 0 cm"), (270, b"0 -1 1 0 0 842 cm")])
+def test_pdf_rotated_landscape_page_reads_as_displayed(rotate: int, cm: bytes, tmp_path: Path) -> None:
+    """A wide table on a portrait page turned by /Rotate (content drawn turned back): read as displayed."""
+    landscape = (b"0.5 w 72 300 m 572 300 l S 72 340 m 572 340 l S 72 380 m 572 380 l S "
+                 b"72 300 m 72 380 l S 322 300 m 322 380 l S 572 300 m 572 380 l S "
+                 b"BT /F1 9 Tf 80 360 Td (Applications) Tj ET BT /F1 9 Tf 330 360 Td (7) Tj ET "
+                 b"BT /F1 9 Tf 80 320 Td (Other row) Tj ET BT /F1 9 Tf 330 320 Td (2,345) Tj ET "
+                 b"BT /F1 12 Tf 72 500 Td (Landscape report title) Tj ET")
+    path = tmp_path / "rotated.pdf"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate %d /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % rotate,
+        _stream(b"q " + cm + b" " + landscape + b" Q"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]))
+    lines = extract_file(path).lines
+    assert [(ln.text, ln.cells) for ln in lines] == [
+        ("Landscape report title", None),
+        ("Applications\t7", ["Applications", "7"]),
+        ("Other row\t2,345", ["Other row", "2,345"]),
+    ]
