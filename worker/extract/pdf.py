@@ -200,7 +200,8 @@ def extract_pdf(path: Path) -> Extracted:
     doc = open_pdf(path)
     try:
         if len(doc) == 0:
-            raise refuse(Reason.PDF_CORRUPT, path=path, detail="no pages")
+            raise refuse(Reason.PDF_CORRUPT, path=path, detail="没有页面")
+        index = 0
         for index in range(len(doc)):
             page = doc[index]
             try:
@@ -218,7 +219,7 @@ def extract_pdf(path: Path) -> Extracted:
         raise
     except Exception as exc:  # pdfium raises PdfiumError on pages it cannot load
         reraise_time_limit(exc)
-        raise refuse(Reason.PDF_CORRUPT, path=path, detail=f"{type(exc).__name__}: {exc}") from exc
+        raise refuse(Reason.PDF_CORRUPT, path=path, detail=f"第 {index + 1} 页无法读取（{type(exc).__name__}）") from exc
     finally:
         doc.close()
     if total_chars == 0:

@@ -44,7 +44,14 @@ class PageContent:
     chars: list[dict[str, Any]] = field(default_factory=list)
     vertical: list[Edge] = field(default_factory=list)
     horizontal: list[Edge] = field(default_factory=list)
-    unmapped: int = 0  # characters whose font has no Unicode map (pdfminer's "(cid:N)")
+    unmapped: int = 0  # visible characters whose font has no Unicode map (pdfminer's "(cid:N)")
+
+
+_OPEN_ERRORS = {  # pdfium's FPDF_GetLastError codes, in the words of the quarantine reason
+    pdfium_c.FPDF_ERR_FILE: "无法打开文件",
+    pdfium_c.FPDF_ERR_FORMAT: "文件结构错误或文件不完整",
+    pdfium_c.FPDF_ERR_PAGE: "页面无法读取",
+}
 
 
 def open_pdf(path: Path) -> Any:
@@ -56,8 +63,8 @@ def open_pdf(path: Path) -> Any:
         if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise refuse(Reason.PDF_ENCRYPTED, path=path) from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
-            raise refuse(Reason.PDF_UNSUPPORTED_ENCRYPTION, path=path, detail=exc) from exc
-        raise refuse(Reason.PDF_CORRUPT, path=path, detail=exc) from exc
+            raise refuse(Reason.PDF_UNSUPPORTED_ENCRYPTION, path=path, detail="不支持的安全处理程序") from exc
+        raise refuse(Reason.PDF_CORRUPT, path=path, detail=_OPEN_ERRORS.get(code, f"PDFium 错误 {code}")) from exc
 
 
 def read_page(page: Any) -> PageContent:
@@ -112,7 +119,7 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
             continue
         if code in (0x20, 0x2D) and generated(tp, i) == 1:
             continue  # a space or line-end hyphen pdfium inserted, not in the page content
-        if map_error(tp, i) == 1:
+        if map_error(tp, i) == 1 and not chr(code).isspace():
             unmapped += 1
         char_matrix(tp, i, matrix_ref)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
