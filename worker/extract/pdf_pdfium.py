@@ -111,6 +111,7 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
     matrix = pdfium_c.FS_MATRIX()
     matrix_ref = ctypes.byref(matrix)
     ra, rb, rc, rd, re, rf = display
+    turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)  # /Rotate: transform boxes and matrices
     chars: list[dict[str, Any]] = []
     unmapped = 0
     for i in range(count):
@@ -123,18 +124,21 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
             unmapped += 1
         char_matrix(tp, i, matrix_ref)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        size = float(font_size(tp, i)) * math.hypot(c, d)  # pdfminer's size: the font size on the page
-        a, b, c, d = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd  # as displayed
-        upright = a * d > 0 and b * c <= 0
+        size = float(font_size(tp, i)) * (abs(d) if c == 0 else math.hypot(c, d))  # the font size on the page
         loose_box(tp, i, rect_ref)
-        left, low, right, high = rect.left, rect.bottom, rect.right, rect.top
-        xa, ya = ra * left + rc * low + re, rb * left + rd * low + rf
-        xb, yb = ra * right + rc * high + re, rb * right + rd * high + rf
-        bottom = height - min(ya, yb)
-        top = bottom - size if upright and size > 0 else height - max(ya, yb)
+        if turned:
+            a, b, c, d = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd  # as displayed
+            xa, ya = ra * rect.left + rc * rect.bottom + re, rb * rect.left + rd * rect.bottom + rf
+            xb, yb = ra * rect.right + rc * rect.top + re, rb * rect.right + rd * rect.top + rf
+            x0, x1, low, high = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+        else:
+            x0, x1, low, high = rect.left + re, rect.right + re, rect.bottom + rf, rect.top + rf
+        upright = a * d > 0 and b * c <= 0
+        bottom = height - low
+        top = bottom - size if upright and size > 0 else height - high
         chars.append({
-            "text": chr(code), "x0": min(xa, xb), "x1": max(xa, xb), "top": top, "bottom": bottom,
-            "doctop": top, "size": size, "upright": upright,
+            "text": chr(code), "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "size": size,
+            "upright": upright,
         })
     return chars, unmapped
 
