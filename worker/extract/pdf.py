@@ -1,15 +1,16 @@
 """PDF with a text layer: ruled tables and text lines from pdfium, in reading order.
 
 * pdfium (``pdf_pdfium``) gives each page's characters and ruling lines in pdfplumber's object shape;
-  pdfplumber's table finder (pure geometry, ``lines`` strategy) turns the lines into cells.
-* Ruled tables become grid rows: pdfplumber leaves ``None`` where a merged cell covers the grid, which
+  pdfplumber's table finder (``lines`` strategy), rewritten in ``pdf_tables``, turns the lines into cells.
+* Ruled tables become grid rows: the table finder leaves ``None`` where a merged cell covers the grid, which
   becomes an empty continuation cell (span 0 when the cell to the left covers it, -1 when a cell above
   does), as for docx and html.
 * Text outside tables becomes lines; whitespace-aligned tables come out as tab-separated lines (``cells`` is
   None, as for text files), a gap wider than 1.5 em separating two columns.
 * A table that ends one page and continues at the top of the next with as many columns keeps its table
   number and row count (a repeated header row is dropped); page headers, footers and page numbers go.
-* Before pdfium sees it, ``pdf_guard`` refuses hostile nesting and decompression bombs.
+* Before pdfium sees it, ``pdf_guard`` refuses hostile nesting and decompression bombs, and
+  ``ensure_headroom`` a stream that would not fit under the address-space ceiling.
 * No text at all: ``Reason.PDF_SCANNED``. Password: a clear reason. Glyphs
   without a Unicode mapping are refused rather than guessed.
 
@@ -71,7 +72,7 @@ def _cell_texts(rows: list[Row], chars: list[dict[str, Any]]) -> list[list[str |
 
 
 def _table_rows(table: Table, chars: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[int]]]:
-    """Grid rows and span codes of a pdfplumber table."""
+    """Grid rows and span codes of a ruled table."""
     rows = table.rows
     xs = sorted({cell[0] for cell in table.cells})
     texts = _cell_texts(rows, chars)

@@ -147,7 +147,9 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[di
     """Drop repeated characters (fake bold), as pdfplumber's ``dedupe_chars`` does.
 
     Characters with the same text, size and uprightness are clustered by ``top`` and then ``x0`` (chains of
-    steps up to ``tolerance``); of each cluster the topmost-leftmost one stays. Order is kept.
+    steps up to ``tolerance``); of each cluster the topmost-leftmost one stays. Order is kept. Unlike
+    pdfplumber's default, the font name is not compared (pdfium does not give it cheaply; a bold copy in
+    another font is a duplicate too).
     """
     groups: dict[tuple[str, float, bool], list[int]] = {}
     for n, ch in enumerate(chars):
