@@ -6,7 +6,9 @@ is turned into the dictionaries pdfplumber hands out (edges as tuples), so that 
 
 * a character: ``text``, ``x0``/``x1`` (its advance, pdfium's loose box), ``bottom`` (baseline plus the
   font's descent) and ``top = bottom - size`` (pdfminer's box is one font size high), ``size``,
-  ``upright``, ``doctop``; generated characters (the spaces and line breaks pdfium inserts) are left out;
+  ``upright``, ``doctop``; generated characters (the spaces and line breaks pdfium inserts) are left out,
+  the letters pdfium splits a ligature glyph into are one character again (``fi``), and pdfium's
+  line-end hyphen mark (U+0002) is a hyphen;
 * an edge: every straight horizontal or vertical segment of a filled or stroked path (a ``re`` rectangle
   gives its four sides, as pdfplumber's ``rect_edges``), in page coordinates (object matrix and enclosing
   form XObjects applied), ``top`` measured from the top of the media box. Curves give no edges.
@@ -114,8 +116,16 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
     turned = (ra, rb, rc, rd) != (1.0, 0.0, 0.0, 1.0)  # /Rotate: transform boxes and matrices
     chars: list[dict[str, Any]] = []
     unmapped = 0
+    text_object = pdfium_c.FPDFText_GetTextObject
+    tight_box = pdfium_c.FPDFText_GetCharBox
+    tight = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
+    tight_refs = [ctypes.byref(v) for v in tight]
+    last_index = -2
+    last_box = (0.0, 0.0, 0.0, 0.0)
     for i in range(count):
         code = unicode_of(tp, i)
+        if code == 0x02:
+            code = 0x2D  # pdfium's mark for a hyphen that ends a line: the hyphen itself
         if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A) or 0xD800 <= code <= 0xDFFF:
             continue
         if code in (0x20, 0x2D) and generated(tp, i) == 1:
@@ -126,6 +136,19 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         size = float(font_size(tp, i)) * (abs(d) if c == 0 else math.hypot(c, d))  # the font size on the page
         loose_box(tp, i, rect_ref)
+        box = (rect.left, rect.right, rect.bottom, rect.top)
+        if box == last_box and last_index == i - 1 and _same(text_object(tp, i), text_object(tp, i - 1)):
+            # a ligature's further letters share its glyph box: one char, as pdfminer's, as wide as the glyph
+            chars[-1]["text"] += chr(code)
+            if not turned:
+                chars[-1]["x1"] = rect.right + re
+            last_index = i
+            continue
+        last_index, last_box = i, box
+        tight_box(tp, i, *tight_refs)
+        if tight[0].value == rect.left or tight[1].value == rect.right or tight[2].value == rect.bottom:
+            if b == 0 and c == 0 and a > 0 < d:
+                rect.left, rect.right, rect.bottom = _metric_edges(tp, i, code, font_size(tp, i), a, d, rect)
         if turned:
             a, b, c, d = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd  # as displayed
             xa, ya = ra * rect.left + rc * rect.bottom + re, rb * rect.left + rd * rect.bottom + rf
@@ -141,6 +164,31 @@ def _chars(tp: Any, display: Matrix, height: float) -> tuple[list[dict[str, Any]
             "upright": upright,
         })
     return chars, unmapped
+
+
+def _metric_edges(tp: Any, i: int, code: int, size: float, a: float, d: float, rect: Any) -> tuple[float, float, float]:
+    """Left, right and bottom edge of character ``i`` from its origin, advance and the font's descent.
+
+    pdfium's loose box takes in the glyph's outline where it sticks out (the hook of an "f", an italic
+    capital left of its origin, a descender below the font's descent); pdfminer's box starts at the origin,
+    is the advance wide and starts at the descent. Upright, unrotated text only; where the font cannot
+    tell, the loose box stays.
+    """
+    font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(tp, i))
+    width, descent = ctypes.c_float(), ctypes.c_float()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    if not font or not pdfium_c.FPDFText_GetCharOrigin(tp, i, ctypes.byref(ox), ctypes.byref(oy)):
+        return rect.left, rect.right, rect.bottom
+    left, right, bottom = ox.value, rect.right, rect.bottom
+    if pdfium_c.FPDFFont_GetGlyphWidth(font, code, size, ctypes.byref(width)) and width.value > 0:
+        right = ox.value + width.value * a
+    if pdfium_c.FPDFFont_GetDescent(font, size, ctypes.byref(descent)):
+        bottom = oy.value + descent.value * d
+    return left, right, bottom
+
+
+def _same(a: Any, b: Any) -> bool:
+    return bool(ctypes.cast(a, ctypes.c_void_p).value == ctypes.cast(b, ctypes.c_void_p).value)
 
 
 def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:

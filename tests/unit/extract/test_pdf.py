@@ -220,3 +220,24 @@ def test_pdf_rotated_landscape_page_reads_as_displayed(rotate: int, cm: bytes, t
         ("Applications\t7", ["Applications", "7"]),
         ("Other row\t2,345", ["Other row", "2,345"]),
     ]
+
+
+def test_pdf_ligatures_and_line_end_hyphens_read_as_written(tmp_path: Path) -> None:
+    """A glyph mapped to two letters (fi, ff) is one character; pdfium's line-end hyphen mark is a hyphen."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Lig def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange "
+            b"2 beginbfchar <7B> <00660069> <7C> <00660066> endbfchar endcmap "
+            b"CMapName currentdict /CMap defineresource pop end end")
+    content = b"BT /F1 11 Tf 72 700 Td (The {rst e|ect of the manip-) Tj 0 -14 Td (ulation state, and more words) Tj ET"
+    path = tmp_path / "ligatures.pdf"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        _stream(cmap),
+    ]))
+    # the wrapped line joins the paragraph (a Chinese paragraph needs no space; the hyphen stays)
+    assert [ln.text for ln in extract_file(path).lines] == ["The first effect of the manip-ulation state, and more words"]
