@@ -89,7 +89,8 @@ def _display(page: Any) -> tuple[Matrix, float, float]:
     the page tree (crbug.com/pdfium/1786), so an inherited one is read through the page's box (CropBox
     within MediaBox). ``/Rotate`` turns the page clockwise for display, as pdfminer applies it.
     """
-    x0, y0, x1, y1 = (float(v) for v in page.get_mediabox(fallback_ok=False) or page.get_bbox())
+    left, bottom, right, top = (float(v) for v in page.get_mediabox(fallback_ok=False) or page.get_bbox())
+    (x0, x1), (y0, y1) = sorted((left, right)), sorted((bottom, top))  # any two opposite corners (PDF 3.8.4)
     rotation = int(page.get_rotation()) % 360
     if rotation == 90:
         return (0.0, -1.0, 1.0, 0.0, -y0, x1), y1 - y0, x1 - x0
