@@ -104,6 +104,16 @@ def test_pdf_flate_bomb_is_refused_while_inflating(tmp_path: Path, layers: int) 
 
 
 @pytest.mark.timeout(30)
+def test_pdf_stream_too_big_for_what_is_left_is_stopped_before_pdfium(tmp_path: Path) -> None:
+    # under the 48 MB stream limit, but pdfium (which aborts the process when an allocation fails) would
+    # outgrow an 80 MB ceiling decoding it: a MemoryError before pdfium opens it, so the child lives
+    bomb = pdf_flate_bomb(tmp_path / "big.pdf", inflated_mb=40)
+    out = extract_limited(bomb, budget_mb=80)
+    assert out["code"] == "out_of_memory", out
+    assert out["reason"] == "处理该文件所需内存超过上限（80 MB，max_task_memory_mb），已停止处理"
+
+
+@pytest.mark.timeout(30)
 def test_memory_error_under_the_ceiling_quarantines_with_a_reason(tmp_path: Path) -> None:
     # passes the size and tag limits, but its tree does not fit in a 40 MB budget: the ceiling stops it
     bomb = docx_with_huge_xml(tmp_path / "fat.docx", xml_mb=8)

@@ -1,16 +1,18 @@
-"""A pre-scan of a PDF's raw bytes that refuses what would make pdfminer use gigabytes.
+"""A pre-scan of a PDF's raw bytes that refuses what would make the PDF library use gigabytes.
 
-pdfminer expands whatever the file asks for: arrays and dictionaries nested 100,000 deep, a 1 MB Flate
-stream that inflates to gigabytes (content streams, object streams and fonts are decoded whole). Before
-pdfplumber opens the file, ``check_pdf_limits``:
+A PDF library expands whatever the file asks for: arrays and dictionaries nested 100,000 deep, a 1 MB Flate
+stream that inflates to gigabytes (content streams, object streams and fonts are decoded whole; pdfium
+does so too, and pdfminer, read before it, did). Before pdfium opens the file, ``check_pdf_limits``:
 
 * measures the nesting of ``[``/``<<`` outside stream data (``MAX_NESTING``; a real PDF stays under 20);
 * inflates every Flate stream that is not an image, chunk by chunk without keeping the output, and
   refuses a stream over ``MAX_STREAM_MB`` or a file whose streams add up to over ``MAX_TOTAL_STREAM_MB``
   (chained Flate filters are inflated layer after layer, so a bomb inside a bomb is measured too).
 
-Image streams are skipped: pdfminer does not decode their data. What slips through is still bounded by
-the pool child's address-space ceiling (``worker.limits``), where a ``MemoryError`` quarantines the file.
+Image streams are skipped: text extraction does not decode their data. What slips through is still bounded by
+the pool child's address-space ceiling (``worker.limits``), where a ``MemoryError`` quarantines the file;
+pdfium aborts the process instead of failing an allocation, so ``pdf.ensure_headroom`` stops a file whose
+largest stream (returned here) would not fit under the ceiling before pdfium opens it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ _OPEN_RUN = re.compile(rb"[\[{]{%d,}" % (MAX_NESTING + 1))
 _PAIR = re.compile(rb"\[\]|\{\}")
 
 
-def check_pdf_limits(path: Path) -> None:
+def check_pdf_limits(path: Path) -> int:
     """Refuse a PDF whose objects nest too deep or whose streams inflate too far.
+
+    Returns:
+        The size of its largest stream (inflated when Flate, as stored otherwise; images left out), in bytes.
 
     Raises:
         ExtractionError: ``Reason.PDF_TOO_DEEP`` or ``Reason.PDF_STREAM_TOO_LARGE``.
@@ -42,6 +47,7 @@ def check_pdf_limits(path: Path) -> None:
     data = path.read_bytes()
     outside: list[bytes] = []
     total = 0
+    largest = 0
     pos = 0
     for match in _STREAM_START.finditer(data):
         if match.start() < pos or data[match.start() - 3 : match.start()] == b"end":
@@ -50,10 +56,14 @@ def check_pdf_limits(path: Path) -> None:
         end = len(data) if end < 0 else end
         header = data[max(pos, match.start() - 2048) : match.start()]
         outside.append(data[pos : match.start()])
-        total += _inflated_size(header, data[match.end() : end], path=path, budget=MAX_TOTAL_STREAM_MB * MB - total)
+        size = _inflated_size(header, data[match.end() : end], path=path, budget=MAX_TOTAL_STREAM_MB * MB - total)
+        total += size
+        own = header[header.rfind(b" obj") + 1 :] if b" obj" in header else header
+        largest = max(largest, size if size or b"/Image" in own else end - match.end())
         pos = end
     outside.append(data[pos:])
     _check_nesting(b"".join(outside), path=path)
+    return largest
 
 
 def _check_nesting(text: bytes, *, path: Path) -> None:
@@ -103,5 +113,5 @@ def _inflate(chunks: list[bytes], *, limit: int, shown_mb: int, path: Path) -> l
                 if inflater.eof:
                     return out
     except zlib.error:
-        return out  # pdfminer reports (or tolerates) broken streams itself
+        return out  # the PDF library reports (or tolerates) broken streams itself
     return out

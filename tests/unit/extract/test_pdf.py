@@ -143,3 +143,101 @@ def test_pdf_pages_without_text_are_reported(tmp_path: Path) -> None:
     extracted = extract_file(path)
     assert [ln.text for ln in extracted.lines] == ["一、总体情况"]
     assert extracted.warnings == ["PDF pages without a text layer (scanned or blank; OCR not supported): 2"]
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def test_pdf_table_in_a_form_xobject_with_a_scaled_text_matrix(tmp_path: Path) -> None:
+    """Ruling lines inside a placed form, text sized by its matrix (1 pt font, 10.5x Tm), inherited MediaBox."""
+    form = (b"0.5 w 72 600 m 372 600 l S 72 640 m 372 640 l S 72 680 m 372 680 l S "
+            b"72 600 m 72 680 l S 222 600 m 222 680 l S 372 600 m 372 680 l S "
+            b"BT /F1 1 Tf 9 0 0 9 80 660 Tm (Applications) Tj 9 0 0 9 230 660 Tm (7) Tj ET "
+            b"BT /F1 9 Tf 80 620 Td (Other row) Tj 150 0 Td (2,345) Tj ET")
+    content = b"BT /F1 1 Tf 10.5 0 0 10.5 72 750 Tm (Annual report 2023) Tj ET q 1 0 0 1 0 -200 cm /Fm1 Do Q"
+    path = tmp_path / "form.pdf"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        _stream(form, b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "),
+    ]))
+    lines = extract_file(path).lines
+    assert lines[0].text == "Annual report 2023" and lines[0].cells is None
+    assert [ln.cells for ln in lines[1:]] == [["Applications", "7"], ["Other row", "2,345"]]
+
+
+def test_pdf_font_without_unicode_map_is_refused(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(FONT))
+    pdf.set_font("cjk", size=12)
+    pdf.add_page()
+    pdf.cell(0, 10, "一、总体情况 2023")
+    path = tmp_path / "nomap.pdf"
+    pdf.output(str(path))
+    path.write_bytes(path.read_bytes().replace(b"/ToUnicode", b"/XoUnicode"))  # same length: xref stays right
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path)
+    assert info.value.code == "pdf_no_unicode"
+
+
+@pytest.mark.parametrize(("rotate", "cm"), [(90, b"0 1 -1 0 595 0 cm"), (270, b"0 -1 1 0 0 842 cm")])
+def test_pdf_rotated_landscape_page_reads_as_displayed(rotate: int, cm: bytes, tmp_path: Path) -> None:
+    """A wide table on a portrait page turned by /Rotate (content drawn turned back): read as displayed."""
+    landscape = (b"0.5 w 72 300 m 572 300 l S 72 340 m 572 340 l S 72 380 m 572 380 l S "
+                 b"72 300 m 72 380 l S 322 300 m 322 380 l S 572 300 m 572 380 l S "
+                 b"BT /F1 9 Tf 80 360 Td (Applications) Tj ET BT /F1 9 Tf 330 360 Td (7) Tj ET "
+                 b"BT /F1 9 Tf 80 320 Td (Other row) Tj ET BT /F1 9 Tf 330 320 Td (2,345) Tj ET "
+                 b"BT /F1 12 Tf 72 500 Td (Landscape report title) Tj ET")
+    path = tmp_path / "rotated.pdf"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate %d /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % rotate,
+        _stream(b"q " + cm + b" " + landscape + b" Q"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]))
+    lines = extract_file(path).lines
+    assert [(ln.text, ln.cells) for ln in lines] == [
+        ("Landscape report title", None),
+        ("Applications\t7", ["Applications", "7"]),
+        ("Other row\t2,345", ["Other row", "2,345"]),
+    ]
+
+
+def test_pdf_ligatures_and_line_end_hyphens_read_as_written(tmp_path: Path) -> None:
+    """A glyph mapped to two letters (fi, ff) is one character; pdfium's line-end hyphen mark is a hyphen."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Lig def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange "
+            b"2 beginbfchar <7B> <00660069> <7C> <00660066> endbfchar endcmap "
+            b"CMapName currentdict /CMap defineresource pop end end")
+    content = b"BT /F1 11 Tf 72 700 Td (The {rst e|ect of the manip-) Tj 0 -14 Td (ulation state, and more words) Tj ET"
+    path = tmp_path / "ligatures.pdf"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        _stream(cmap),
+    ]))
+    # the wrapped line joins the paragraph (a Chinese paragraph needs no space; the hyphen stays)
+    assert [ln.text for ln in extract_file(path).lines] == ["The first effect of the manip-ulation state, and more words"]
