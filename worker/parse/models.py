@@ -169,8 +169,8 @@ class Report(BaseModel):
         """The rows not read with certainty ("applications.granted", "disclosure.art20_1.rules"): their
         ``RowInfo`` or one of their cells is not certain.
 
-        Built once, on first use (the rules ask ``is_certain`` for every cell): a report is not changed once
-        parsed, or built by hand, and checked.
+        Built once, on first use (the rules ask ``is_certain`` for every cell); a report is not changed after
+        it is parsed (or built by hand), so the set stays right.
         """
         grids: list[tuple[str, dict[str, dict[str, Cell]]]] = [
             (f"disclosure.{block}", rows) for block, rows in self.tables.disclosure.items()
