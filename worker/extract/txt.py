@@ -13,7 +13,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from worker.extract.base import Extracted, SourceLine
+from worker.extract.base import Extracted
 from worker.extract.formats import Format, Sniffed
 from worker.extract.reasons import Reason, refuse
 from worker.extract.sniff import wide_unicode_without_bom
@@ -165,8 +165,8 @@ def extract_txt(path: Path, data: bytes | None = None) -> Extracted:
         warnings.append(f"the file ends inside a UTF-8 character (truncated?): its last {cut} byte(s) were dropped")
         data = data[:-cut]
     text, encoding = decode_bytes(data, path=path)
-    lines = [SourceLine(text=line) for line in split_lines(text)]
-    return Extracted(kind=Format.TXT, lines=lines, encoding=encoding, warnings=warnings)
+    lines = [{"text": line} for line in split_lines(text)]  # validated in one call, not one model per line
+    return Extracted.model_validate({"kind": Format.TXT, "lines": lines, "encoding": encoding, "warnings": warnings})
 
 
 def _truncated_utf8_tail(data: bytes) -> int:

@@ -292,9 +292,7 @@ def read_row(
     across rows may settle it). A row the printed reading cannot stand for (fewer cells, or ``00``) takes
     the one reading that satisfies ``holds``; none or several leave it ambiguous.
     """
-    plain: Reading | None = None
-    if printed is not None and len(printed) == n and all(p.kind != "run" or _valid(p.text) for p in printed):
-        plain = tuple(None if p.kind == "blank" else p.value for p in printed)
+    plain = printed_reading(printed, n)
     plain_holds = plain is not None and (holds is None or holds(plain))
     if plain is not None and plain_holds and not strict and not alternatives:
         return RowReading("printed", plain)
@@ -316,6 +314,14 @@ def read_row(
     # several readings; or the printed one, complete but failing its constraint, against another that holds
     # (a real error, or a lost separator masked by a blank cell): only the column totals may tell
     return RowReading("ambiguous", None, cands, complete)
+
+
+def printed_reading(printed: Sequence[Piece] | None, n: int) -> Reading | None:
+    """The values of the row as printed when it has its ``n`` cells and is well formed (no digit run with a
+    leading zero, which no report prints: ``00`` is two cells); else None."""
+    if printed is None or len(printed) != n or any(p.kind == "run" and not _valid(p.text) for p in printed):
+        return None
+    return tuple(None if p.kind == "blank" else p.value for p in printed)
 
 
 def _only_reading(plain: Reading, pieces: Sequence[Piece], n: int, holds: Holds | None) -> bool:

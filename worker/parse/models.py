@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -156,21 +157,33 @@ class Report(BaseModel):
         """Whether ``table`` (or one ``row`` of it) was read with certainty (exact, separated, reconstructed).
 
         A table without a ``TableRead`` (a report built by hand) counts as certain; a row is certain when its
-        table is and its ``RowInfo`` and every cell of it are.
+        ``RowInfo`` and every cell of it are.
         """
-        read = self.table_reads.get(table)
-        if read is not None and read.certainty not in CERTAIN and row is None:
-            return False
         if row is None:
-            return True
-        info = self.rows.get(f"{table}.{row}")
-        if info is not None and info.certainty not in CERTAIN:
-            return False
-        if table.startswith("disclosure."):
-            cells = self.tables.disclosure.get(table.split(".", 1)[1], {}).get(row, {})
-        else:
-            cells = getattr(self.tables, table, {}).get(row, {})
-        return all(cell.certainty in CERTAIN for cell in cells.values())
+            read = self.table_reads.get(table)
+            return read is None or read.certainty in CERTAIN
+        return f"{table}.{row}" not in self.uncertain_rows
+
+    @cached_property
+    def uncertain_rows(self) -> frozenset[str]:
+        """The rows not read with certainty ("applications.granted", "disclosure.art20_1.rules"): their
+        ``RowInfo`` or one of their cells is not certain.
+
+        Built once, on first use (the rules ask ``is_certain`` for every cell); a report is not changed after
+        it is parsed (or built by hand), so the set stays right.
+        """
+        grids: list[tuple[str, dict[str, dict[str, Cell]]]] = [
+            (f"disclosure.{block}", rows) for block, rows in self.tables.disclosure.items()
+        ]
+        grids += [("applications", self.tables.applications), ("reviews", self.tables.reviews)]
+        by_cells = {
+            f"{table}.{row}"
+            for table, rows in grids
+            for row, cells in rows.items()
+            if any(cell.certainty not in CERTAIN for cell in cells.values())
+        }
+        by_info = {key for key, info in self.rows.items() if info.certainty not in CERTAIN}
+        return frozenset(by_cells | by_info)
 
     @property
     def identity_key(self) -> str | None:

@@ -37,6 +37,7 @@ _BOX_CHAR = re.compile("[\u2500-\u257f]")
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
+_TYPOGRAPHIC_QUOTE = re.compile("[" + "".join(chr(c) for c in _QUOTES) + "]")
 
 
 def nfkc(line: str) -> str:
@@ -59,13 +60,17 @@ def space_entities(line: str) -> str:
 def spaces(line: str) -> str:
     """NBSP, U+3000 and other odd spaces become one ASCII space; spaces around tabs and at the ends go."""
     line = _ODD_SPACES.sub(" ", line)
-    line = _AROUND_TABS.sub("\t", line)
-    line = _MULTI_SPACE.sub(" ", line)
+    if "\t" in line:
+        line = _AROUND_TABS.sub("\t", line)
+    if "  " in line:
+        line = _MULTI_SPACE.sub(" ", line)
     return line.strip(" ")
 
 
 def quotes(line: str) -> str:
     """Unify typographic quotes to ASCII ones."""
+    if not _TYPOGRAPHIC_QUOTE.search(line):
+        return line  # most lines: ``translate`` with a mapping is slow on long Chinese lines
     return line.translate(_QUOTES)
 
 

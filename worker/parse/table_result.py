@@ -9,7 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.parse.digits import Piece, Reading, application_constraints, narrow_by_columns, piece, read_row
+from worker.parse.digits import (
+    Holds,
+    Piece,
+    Reading,
+    application_constraints,
+    narrow_by_columns,
+    piece,
+    printed_reading,
+    read_row,
+)
 from worker.parse.models import CERTAIN, Certainty, ParseWarning, RowInfo
 from worker.parse.rows import Item, RawRow, Taken
 from worker.parse.values import parse_value
@@ -70,9 +79,12 @@ def reconstruct(
     cells = [c for c in row.cells if c not in taken.extras] or taken.cells
     if not cells or cells[0].grid:
         return taken, "exact" if cells else "separated"
-    pieces = [_piece(c) for c in cells]
     printed = [_piece(c) for c in taken.cells] if taken.count >= n and len(taken.cells) == n else None
     spaced = [c for c in cells if " " in c.text]  # "1 234": one number, or two cells partly spaced
+    if not strict and not spaced and _holds_as_printed(printed, n, holds):
+        taken.candidates = None
+        return taken, "separated"  # ``read_row`` would keep it without a search: skip making its pieces
+    pieces = [_piece(c) for c in cells]
     alternatives = [[p for c in cells for p in _pieces_split(c)]] if spaced else []
     verdict = read_row(pieces, printed, n, holds, strict=strict, alternatives=alternatives)
     taken.candidates = verdict.candidates if verdict.complete else []
@@ -86,6 +98,12 @@ def reconstruct(
     out = reading_taken(verdict.reading, cells[0])
     out.candidates = [verdict.reading]
     return out, "reconstructed"
+
+
+def _holds_as_printed(printed: Sequence[Piece] | None, n: int, holds: Holds | None) -> bool:
+    """The row as printed is complete, well formed and satisfies its constraint (``read_row``'s first case)."""
+    plain = printed_reading(printed, n)
+    return plain is not None and (holds is None or holds(plain))
 
 
 def _piece(item: Item) -> Piece:

@@ -20,6 +20,7 @@ from worker.parse.digits import (
     splits,
     unique_split,
 )
+from worker.parse.models import Cell, Report, RowInfo, TableRead, Tables
 from worker.rules import run_checks
 from worker.rules.status import ReportStatus, report_status
 
@@ -43,6 +44,28 @@ def test_clean_text_is_read_separated_and_ok() -> None:
     assert {r.certainty for r in report.table_reads.values()} == {"separated"}
     assert report.is_certain("applications") and report.is_certain("applications", "granted")
     assert report_status(report, run_checks(report)) is ReportStatus.OK
+
+
+def test_a_row_is_uncertain_by_its_row_info_or_by_any_of_its_cells() -> None:
+    report = Report(
+        tables=Tables(
+            applications={
+                "granted": {"total": Cell(value=1, certainty="ambiguous")},
+                "new": {"total": Cell(value=1)},
+            },
+            disclosure={"art20_1": {"rules": {"issued": Cell(value=2, certainty="reconstructed")}}},
+        ),
+        rows={
+            "applications.new": RowInfo(label="本年新收", cell_count=7, certainty="ambiguous"),
+            "applications.partial": RowInfo(label="部分公开", cell_count=7),
+        },
+        table_reads={"reviews": TableRead(table="reviews", certainty="ambiguous")},
+    )
+    assert report.uncertain_rows == {"applications.granted", "applications.new"}
+    assert not report.is_certain("applications", "granted") and not report.is_certain("applications", "new")
+    assert report.is_certain("applications", "partial") and report.is_certain("disclosure.art20_1", "rules")
+    assert report.is_certain("applications")  # no TableRead: a table built by hand counts as certain
+    assert not report.is_certain("reviews") and report.is_certain("reviews", "review")  # a row asks its own
 
 
 def test_label_with_characters_wrong_in_its_place_is_read_with_a_warning() -> None:

@@ -37,6 +37,8 @@ class ValueNotACount(Rule):
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
         for table, row, col, cell in iter_cells(report):
+            if type(cell.value) is int and cell.value >= 0:
+                continue  # a count: nothing to check (most cells; before the certainty lookup)
             if not certain(report, table, row):
                 continue
             if is_non_numeric(cell):
@@ -49,7 +51,7 @@ class ValueNotACount(Rule):
                 )
                 continue
             value = cell.value
-            if value is None or (type(value) is int and value >= 0):
+            if value is None:
                 continue
             problem = None
             if value < 0 and col not in SIGNED_COLS:

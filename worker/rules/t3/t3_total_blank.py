@@ -43,13 +43,13 @@ class TotalLeftBlank(Rule):
     severity = Severity.WARNING
 
     def check(self, report: Report, ctx: RuleContext) -> Iterator[Finding]:
+        if not certain_table(report, "applications"):
+            return
         for row, cells in report.tables.applications.items():
             for col in APPLICATION_COLS:
                 cell = cells.get(col)
                 if cell is None or cell.value is not None:
                     continue
-                if not certain_table(report, "applications"):
-                    return
                 parts = blank_total_parts(report, row, col)
                 if not parts:
                     continue
