@@ -124,6 +124,8 @@ def _run(tokens: Sequence[Token]) -> tuple[int, list[int]] | None:
 def _pieces(text: str) -> list[str]:
     """The labels of a text: cut where a row numbering begins; text before the first numbering dropped."""
     starts = [m.start() for m in ROW_NUMBERING.finditer(text)]
+    if not starts:  # no numbering at all: no labels
+        return []
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 

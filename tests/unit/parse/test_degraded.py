@@ -431,3 +431,17 @@ def test_variant_heading_run_into_text_is_not_a_missing_section() -> None:
     report = parse_text(variant)
     assert "problems" not in [s.key for s in report.sections]  # a Chinese character on its left: not cut
     assert MISSING not in errors(report)
+
+
+def test_a_floating_label_run_without_numbering_is_read_not_raised() -> None:
+    """Generated case 312 (one injected error) once raised ``ValueError`` from zip() in floating.py's
+    ``_pieces`` (a label text with no row numbering): the report must parse, and its error be found or the
+    table be marked uncertain, never a parser crash (which would quarantine a readable report)."""
+    from tests.utils.degrade import make_case
+    from worker.parse.floating import _pieces
+
+    assert _pieces("没有编号的文字") == []
+    case = make_case(312, inject=True)
+    report = parse_text(case.text, source="case312.txt")
+    findings = run_checks(report)
+    assert report_status(report, findings) in (ReportStatus.FAILED, ReportStatus.NEEDS_REVIEW)
