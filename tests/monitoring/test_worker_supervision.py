@@ -80,12 +80,25 @@ def _diagnosis(procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> str:
     return "\n".join(parts)
 
 
-def _wait(procs: list[subprocess.Popen[bytes]], logs: list[Path], predicate: Any, timeout: float, what: str) -> Any:
-    """``wait_until``; on timeout the assertion message has both workers' return codes and log tails."""
+def _wait(
+    app: Celery, procs: list[subprocess.Popen[bytes]], logs: list[Path], predicate: Any, timeout: float, what: str
+) -> Any:
+    """``wait_until``; on timeout the assertion message has both workers' return codes and log tails, and
+    whether the broker still answers and which nodes do answer a ping."""
+    from worker.broker import ping_url
+
     try:
         return wait_until(predicate, timeout, what)
     except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{_diagnosis(procs, logs)}") from None
+        broker = str(app.conf.broker_url)
+        try:
+            answering = sorted(name for reply in app.control.ping(timeout=1.0) for name in reply)
+        except Exception as ping_exc:  # the diagnosis must not hide the timeout
+            answering = [f"<{type(ping_exc).__name__}: {ping_exc}>"]
+        raise AssertionError(
+            f"{exc}\nbroker {broker} answers PING: {ping_url(broker)}; nodes answering a ping: {answering}\n"
+            f"{_diagnosis(procs, logs)}"
+        ) from None
 
 
 def _nodes(app: Celery, pids: list[int]) -> set[str]:
@@ -103,7 +116,7 @@ def test_two_workers_on_one_host_have_their_own_names_and_are_restarted(
         found = _nodes(app, pids)
         return found if len(found) == 2 else None
 
-    nodes = _wait(procs, logs, both, 60, "both workers to answer a ping")
+    nodes = _wait(app, procs, logs, both, 60, "both workers to answer a ping")
     assert nodes == {f"nianbao-{pid}@{os.uname().nodename}" for pid in pids}
 
     # the Celery main process of the first worker dies (as with WorkerLostError at pool start): started again
@@ -114,6 +127,6 @@ def test_two_workers_on_one_host_have_their_own_names_and_are_restarted(
         child = _celery_child(pids[0])
         return child if child not in (None, first) else None
 
-    again = _wait(procs, logs, restarted, 30, "nianbao worker to start the Celery worker again")
+    again = _wait(app, procs, logs, restarted, 30, "nianbao worker to start the Celery worker again")
     assert again != first and procs[0].poll() is None
-    assert _wait(procs, logs, both, 60, "the restarted worker to answer a ping") == nodes
+    assert _wait(app, procs, logs, both, 60, "the restarted worker to answer a ping") == nodes
