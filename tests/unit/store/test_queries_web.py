@@ -5,11 +5,12 @@ On real SQLite and PostgreSQL (``database_url``), over seeds really parsed, chec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.utils.services import make_settings, migrated
+from tests.utils.services import make_settings, migrated, shared_database
 from tests.utils.stored import CLEAN, CORRECTED, SEEDS_DIR, _checked, store_seeds
 from worker.parse.models import Location
 from worker.rules.base import Finding, Severity
@@ -29,11 +30,22 @@ def ids(settings: Settings) -> dict[str, int]:
     return store_seeds(settings)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, dict[str, int]]]:
+    """The stored seeds once per database for the module's tests that only read them (``ids`` per test)."""
+    with shared_database(request.param, tmp_path_factory) as url:
+        settings = migrated(make_settings(tmp_path_factory.mktemp("seeded"), url))
+        yield settings, store_seeds(settings)
+
+
 def _counts(counts: list[queries.FacetCount]) -> dict[str, int]:
     return {c.value: c.count for c in counts}
 
 
-def test_facets_count_every_value_under_the_other_filters(settings: Settings, ids: dict[str, int]) -> None:
+def test_facets_count_every_value_under_the_other_filters(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         everything = queries.report_facets(s)
         errors_only = queries.report_facets(s, ReportFilter(status=ReportStatus.ERRORS))
@@ -50,14 +62,16 @@ def test_facets_count_every_value_under_the_other_filters(settings: Settings, id
     assert year_2023.count_of("status", "warnings") == 2 and year_2023.count_of("status", "errors") == 0
 
 
-def test_sort_by_errors(settings: Settings, ids: dict[str, int]) -> None:
+def test_sort_by_errors(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         page = queries.list_reports(s, sort=ReportSort.ERRORS)
     counts = [r.error_count for r in page.items]
     assert counts == sorted(counts, reverse=True) and page.items[0].id in (ids["002"], ids["003"])
 
 
-def test_compare_versions_new_fixed_unchanged_and_cells(settings: Settings, ids: dict[str, int]) -> None:
+def test_compare_versions_new_fixed_unchanged_and_cells(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         same_body = queries.compare_versions(s, ids["000"], ids[CORRECTED])
         other = queries.compare_versions(s, ids["000"], ids["002"])
@@ -114,7 +128,8 @@ def test_body_history_latest_version_per_year_figures_and_cross_year(settings: S
     assert history.years[2].report.id == later.id and history.years[0].cross_year == []
 
 
-def test_report_text_sections_and_excerpts(settings: Settings, ids: dict[str, int]) -> None:
+def test_report_text_sections_and_excerpts(seeded: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = seeded
     with session_scope(settings) as s:
         text = queries.report_text(s, ids["000"])
         assert queries.report_text(s, 999_999) is None
