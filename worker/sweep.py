@@ -36,7 +36,6 @@ from worker.store.models import utcnow
 log = get_logger(__name__)
 
 SendTask = Callable[[str, list[Any]], None]
-OUTBOX_GRACE_S = 30.0  # younger outbox rows are still being sent by the task that recorded them
 MOVE_GRACE_S = 30.0  # a destination younger than this may still be moving
 FLUSH_GRACE_S = 60.0  # a window this late has lost its flush (as worker/alerts/task.py's OVERDUE_GRACE_S)
 
@@ -113,7 +112,7 @@ def _half_done(settings: Settings, now: dt.datetime) -> int:
 
 def _outbox(settings: Settings, send_task: SendTask, now: dt.datetime) -> int:
     with session_scope(settings) as s:
-        rows = outbox.unsent(s, older_than=now - dt.timedelta(seconds=OUTBOX_GRACE_S))
+        rows = outbox.unsent(s, older_than=now - dt.timedelta(seconds=settings.outbox_grace_seconds))
         pending = [(r.id, r.task, r.ref_id) for r in rows if r.id is not None]
     sent: list[int] = []
     for row_id, task, ref in pending:

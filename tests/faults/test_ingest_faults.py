@@ -128,7 +128,7 @@ def test_broker_outage_archives_and_the_sweep_sends_the_alert(settings: Any, see
     (row,) = _rows(settings, OutboxTask)
     assert row.sent_at is None and (row.task, row.ref_id) == ("nianbao.alert_report", res.report_id)
     sent = Sent()
-    later = utcnow() + dt.timedelta(seconds=sweep.OUTBOX_GRACE_S + 1)
+    later = utcnow() + dt.timedelta(seconds=settings.outbox_grace_seconds + 1)
     assert sweep.run(settings, sent, now=later).outbox_sent == 1
     assert sent == [("nianbao.alert_report", [res.report_id])]
     assert sweep.run(settings, sent, now=later).outbox_sent == 0  # once

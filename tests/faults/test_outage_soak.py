@@ -98,6 +98,7 @@ def test_database_then_broker_outage_in_one_run_loses_nothing(
                 **smtp_overrides(sink), stable_seconds=0.5, rescan_interval=3, sweep_interval=2,
                 retry_backoff=1, retry_backoff_max=5, db_busy_timeout=0.5, web_enabled=False,
                 reminders_enabled=False, visibility_timeout=60, soft_time_limit=20, time_limit=30,
+                outbox_grace_seconds=3,
             )
         )  # fmt: skip
         texts = report_texts(12, seed=10)
