@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     # an outbox row (alert task) unsent this long is sent by the sweep: younger ones are still being sent
     # by the task that recorded them (a broker outage leaves them unsent)
     outbox_grace_seconds: float = 30.0
+    # `nianbao worker` / `run` ping their Celery worker this often; three pings unanswered while the broker
+    # answers and the worker is restarted (worker/liveness.py); 0: never
+    worker_ping_interval: float = 30.0
     # address space a pool child may use above its size at start (RLIMIT_AS; 0 = no ceiling); a child
     # whose resident size ends a task above this is replaced (worker_max_memory_per_child)
     max_task_memory_mb: int = 1024

@@ -41,7 +41,7 @@ def _celery_child(pid: int) -> int | None:
 def two_workers(tmp_path: Path, broker_url: str) -> Iterator[tuple[list[subprocess.Popen[bytes]], Celery]]:
     from worker.app import celery_config
 
-    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", broker_url)
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite'}", broker_url, worker_ping_interval=2)
     env = settings_env(settings)
     exe = Path(sys.executable).with_name("nianbao")
     logs = [open(tmp_path / f"worker{i}.log", "wb") for i in range(2)]  # noqa: SIM115
@@ -130,3 +130,17 @@ def test_two_workers_on_one_host_have_their_own_names_and_are_restarted(
     again = _wait(app, procs, logs, restarted, 30, "nianbao worker to start the Celery worker again")
     assert again != first and procs[0].poll() is None
     assert _wait(app, procs, logs, both, 60, "the restarted worker to answer a ping") == nodes
+
+    # a Celery worker that stops answering while the broker answers (frozen here; seen hung after an
+    # "Unrecoverable error" following a broker outage) is killed and started again (worker/liveness.py)
+    frozen = _celery_child(pids[1])
+    assert frozen is not None
+    os.kill(frozen, signal.SIGSTOP)
+
+    def replaced() -> int | None:
+        child = _celery_child(pids[1])
+        return child if child not in (None, frozen) else None
+
+    _wait(app, procs, logs, replaced, 60, "the unresponsive worker to be replaced")
+    assert procs[1].poll() is None and not Path(f"/proc/{frozen}").exists()
+    assert _wait(app, procs, logs, both, 60, "the replacement to answer a ping") == nodes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -99,7 +100,9 @@ class _Supervisor:
     """Runs the Celery worker subprocess (and, for ``nianbao run``, the watcher thread) until told to stop.
 
     A worker process that exits is started again (at most 5 times a minute); e.g. Celery's main process
-    exits with ``WorkerLostError('Could not start worker processes')`` when a pool child dies at start.
+    exits with ``WorkerLostError('Could not start worker processes')`` when a pool child dies at start. A
+    worker that stops answering pings while the broker answers is killed and started again
+    (``worker.liveness``).
     """
 
     def __init__(self, settings: Settings, env: dict[str, str], *, argv: list[str] | None = None) -> None:
@@ -134,8 +137,11 @@ class _Supervisor:
 
     def loop(self) -> None:
         from worker import sweep
-        from worker.app import app
+        from worker.app import app, broker_url_for
+        from worker.liveness import Liveness, node_name
 
+        liveness = Liveness(app, broker_url_for(self.settings), node_name(self.argv),
+                            interval=self.settings.worker_ping_interval)  # fmt: skip
         restarts: list[float] = []
         next_sweep = time.monotonic() + self.settings.rescan_interval
         while not self.stop_event.wait(0.5):
@@ -145,6 +151,11 @@ class _Supervisor:
                     sweep.run(self.settings, lambda name, args: app.send_task(name, args=args))
                 except Exception as exc:  # the broker may be restarting: try again next round
                     log.warning("orphan_sweep_failed", error=str(exc))
+            if self.proc is not None and self.proc.poll() is None and liveness.check():
+                log.error("worker_unresponsive_restarted", pid=self.proc.pid)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the pool goes with it
+                self.proc.wait()
             if self.proc is not None and self.proc.poll() is not None:
                 log.error("worker_exited", code=self.proc.returncode)
                 restarts = [t for t in restarts if time.monotonic() - t < 60] + [time.monotonic()]
@@ -152,6 +163,7 @@ class _Supervisor:
                     self.failed = True
                     return
                 self.start_worker()
+                liveness.started()
 
     def stop(self) -> None:
         self.stop_event.set()
