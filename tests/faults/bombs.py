@@ -24,7 +24,7 @@ def docx_with_huge_xml(path: Path, *, xml_mb: int) -> Path:
     return path
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def raw_pdf(objects: list[bytes]) -> bytes:
     """A PDF with ``objects`` numbered from 1 and a correct xref table (catalog is object 1)."""
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
@@ -52,7 +52,7 @@ def pdf_nested_arrays(path: Path, *, depth: int) -> Path:
     body = b"[" * depth + b"]" * depth
     objects = _page_objects(b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream")
     objects.append(b"<< /Nested " + body + b" >>")
-    path.write_bytes(_pdf(objects))
+    path.write_bytes(raw_pdf(objects))
     return path
 
 
@@ -65,5 +65,5 @@ def pdf_flate_bomb(path: Path, *, inflated_mb: int, layers: int = 1) -> Path:
         data = zlib.compress(data, 9)
     filters = b"[" + b" /FlateDecode" * layers + b" ]"
     stream = b"<< /Length %d /Filter %s >>\nstream\n" % (len(data), filters) + data + b"\nendstream"
-    path.write_bytes(_pdf(_page_objects(stream)))
+    path.write_bytes(raw_pdf(_page_objects(stream)))
     return path

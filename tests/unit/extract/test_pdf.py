@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from tests.faults.bombs import raw_pdf
 from tests.utils.render_formats import FONT, render_pdf
 from tests.utils.render_formats_layout import random_report
 from worker.errors import ExtractionError
@@ -145,19 +146,6 @@ def test_pdf_pages_without_text_are_reported(tmp_path: Path) -> None:
     assert extracted.warnings == ["PDF pages without a text layer (scanned or blank; OCR not supported): 2"]
 
 
-def _raw_pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
@@ -170,7 +158,7 @@ def test_pdf_table_in_a_form_xobject_with_a_scaled_text_matrix(tmp_path: Path) -
             b"BT /F1 9 Tf 80 620 Td (Other row) Tj 150 0 Td (2,345) Tj ET")
     content = b"BT /F1 1 Tf 10.5 0 0 10.5 72 750 Tm (Annual report 2023) Tj ET q 1 0 0 1 0 -200 cm /Fm1 Do Q"
     path = tmp_path / "form.pdf"
-    path.write_bytes(_raw_pdf([
+    path.write_bytes(raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
         b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> >>",
@@ -206,7 +194,7 @@ def test_pdf_rotated_landscape_page_reads_as_displayed(rotate: int, cm: bytes, t
                  b"BT /F1 9 Tf 80 320 Td (Other row) Tj ET BT /F1 9 Tf 330 320 Td (2,345) Tj ET "
                  b"BT /F1 12 Tf 72 500 Td (Landscape report title) Tj ET")
     path = tmp_path / "rotated.pdf"
-    path.write_bytes(_raw_pdf([
+    path.write_bytes(raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate %d /Contents 4 0 R "
@@ -230,7 +218,7 @@ def test_pdf_ligatures_and_line_end_hyphens_read_as_written(tmp_path: Path) -> N
             b"CMapName currentdict /CMap defineresource pop end end")
     content = b"BT /F1 11 Tf 72 700 Td (The {rst e|ect of the manip-) Tj 0 -14 Td (ulation state, and more words) Tj ET"
     path = tmp_path / "ligatures.pdf"
-    path.write_bytes(_raw_pdf([
+    path.write_bytes(raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
