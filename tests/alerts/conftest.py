@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import pytest
 
 # the fixtures broker_url, database_url, default_database_url come from tests/conftest.py's plugin: importing
 # them here too made a second session broker for this folder
-from tests.utils.services import make_settings, migrated, settings_env
+from tests.utils.services import export_settings, make_settings, migrated
 from tests.utils.smtp import SmtpSink
 from worker.settings import Settings, get_settings
 
@@ -27,12 +26,7 @@ def configure(
 ) -> Settings:
     """Make ``get_settings()`` (what tasks read) return settings under ``tmp_path``; migrate the database."""
     wanted = make_settings(tmp_path, db_url, broker, **overrides)
-    for key in list(os.environ):
-        if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
-            monkeypatch.delenv(key)
-    for key, value in settings_env(wanted, base={}).items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
+    export_settings(monkeypatch, wanted)
     return migrated(get_settings())
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from tests.utils.services import make_settings, migrated, settings_env, shared_database
+from tests.utils.services import export_settings, make_settings, migrated, shared_database
 from tests.utils.stored import CLEAN, CORRECTED, store_seeds
 from worker.cli import main
 from worker.settings import get_settings
@@ -22,12 +21,7 @@ def ids(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """The stored seeds, once per database for this module: its commands only read them."""
     with shared_database(request.param, tmp_path_factory) as url, pytest.MonkeyPatch.context() as monkeypatch:
         settings = migrated(make_settings(tmp_path_factory.mktemp("cli-reports"), url))
-        for key in list(os.environ):
-            if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
-                monkeypatch.delenv(key)
-        for key, value in settings_env(settings, base={}).items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
+        export_settings(monkeypatch, settings)
         yield store_seeds(settings)
     get_settings.cache_clear()
 

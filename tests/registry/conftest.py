@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.registry.helpers import broken, generated, store, write_csv
-from tests.utils.services import make_settings, migrated, settings_env
+from tests.utils.services import export_settings, make_settings, migrated
 from worker.cli import main
 from worker.settings import Settings, get_settings
 
@@ -26,12 +25,7 @@ def make_registry_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data
 
     def make(**overrides: Any) -> Settings:
         settings = migrated(make_settings(tmp_path, database_url, **overrides))
-        for key in list(os.environ):
-            if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
-                monkeypatch.delenv(key)
-        for key, value in settings_env(settings, base={}).items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
+        export_settings(monkeypatch, settings)
         return settings
 
     yield make

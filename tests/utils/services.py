@@ -188,6 +188,18 @@ def settings_env(settings: Settings, base: dict[str, str] | None = None) -> dict
     return env
 
 
+def export_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Make ``get_settings()`` in this process return ``settings``: the environment says exactly them."""
+    from worker.settings import get_settings
+
+    for key in list(os.environ):
+        if key.startswith("NIANBAO_") or key in ("REDIS_URL", "DATABASE_URL"):
+            monkeypatch.delenv(key)
+    for key, value in settings_env(settings, base={}).items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+
+
 def migrated(settings: Settings) -> Settings:
     """Apply the migrations to ``settings``' database and return the settings."""
     from worker.store.db import upgrade
