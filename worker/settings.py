@@ -93,10 +93,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("NIANBAO_DATABASE_URL", "DATABASE_URL", "database_url")
     )
     db_busy_timeout: float = 30.0  # SQLite: seconds a writer waits for a lock before a (retried) error
-    # how workers get a file: "shared" from processing/ on the inbox's file system (one host, or a volume
+    # how workers get a file: "disk" from processing/ on the inbox's file system (one host, or a volume
     # every worker mounts); "database": the inbox side stores the bytes in PostgreSQL and workers on any
     # host fetch them by sha256 (docs/pipeline.md, "Workers on other machines")
-    file_store: Literal["shared", "database"] = "shared"
+    file_store: Literal["disk", "database"] = "disk"
 
     # --- tasks --------------------------------------------------------------------------------
     soft_time_limit: int = 120

@@ -3,10 +3,10 @@
 * ``worker.relay.inbox_side`` runs where the inbox is (the watcher, ``nianbao run``): it takes a settled file
   out of the inbox into ``<data_dir>/relayed/<token>/``, stores its bytes once by sha256 (``blob``), records a
   ``submission`` and sends ``nianbao.ingest_blob(id)``; later it moves each decided file to archive/ or
-  quarantine/ (with the note), as a shared-disk worker would have.
+  quarantine/ (with the note), as a disk-mode worker would have.
 * ``worker.relay.worker_side`` runs in any worker: it takes the submission under a PostgreSQL advisory lock
   (the claim: it dies with the worker's connection), writes the bytes to a private temporary folder and runs
-  the same ingest as a shared-disk worker (``worker.ingest``), which records the decision instead of moving.
+  the same ingest as a disk-mode worker (``worker.ingest``), which records the decision instead of moving.
 
 Nothing but the database and the broker is shared. See docs/pipeline.md, "Workers on other machines".
 """

@@ -1,6 +1,6 @@
 """The inbox side of the relay: hand settled files to the workers, then place them (see ``worker.relay``).
 
-``submit`` (the watcher's send, ``nianbao import``): claim the file into processing/ as a shared-disk worker
+``submit`` (the watcher's send, ``nianbao import``): claim the file into processing/ as a disk-mode worker
 would, refuse here what no worker should get (a link or special file, a file above ``max_file_mb``: it is
 quarantined at once), move it to ``relayed/<token>/``, store its bytes and its submission in one transaction,
 then send ``nianbao.ingest_blob``. ``place`` moves each decided file to archive/ (or ``archive/duplicates/``)
