@@ -401,12 +401,7 @@ def _send_follow_ups(job: Job, follow_ups: list[FollowUp]) -> list[int]:
 
 def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
     if job.submission_id is not None:  # relayed: the inbox side moves the file; the delivery ends here
-
-        def finish_relayed(session: Session) -> None:
-            unit.end_delivery(session, job.arrival, done=True)
-            outbox.mark_sent(session, sent)
-
-        _last_write(job, finish_relayed)
+        _end_delivery_done(job, sent)
         return
     target = Path(job.intended) if job.intended else _archive_target(job, stored)
     for _ in range(100):
@@ -450,10 +445,7 @@ def _quarantine(job: Job, q: Quarantine) -> None:
             target = Path(record.quarantine_path)  # an earlier attempt recorded it and died before the move
         unit.intend_move(session, arrival, destination=str(target), archived=False)
         assert record.id is not None
-        follow_ups: list[FollowUp] = []
-        if (created or not job.seen_before) and job.alerts and quarantine_may_alert(settings):
-            row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
-            follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
+        follow_ups = _quarantine_follow_ups(session, job, record.id, created=created)
     if target != reserved:
         with contextlib.suppress(OSError):
             reserved.parent.rmdir()
@@ -462,12 +454,7 @@ def _quarantine(job: Job, q: Quarantine) -> None:
     result.reason, result.destination = reason, str(target)
     sent = _send_follow_ups(job, follow_ups)
     result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
-    # transaction Q2: after the move; a crash before it is completed by the sweep (and the outbox sent)
-    def finish(session: Session) -> None:
-        unit.end_delivery(session, arrival, done=True)
-        outbox.mark_sent(session, sent)
-
-    _last_write(job, finish)
+    _end_delivery_done(job, sent)  # transaction Q2: after the move; a crash before it is completed by the sweep
 
 
 def _quarantine_relayed(job: Job, q: Quarantine) -> None:
@@ -480,16 +467,28 @@ def _quarantine_relayed(job: Job, q: Quarantine) -> None:
         assert record.id is not None
         relay_store.decide(session, job.submission_id, outcome=Outcome.QUARANTINED.value,
                            quarantine_id=record.id, stage=q.stage, reason=reason)  # fmt: skip
-        follow_ups: list[FollowUp] = []
-        if (created or not job.seen_before) and job.alerts and quarantine_may_alert(settings):
-            row = unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record.id)
-            follow_ups.append((tasknames.ALERT_QUARANTINE, record.id, row))
+        follow_ups = _quarantine_follow_ups(session, job, record.id, created=created)
     result.status, result.quarantine_id, result.reason = Outcome.QUARANTINED, record.id, reason
     sent = _send_follow_ups(job, follow_ups)
     result.alerted, result.alert_tasks = bool(follow_ups), len(follow_ups)
 
+    _end_delivery_done(job, sent)
+
+
+def _quarantine_follow_ups(session: Session, job: Job, record_id: int, *, created: bool) -> list[FollowUp]:
+    """Record the quarantine alert task (once per record, or again for a re-drop) when one could mail."""
+    if (created or not job.seen_before) and job.alerts and quarantine_may_alert(job.settings):
+        return [(tasknames.ALERT_QUARANTINE, record_id,
+                 unit.record_follow_up(session, tasknames.ALERT_QUARANTINE, record_id))]  # fmt: skip
+    return []
+
+
+def _end_delivery_done(job: Job, sent: list[int]) -> None:
+    """The file's last write when nothing is left to record of its place: the delivery ends as done and the
+    alert tasks handed to the broker are marked sent."""
+
     def finish(session: Session) -> None:
-        unit.end_delivery(session, arrival, done=True)
+        unit.end_delivery(session, job.arrival, done=True)
         outbox.mark_sent(session, sent)
 
     _last_write(job, finish)

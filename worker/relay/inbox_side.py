@@ -86,11 +86,13 @@ def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_
                         sha256=arrival.sha256, reason=f"submission {submission_id}")  # fmt: skip
 
 
-def place(settings: Settings, *, limit: int = 200) -> int:
+PLACE_BATCH = 200  # decided files read per query when placing
+
+
+def place(settings: Settings, *, limit: int = PLACE_BATCH) -> int:
     """Move every decided file this side holds to where its outcome sends it; returns how many moved."""
-    with session_scope(settings) as session:
-        rows = [Submission(**row.model_dump()) for row in relay_store.decided(session, origin=relay.origin(settings),
-                                                                               limit=limit)]  # fmt: skip
+    with session_scope(settings) as session:  # rows stay readable after it (expire_on_commit=False)
+        rows = relay_store.decided(session, origin=relay.origin(settings), limit=limit)
     for row in rows:
         try:
             _place_one(row, settings)
@@ -179,5 +181,5 @@ class Placer:
             sweep(self.settings, self.send_task)
         if now >= self._next_place:
             self._next_place = now + self.every
-            while place(self.settings) >= 200:  # a backlog: keep going until it is placed
+            while place(self.settings) >= PLACE_BATCH:  # a backlog: keep going until it is placed
                 pass

@@ -81,7 +81,7 @@ def _ingest_locked(
             return IngestResult(status=Outcome.GONE, path=known.original_path, name=known.name, sha256=known.sha256,
                                 report_id=known.report_id, quarantine_id=known.quarantine_id)  # fmt: skip
         data = relay_store.blob(session, row.sha256)
-        sub = _detached(row)
+        sub = row  # the session does not expire what it loaded: usable after the commit
     if data is None or hashlib.sha256(data).hexdigest() != sub.sha256:
         raise RetryableError(f"submission {submission_id}: the stored bytes of {sub.sha256[:12]} are missing")
     workdir = spool.make_dir(settings.data_dir.resolve() / "work" / uuid.uuid4().hex, settings)
@@ -99,10 +99,6 @@ def _ingest_locked(
     log.info("submission_ingested", submission=submission_id, outcome=result.status.value, file=sub.name,
              report_id=result.report_id, quarantine_id=result.quarantine_id, reason=result.reason)  # fmt: skip
     return result
-
-
-def _detached(row: Submission) -> Submission:
-    return Submission(**{column: getattr(row, column) for column in Submission.model_fields})
 
 
 def resend_stalled(settings: Settings, send_task: SendTask, *, now: dt.datetime | None = None) -> int:
