@@ -36,12 +36,7 @@ FILES = [
 def _best(path: Path) -> float:
     from worker.extract import extract_file
 
-    best = float("inf")
-    for _ in range(PASSES):
-        start = time.process_time()
-        extract_file(path)
-        best = min(best, time.process_time() - start)
-    return best
+    return _timed(extract_file, path)
 
 
 def _timed(fn: Any, path: Path) -> float:

@@ -75,7 +75,7 @@ def _kill_tree(pid: int) -> None:
 
 def _submissions(settings: Settings) -> list[Submission]:
     with session_scope(settings) as s:
-        return [Submission(**row.model_dump()) for row in s.exec(select(Submission))]
+        return list(s.exec(select(Submission)))  # readable after the session (expire_on_commit=False)
 
 
 def test_a_worker_killed_on_one_machine_is_finished_by_another(tmp_path: Path, pg_url: str, broker_url: str) -> None:
