@@ -22,6 +22,7 @@ from typing import Any
 
 from celery import signals
 
+import worker.batch
 import worker.extract
 import worker.monitoring
 import worker.spool
@@ -74,6 +75,12 @@ _wrap(unit, "run_checks", "checks")
 _wrap(ingest, "_send_follow_ups", "alert")
 _wrap(ingest, "_archive", "archive")
 _wrap(ingest, "_quarantine", "quarantine")
+# a batch's steps (worker/batch.py): the look at earlier deliveries, the claims, every file's delivery count
+# (one transaction per batch), and the one store transaction (checks included)
+_wrap(worker.batch, "_earlier_attempt_died", "look")
+_wrap(worker.batch, "claim_job", "claim")  # the batch's own binding of it
+_wrap(unit, "start_delivery", "delivery_count")
+_wrap(worker.batch, "_store_all", "store_all")
 _wrap(worker.monitoring, "_apply_batch", "ms", into=_monitoring)  # type: ignore[arg-type]
 
 
