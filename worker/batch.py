@@ -93,10 +93,13 @@ def ingest_files(
         else:
             jobs[i] = held
     try:
-        if _earlier_attempt_died(settings, list(jobs.values())):
-            _one_by_one(jobs, outcomes)
+        try:
+            one_by_one = _earlier_attempt_died(settings, list(jobs.values()))
+        except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
+            for i in jobs:
+                outcomes[i] = _retryable(exc, "delivery counts")
         else:
-            _batched(settings, jobs, outcomes)
+            (_one_by_one if one_by_one else _batched)(settings, jobs, outcomes)
     finally:
         for job in jobs.values():
             job.claim.release()
@@ -121,7 +124,11 @@ def _earlier_attempt_died(settings: Settings, jobs: list[Job]) -> bool:
         return any((sha, name) in wanted for sha, name in rows)
 
 
-def _one_by_one(jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
+def _retryable(exc: Exception, doing: str) -> RetryableError:
+    return exc if isinstance(exc, RetryableError) else RetryableError(f"{doing}: {type(exc).__name__}: {exc}")
+
+
+def _one_by_one(_settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
     """The single ingest's path for each file (its own delivery count, committed before its work)."""
     for i, job in jobs.items():
         try:
@@ -137,7 +144,7 @@ def _batched(settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | 
             starts = {i: unit.start_delivery(session, job.arrival, task_id=job.task_id) for i, job in jobs.items()}
     except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
         for i in jobs:
-            outcomes[i] = exc if isinstance(exc, RetryableError) else RetryableError(f"delivery count: {exc}")
+            outcomes[i] = _retryable(exc, "delivery counts")
         return
     quarantines: dict[int, Quarantine] = {}
     reports: dict[int, Report] = {}
@@ -185,7 +192,7 @@ def _store_all(
                 except Exception as exc:  # noqa: BLE001 - a rule bug, a value refused: this file only
                     quarantines[i] = store_quarantine(exc)
     except Exception as exc:  # noqa: BLE001 - the transaction is lost: every file in it is retried
-        retry = exc if isinstance(exc, RetryableError) else RetryableError(f"batch store: {type(exc).__name__}: {exc}")
+        retry = _retryable(exc, "batch store")
         log.warning("batch_store_failed", files=len(order), error=str(retry))
         for i in order:
             quarantines.pop(i, None)
