@@ -97,7 +97,8 @@ def _on_postrun(
     if not path or started is None:
         return
     outcome = retval.get("status") if isinstance(retval, dict) else None
-    alert_tasks = retval.get("alert_tasks", 0) if isinstance(retval, dict) else 0
+    results = [retval] if isinstance(retval, dict) else [r for r in retval or [] if isinstance(r, dict)]
+    alert_tasks = sum(r.get("alert_tasks", 0) for r in results)  # a batch returns one result per file
     line = {
         "task": getattr(task, "name", None),
         "pid": os.getpid(),
@@ -106,6 +107,7 @@ def _on_postrun(
         "outcome": outcome,
         "alert_tasks": alert_tasks,
         "file": os.path.basename(args[0]) if args and isinstance(args[0], str) else None,
+        "files": len(args[0]) if args and isinstance(args[0], list) else 1,  # a batch's: its files
         "stages": dict(_stages),
         "monitoring_ms": _monitoring["ms"],
         "monitoring_writes": _monitoring["writes"],
