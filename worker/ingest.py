@@ -1,4 +1,5 @@
-"""The ingest of one file, as plain functions (``worker.tasks`` only adds Celery around them).
+"""The ingest of one file, as plain functions (``worker.tasks`` only adds Celery around them; ``worker.batch``
+takes several files through the same steps with one transaction per step).
 
 claim -> read (extract + parse) -> check + store -> alert -> archive:
 
