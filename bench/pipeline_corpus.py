@@ -72,3 +72,28 @@ def write_reports(texts: list[str], directory: Path, *, prefix: str = "report") 
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_mixed(count: int, directory: Path, *, seed: int = 31) -> list[Path]:
+    """``count`` generated reports of distinct bodies, half as ruled PDF and half as Word .docx (a real
+    inbox is mostly those), three in five adding up as in ``report_texts``."""
+    from tests.utils.gen import consistent, random_report
+    from tests.utils.render_formats import render_docx, render_pdf
+
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    organs: set[str] = set()
+    paths: list[Path] = []
+    while len(paths) < count:
+        index = len(paths)
+        report = random_report(rng)
+        if index % 5 != 3:
+            report = consistent(report)
+        if report["organ"] in organs:
+            continue
+        organs.add(report["organ"])
+        if index % 2:
+            paths.append(render_docx(report, directory / f"mixed_{index:05d}.docx"))
+        else:
+            paths.append(render_pdf(report, directory / f"mixed_{index:05d}.pdf"))
+    return paths

@@ -12,7 +12,9 @@ bench.pipeline_probe``) and the watcher in a thread of this process. Then, in th
    the alert tasks they sent are waited for;
 4. **backfill**: ``nianbao import`` of N other distinct reports (copied, sent in batches of 50): files/s from
    the command's start until it returns (every file counted as archived or quarantined); with
-   ``--no-alerts`` (a backfill of old reports) unless ``NB_BENCH_BACKFILL_ALERTS=1``.
+   ``--no-alerts`` (a backfill of old reports) unless ``NB_BENCH_BACKFILL_ALERTS=1``;
+5. **mixed backfill**: the same with N/3 other reports, half ruled PDF and half Word .docx, as a ratio to the
+   text backfill's rate.
 
 Each run has its own process: the environment (``NIANBAO_*``) must be set before ``worker.app`` is imported,
 and a fresh process keeps the database engines of one run out of the next. Prints one JSON object.
@@ -189,7 +191,7 @@ def _measure(
     app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int,
     backfill: bool = True, backfill_alerts: bool = False,
 ) -> dict[str, Any]:
-    from bench.pipeline_corpus import report_texts, write_reports
+    from bench.pipeline_corpus import report_texts, write_mixed, write_reports
 
     app.send_task(NOOP, args=[0], queue=settings.task_queue).get(timeout=120)  # the worker is up
     texts = report_texts(files + 2 * latency_drops)
@@ -207,6 +209,9 @@ def _measure(
         others = report_texts(2 * files + 2 * latency_drops)[files + 2 * latency_drops :]  # bodies not used above
         write_reports(others, folder, prefix="backfill")
         throughput["backfill"] = _backfill(settings, folder, files, timings, backfill_alerts)
+        mixed = max(10, files // 3)  # PDF and .docx: slower to render and to read
+        write_mixed(mixed, tmp / "mixed")
+        throughput["backfill_mixed"] = _backfill(settings, tmp / "mixed", mixed, timings, backfill_alerts)
     return {"files": files, "ceiling_per_s": ceiling, "latency": latency, **throughput}
 
 
@@ -226,6 +231,7 @@ def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bo
     tasks = _lines(timings)[lines_before:]
     batches = [t for t in tasks if t["task"] == "nianbao.ingest_batch"]
     return {
+        "files": files,
         "wall_s": wall,
         "exit": done.returncode,
         "archived": _count(settings.archive_path) - before,

@@ -101,6 +101,14 @@ def print_run(result: dict[str, Any]) -> None:
         per = {k: v / max(1, bf["archived"]) for k, v in bf["stages_ms"].items()}
         per["batch task"] = bf["batch_task_ms"] / max(1, bf["archived"])
         print("  backfill, ms per file: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
+    mixed = result.get("backfill_mixed")
+    if bf and mixed:
+        text_rate = files / bf["wall_s"]
+        rate = mixed["files"] / mixed["wall_s"]
+        print(
+            f"  backfill, half PDF + half .docx {rate:8.1f} files/s  {rate / text_rate:5.3f} of the text backfill's"
+            f" rate  ({mixed['archived']} archived of {mixed['files']}, exit {mixed['exit']})"
+        )
     rss = result.get("worker_rss_mb")
     if rss:
         shown = ", ".join(f"{mb:.0f}" for mb in rss)
