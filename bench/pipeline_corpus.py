@@ -1,9 +1,13 @@
 """Distinct text reports for the pipeline benchmark: one body (organ, administrative path) per file.
 
-Most files are random canonical reports (``tests/utils/gen.py``) rendered as text (``render_text``), each
+Most files are generated canonical reports (``tests/utils/gen.py``) rendered as text (``render_text``), each
 with an organ no other file has; every fifth file is one of the committed seeds (``tests/samples/seeds``,
 real-world layouts) with its body's name replaced by a new one throughout the text. So no two files are
 the same content or the same body, and the parser sees both the generated and the real layouts.
+
+As in a real inbox, most reports add up: three in five files are generated with tables that add up
+(``gen.consistent``), one in five has random numbers (its arithmetic checks fail, so it is alerted), one in
+five is a seed.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def _seed_variant(seed: Path, index: int) -> str:
 
 def report_texts(count: int, *, seed: int = 13) -> list[str]:
     """``count`` distinct report texts, each of a different body."""
-    from tests.utils.gen import random_report
+    from tests.utils.gen import consistent, random_report
     from tests.utils.render_formats import render_text
 
     rng = random.Random(seed)
@@ -50,6 +54,8 @@ def report_texts(count: int, *, seed: int = 13) -> list[str]:
             texts.append(_seed_variant(seeds[(index // 5) % len(seeds)], index))
             continue
         report = random_report(rng)
+        if index % 5 != 3:  # tables that add up (the others: random numbers, failing their sums)
+            report = consistent(report)
         if report["organ"] in organs:  # the generator's names can repeat: one body per file
             continue
         organs.add(report["organ"])
@@ -65,4 +71,29 @@ def write_reports(texts: list[str], directory: Path, *, prefix: str = "report") 
         path = directory / f"{prefix}_{index:05d}.txt"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
+    return paths
+
+
+def write_mixed(count: int, directory: Path, *, seed: int = 31) -> list[Path]:
+    """``count`` generated reports of distinct bodies, half as ruled PDF and half as Word .docx (a real
+    inbox is mostly those), three in five adding up as in ``report_texts``."""
+    from tests.utils.gen import consistent, random_report
+    from tests.utils.render_formats import render_docx, render_pdf
+
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    organs: set[str] = set()
+    paths: list[Path] = []
+    while len(paths) < count:
+        index = len(paths)
+        report = random_report(rng)
+        if index % 5 != 3:
+            report = consistent(report)
+        if report["organ"] in organs:
+            continue
+        organs.add(report["organ"])
+        if index % 2:
+            paths.append(render_docx(report, directory / f"mixed_{index:05d}.docx"))
+        else:
+            paths.append(render_pdf(report, directory / f"mixed_{index:05d}.pdf"))
     return paths

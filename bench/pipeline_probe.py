@@ -22,6 +22,7 @@ from typing import Any
 
 from celery import signals
 
+import worker.batch
 import worker.extract
 import worker.monitoring
 import worker.spool
@@ -74,6 +75,12 @@ _wrap(unit, "run_checks", "checks")
 _wrap(ingest, "_send_follow_ups", "alert")
 _wrap(ingest, "_archive", "archive")
 _wrap(ingest, "_quarantine", "quarantine")
+# a batch's steps (worker/batch.py): the look at earlier deliveries, the claims, every file's delivery count
+# (one transaction per batch), and the one store transaction (checks included)
+_wrap(worker.batch, "_earlier_attempt_died", "look")
+_wrap(worker.batch, "claim_job", "claim")  # the batch's own binding of it
+_wrap(unit, "start_delivery", "delivery_count")
+_wrap(worker.batch, "_store_all", "store_all")
 _wrap(worker.monitoring, "_apply_batch", "ms", into=_monitoring)  # type: ignore[arg-type]
 
 
@@ -90,7 +97,8 @@ def _on_postrun(
     if not path or started is None:
         return
     outcome = retval.get("status") if isinstance(retval, dict) else None
-    alert_tasks = retval.get("alert_tasks", 0) if isinstance(retval, dict) else 0
+    results = [retval] if isinstance(retval, dict) else [r for r in retval or [] if isinstance(r, dict)]
+    alert_tasks = sum(r.get("alert_tasks", 0) for r in results)  # a batch returns one result per file
     line = {
         "task": getattr(task, "name", None),
         "pid": os.getpid(),
@@ -99,6 +107,7 @@ def _on_postrun(
         "outcome": outcome,
         "alert_tasks": alert_tasks,
         "file": os.path.basename(args[0]) if args and isinstance(args[0], str) else None,
+        "files": len(args[0]) if args and isinstance(args[0], list) else 1,  # a batch's: its files
         "stages": dict(_stages),
         "monitoring_ms": _monitoring["ms"],
         "monitoring_writes": _monitoring["writes"],

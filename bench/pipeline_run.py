@@ -12,7 +12,9 @@ bench.pipeline_probe``) and the watcher in a thread of this process. Then, in th
    the alert tasks they sent are waited for;
 4. **backfill**: ``nianbao import`` of N other distinct reports (copied, sent in batches of 50): files/s from
    the command's start until it returns (every file counted as archived or quarantined); with
-   ``--no-alerts`` (a backfill of old reports) unless ``NB_BENCH_BACKFILL_ALERTS=1``.
+   ``--no-alerts`` (a backfill of old reports) unless ``NB_BENCH_BACKFILL_ALERTS=1``;
+5. **mixed backfill**: the same with N/3 other reports, half ruled PDF and half Word .docx, as a ratio to the
+   text backfill's rate.
 
 Each run has its own process: the environment (``NIANBAO_*``) must be set before ``worker.app`` is imported,
 and a fresh process keeps the database engines of one run out of the next. Prints one JSON object.
@@ -37,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = "bench.pipeline_probe"
 NOOP = "nianbao.bench.noop"  # the ceiling task, registered by the probe
+INGEST_TASKS = ("nianbao.ingest", "nianbao.ingest_batch")
 
 
 @contextlib.contextmanager
@@ -188,7 +191,7 @@ def _measure(
     app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int,
     backfill: bool = True, backfill_alerts: bool = False,
 ) -> dict[str, Any]:
-    from bench.pipeline_corpus import report_texts, write_reports
+    from bench.pipeline_corpus import report_texts, write_mixed, write_reports
 
     app.send_task(NOOP, args=[0], queue=settings.task_queue).get(timeout=120)  # the worker is up
     texts = report_texts(files + 2 * latency_drops)
@@ -206,6 +209,9 @@ def _measure(
         others = report_texts(2 * files + 2 * latency_drops)[files + 2 * latency_drops :]  # bodies not used above
         write_reports(others, folder, prefix="backfill")
         throughput["backfill"] = _backfill(settings, folder, files, timings, backfill_alerts)
+        mixed = max(10, files // 3)  # PDF and .docx: slower to render and to read
+        write_mixed(mixed, tmp / "mixed")
+        throughput["backfill_mixed"] = _backfill(settings, tmp / "mixed", mixed, timings, backfill_alerts)
     return {"files": files, "ceiling_per_s": ceiling, "latency": latency, **throughput}
 
 
@@ -225,12 +231,13 @@ def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bo
     tasks = _lines(timings)[lines_before:]
     batches = [t for t in tasks if t["task"] == "nianbao.ingest_batch"]
     return {
+        "files": files,
         "wall_s": wall,
         "exit": done.returncode,
         "archived": _count(settings.archive_path) - before,
         "batches": len(batches),
         "batch_window_s": (max(t["end"] for t in batches) - min(t["start"] for t in batches)) if batches else None,
-        "alert_tasks": sum(1 for t in tasks if t["task"] not in ("nianbao.ingest", "nianbao.ingest_batch")),
+        "alert_tasks": sum(1 for t in tasks if t["task"] not in INGEST_TASKS),
         "alerts": alerts,
         "stages_ms": {k: sum(t["stages"].get(k, 0.0) for t in batches) for k in sorted({k for t in batches for k in t["stages"]})},
         "batch_task_ms": sum((t["end"] - t["start"]) * 1000 for t in batches),
@@ -272,10 +279,11 @@ def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, A
         done = lambda: _count(settings.archive_path) + _count(settings.quarantine_path) >= len(staged)  # noqa: E731
         _wait(done, 120 + 2 * len(staged), "every file archived or quarantined", interval=0.05)
         wall = time.time() - start
-        ingests = lambda: [x for x in _lines(timings) if x["task"] == "nianbao.ingest"]  # noqa: E731
-        _wait(lambda: len(ingests()) >= len(staged), 60, "the ingest timings")
+        # the watcher sends a backlog in batches (nianbao.ingest_batch), a few files one by one
+        ingests = lambda: [x for x in _lines(timings) if x["task"] in INGEST_TASKS]  # noqa: E731
+        _wait(lambda: sum(x.get("files", 1) for x in ingests()) >= len(staged), 60, "the ingest timings")
         alerts = sum(x.get("alert_tasks", 0) for x in ingests())  # the ingest sends one only if it can mail
-        alert_lines = lambda: [x for x in _lines(timings) if x["task"] != "nianbao.ingest"]  # noqa: E731
+        alert_lines = lambda: [x for x in _lines(timings) if x["task"] not in INGEST_TASKS]  # noqa: E731
         _wait(lambda: len(alert_lines()) >= alerts, 120, "the alert tasks")
     finally:
         watcher.stop()

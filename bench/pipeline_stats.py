@@ -8,6 +8,9 @@ Stages of one file, in ms, from the probe's stopwatches (``bench/pipeline_probe.
   included), ``store`` (the store transaction minus the checks), ``alert`` (sending the alert tasks),
   ``archive`` (the move and its transaction);
 * ``task``: the Celery task around ``ingest_file`` (its signals: the task-run table's bookkeeping);
+When the watcher sends the drop as a backlog (``nianbao.ingest_batch``), the batches' stages are printed per
+file instead (the batch's stopwatches: ``look``, ``claim``, ``delivery_count``, ``read``, ``store_all``, ...).
+
 * ``outside task``: pool time in no task, per file: (window x pool processes - time in tasks) / files, with
   the window from the first task start to the last task end. It is the broker (fetch, ack), the result
   backend's write, and idle pool processes; the alert tasks count as time in tasks (their own row).
@@ -47,16 +50,19 @@ def _summary(values: list[float]) -> tuple[float, float, float]:
 def print_run(result: dict[str, Any]) -> None:
     """Print one database + broker pair's throughput, ceiling, stage breakdown and latency."""
     tasks = result["tasks"]
-    ingests = [t for t in tasks if t["task"] == "nianbao.ingest"]
-    alerts = [t for t in tasks if t["task"] != "nianbao.ingest"]
+    singles = [t for t in tasks if t["task"] == "nianbao.ingest"]
+    batches = [t for t in tasks if t["task"] == "nianbao.ingest_batch"]
+    ingests = singles + batches
+    alerts = [t for t in tasks if t["task"] not in ("nianbao.ingest", "nianbao.ingest_batch")]
     files, ceiling, wall = result["files"], result["ceiling_per_s"], result["wall_s"]
+    ingested = sum(t.get("files", 1) for t in ingests)
     first = min(t["start"] for t in tasks)
     last = max(t["end"] for t in tasks)
     window = last - first
     last_ingest = max(t["end"] for t in ingests)
-    processing_rate = len(ingests) / (last_ingest - first)
+    processing_rate = ingested / (last_ingest - first)
     in_tasks = sum(t["end"] - t["start"] for t in tasks)
-    outside_ms = (window * result["concurrency"] - in_tasks) * 1000 / len(ingests)
+    outside_ms = (window * result["concurrency"] - in_tasks) * 1000 / ingested
     print(f"-- {result['kind']} + {result['broker']}, {result['concurrency']} pool processes")
     print(f"  no-op ceiling          {ceiling:8.1f} tasks/s")
     print(
@@ -67,18 +73,18 @@ def print_run(result: dict[str, Any]) -> None:
         f"  pipeline, processing window   {processing_rate:8.1f} files/s  ratio {processing_rate / ceiling:5.3f}"
         "  (first task start to last ingest end: no stability wait)"
     )
-    per_file = [_stages(t) for t in ingests]
-    rows = [(name, [p[name] for p in per_file]) for name in STAGES]
-    rows.append(("alert task (own task)", [(t["end"] - t["start"]) * 1000 for t in alerts] or [0.0]))
-    busy = statistics.fmean(sum(p.values()) for p in per_file)
-    print(f"  {'stage (ms per file)':24} {'mean':>8} {'p50':>8} {'p95':>8} {'share':>7}")
-    total = busy + statistics.fmean(rows[-1][1]) + max(outside_ms, 0.0)
-    for name, values in rows:
-        mean, p50, p95 = _summary(values)
-        print(f"  {name:24} {mean:8.2f} {p50:8.2f} {p95:8.2f} {mean / total:6.1%}")
-    print(
-        f"  {'outside task (per file)':24} {outside_ms:8.2f} {'':>8} {'':>8} {max(outside_ms, 0) / total:6.1%}"
-    )
+    if batches:  # the watcher sent the drop as a backlog: stages per file of the batches
+        in_batches = sum(t.get("files", 1) for t in batches)
+        print(f"  sent as {len(batches)} batch tasks ({in_batches} files) and {len(singles)} single-file tasks")
+        names = sorted({k for t in batches for k in t["stages"]})
+        per = {k: sum(t["stages"].get(k, 0.0) for t in batches) / in_batches for k in names}
+        per["batch task"] = sum((t["end"] - t["start"]) * 1000 for t in batches) / in_batches
+        print("  drop, ms per file in batches: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
+        mean, p50, p95 = _summary([(t["end"] - t["start"]) * 1000 for t in alerts] or [0.0])
+        print(f"  alert task (own task)    mean {mean:.2f}  p50 {p50:.2f}  p95 {p95:.2f} ms")
+        print(f"  outside task (per file)  {outside_ms:.2f} ms")
+    else:
+        _print_stages(singles, alerts, outside_ms)
     monitoring = _monitoring_ms(tasks)
     print(f"  task-run table writes   {monitoring:8.2f} ms per task (writer thread, beside the above)")
     print(f"  alert tasks sent        {len(alerts):8d} (one only when a file's report or quarantine can be mailed)")
@@ -95,6 +101,14 @@ def print_run(result: dict[str, Any]) -> None:
         per = {k: v / max(1, bf["archived"]) for k, v in bf["stages_ms"].items()}
         per["batch task"] = bf["batch_task_ms"] / max(1, bf["archived"])
         print("  backfill, ms per file: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
+    mixed = result.get("backfill_mixed")
+    if bf and mixed:
+        text_rate = files / bf["wall_s"]
+        rate = mixed["files"] / mixed["wall_s"]
+        print(
+            f"  backfill, half PDF + half .docx {rate:8.1f} files/s  {rate / text_rate:5.3f} of the text backfill's"
+            f" rate  ({mixed['archived']} archived of {mixed['files']}, exit {mixed['exit']})"
+        )
     rss = result.get("worker_rss_mb")
     if rss:
         shown = ", ".join(f"{mb:.0f}" for mb in rss)
@@ -104,6 +118,22 @@ def print_run(result: dict[str, Any]) -> None:
             f"  latency, one file, idle, stable_seconds={float(stable):g}: {lat['total_s']:.2f} s drop->archived"
             f" ({lat['to_task_start_s']:.2f} s drop->task start)"
         )
+
+
+def _print_stages(ingests: list[dict[str, Any]], alerts: list[dict[str, Any]], outside_ms: float) -> None:
+    """The stage table of single-file ingests (mean, p50, p95, share of a file's time)."""
+    per_file = [_stages(t) for t in ingests]
+    rows = [(name, [p[name] for p in per_file]) for name in STAGES]
+    rows.append(("alert task (own task)", [(t["end"] - t["start"]) * 1000 for t in alerts] or [0.0]))
+    busy = statistics.fmean(sum(p.values()) for p in per_file)
+    print(f"  {'stage (ms per file)':24} {'mean':>8} {'p50':>8} {'p95':>8} {'share':>7}")
+    total = busy + statistics.fmean(rows[-1][1]) + max(outside_ms, 0.0)
+    for name, values in rows:
+        mean, p50, p95 = _summary(values)
+        print(f"  {name:24} {mean:8.2f} {p50:8.2f} {p95:8.2f} {mean / total:6.1%}")
+    print(
+        f"  {'outside task (per file)':24} {outside_ms:8.2f} {'':>8} {'':>8} {max(outside_ms, 0) / total:6.1%}"
+    )
 
 
 def _monitoring_ms(tasks: list[dict[str, Any]]) -> float:

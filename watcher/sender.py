@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger("watcher")
 
 INGEST_TASK = tasknames.INGEST
+INGEST_BATCH_TASK = tasknames.INGEST_BATCH
 
 
 def _config_error(message: str) -> Exception:

@@ -28,7 +28,7 @@ from watcher.health import CHANGE_SECONDS, HEARTBEAT_SECONDS, Health, state_path
 from watcher.inflight import InflightRegistry, LocalInflight
 from watcher.observing import observer_alive, start_observer, stop_observer
 from watcher.scanner import PathFilter, scan
-from watcher.sender import INGEST_TASK, broker_inflight, make_celery_app, task_queue
+from watcher.sender import INGEST_BATCH_TASK, INGEST_TASK, broker_inflight, make_celery_app, task_queue
 from watcher.stability import FileState, ReadyFile, StabilityTracker
 from watcher.writers import open_for_writing
 
@@ -39,6 +39,13 @@ if TYPE_CHECKING:
 log = structlog.get_logger("watcher")
 
 SendFn = Callable[[str], Any]
+SendBatchFn = Callable[[list[str]], Any]
+
+# a backlog: this many files settled at the same moment (a folder copied in, the files found at start) are
+# sent as ``nianbao.ingest_batch`` tasks (worker/batch.py: one transaction per step, not three per file)
+BACKLOG_FILES = 20
+BATCH_MAX = 50  # files per batch task, as ``nianbao import``
+BATCH_SPREAD = 8  # a backlog is cut into at least this many batches, so that every pool process gets some
 
 
 class InboxWatcher:
@@ -49,6 +56,8 @@ class InboxWatcher:
         send: callable taking the absolute path (str) of a stable file and enqueuing it.
         inflight: the in-flight record (shared ``RedisInflight`` normally).
         clock: monotonic clock, injectable for tests.
+        send_batch: callable taking the absolute paths of several stable files and enqueuing them as one
+            batch; used when ``BACKLOG_FILES`` or more settle at once (None: every file alone).
     """
 
     def __init__(
@@ -59,8 +68,10 @@ class InboxWatcher:
         *,
         clock: Callable[[], float] = time.monotonic,
         tick: Callable[[], Any] | None = None,
+        send_batch: SendBatchFn | None = None,
     ) -> None:
         self.settings = settings
+        self.send_batch = send_batch
         self.tick = tick  # called every loop (the relay's placements: worker.relay.inbox_side.Placer)
         self.inbox = settings.inbox_path
         self.send = send
@@ -115,24 +126,32 @@ class InboxWatcher:
             return True
 
     def step(self) -> list[Path]:
-        """One iteration: rescan when due, then enqueue every file that became stable."""
+        """One iteration: rescan when due, then enqueue every file that became stable (a backlog in batches)."""
         if self.clock() >= self._next_rescan:
             self.rescan()
         done: list[Path] = []
         ready_files = self.tracker.poll()
         busy = self._open_for_writing(ready_files)
+        settled: list[ReadyFile] = []
         for ready in ready_files:
             if ready.path in busy:
                 self._wait_for_writer(ready.path)
                 continue
             self._held_open.discard(ready.path)
+            settled.append(ready)
+        if self.send_batch is not None and len(settled) >= BACKLOG_FILES:
+            return self._enqueue_backlog(settled)
+        for ready in settled:
             try:
                 if self._enqueue(ready):
                     done.append(ready.path)
             except Exception as exc:  # one file's trouble must not hold up the others
-                log.exception("enqueue_step_failed", path=str(ready.path), error=str(exc))
-                self.health.error(f"enqueue {ready.path}: {type(exc).__name__}: {exc}")
+                self._step_failed(ready.path, exc)
         return done
+
+    def _step_failed(self, path: Path, exc: Exception) -> None:
+        log.exception("enqueue_step_failed", path=str(path), error=str(exc))
+        self.health.error(f"enqueue {path}: {type(exc).__name__}: {exc}")
 
     def _open_for_writing(self, ready_files: list[ReadyFile]) -> set[Path]:
         files = [r.path for r in ready_files if not r.state.link]
@@ -152,6 +171,45 @@ class InboxWatcher:
         self.tracker.touch(path)
 
     def _enqueue(self, ready: ReadyFile) -> bool:
+        if not self._claimed(ready):
+            return False
+        try:
+            result = self.send(str(ready.path))
+        except Exception as exc:
+            log.error("enqueue_failed", path=str(ready.path), error=str(exc))
+            self._release(ready.path)
+            return False
+        self._mark_sent(ready, task_id=getattr(result, "id", None))
+        return True
+
+    def _enqueue_backlog(self, settled: list[ReadyFile]) -> list[Path]:
+        """Claim every settled file, then send them in batches (``BATCH_SPREAD`` or more, ``BATCH_MAX`` at most)."""
+        claimed: list[ReadyFile] = []
+        for ready in settled:
+            try:
+                if self._claimed(ready):
+                    claimed.append(ready)
+            except Exception as exc:  # one file's trouble must not hold up the others
+                self._step_failed(ready.path, exc)
+        size = min(BATCH_MAX, max(1, -(-len(claimed) // BATCH_SPREAD)))
+        done: list[Path] = []
+        for start in range(0, len(claimed), size):
+            group = claimed[start : start + size]
+            assert self.send_batch is not None
+            try:
+                result = self.send_batch([str(r.path) for r in group])
+            except Exception as exc:
+                log.error("enqueue_failed", files=len(group), error=str(exc))
+                for ready in group:
+                    self._release(ready.path)
+                continue
+            for ready in group:
+                self._mark_sent(ready, task_id=getattr(result, "id", None))
+                done.append(ready.path)
+        return done
+
+    def _claimed(self, ready: ReadyFile) -> bool:
+        """Record ``ready`` in flight (False: another watcher has it, or it changed since it settled)."""
         path, state = ready.path, ready.state
         try:
             claimed = self.inflight.claim(path, state)
@@ -171,22 +229,13 @@ class InboxWatcher:
             return False
         if state.link:
             _log_symlink(path, self.inbox)
-        try:
-            result = self.send(str(path))
-        except Exception as exc:
-            log.error("enqueue_failed", path=str(path), error=str(exc))
-            self._release(path)
-            return False
-        with self._sent_lock:
-            self._sent[path] = state
-        self.enqueued += 1
-        log.info(
-            "file_enqueued",
-            path=str(path),
-            size=state.size,
-            task_id=getattr(result, "id", None),
-        )
         return True
+
+    def _mark_sent(self, ready: ReadyFile, *, task_id: str | None) -> None:
+        with self._sent_lock:
+            self._sent[ready.path] = ready.state
+        self.enqueued += 1
+        log.info("file_enqueued", path=str(ready.path), size=ready.state.size, task_id=task_id)
 
     def _gone(self, path: Path, is_directory: bool = False) -> None:
         """A path (file or directory) left the inbox: drop in-flight records at or below it."""
@@ -293,6 +342,7 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
     """
     inflight: InflightRegistry = LocalInflight()
     app = conn = None
+    send_batch: SendBatchFn | None = None  # only with the real broker (tests that pass ``send`` get single sends)
     if send is None or settings.broker_url:
         app = make_celery_app(settings)
         inflight, conn = broker_inflight(app, settings.visibility_timeout)
@@ -307,11 +357,19 @@ def run_watcher(settings: Settings, stop_event: threading.Event, *, send: SendFn
                 ignore_result=True,  # nobody reads an ingest's result (task_run and the log record it)
             )
 
+        def send_batch(paths: list[str]) -> Any:
+            # the batch task of nianbao import: [file, where it arrived] per file (here the same), no import id
+            return celery_app.send_task(
+                INGEST_BATCH_TASK, args=[[[p, p] for p in paths], None, True], queue=task_queue(settings),
+                argsrepr=f"({len(paths)} files, first {os.path.basename(paths[0])!r})", ignore_result=True,
+            )
+
     tick = None
     if settings.relays_files and app is not None:  # workers on other hosts: hand files over by the database
         send, tick = _relay(settings, app)
+        send_batch = None
     try:
-        InboxWatcher(settings, send, inflight, tick=tick).run(stop_event)
+        InboxWatcher(settings, send, inflight, tick=tick, send_batch=send_batch).run(stop_event)
     finally:
         if conn is not None:
             conn.release()

@@ -5,8 +5,9 @@ consume folder), so a backfill can be run again, and a failed run loses nothing.
 ``<inbox>/.nianbao-import/<import id>/<its path below DIR>`` (hidden: the watcher never picks it up) and
 recorded as arriving at ``<inbox>/<its path below DIR>``, so the sub-folders name its region as those of a
 file dropped into the inbox do (docs/registry.md). One ``nianbao.ingest_batch`` task carries a batch of
-files (``worker.tasks.ingest_batch``), and runs the single-file ingest (``worker.ingest.ingest_file``) on
-each in turn, so every file keeps its exact outcome: archived, a duplicate, or quarantined with its reason.
+files (``worker.tasks.ingest_batch``) through the ingest's steps with one transaction per step
+(``worker.batch``), and every file keeps its exact outcome: archived, a duplicate, or quarantined with its
+reason.
 
 **Idempotent**: a file whose content and name were processed to the end before (the ``delivery`` table:
 archived or quarantined) is not staged again, so importing the same folder twice stores nothing twice; a

@@ -1,4 +1,5 @@
-"""The ingest of one file, as plain functions (``worker.tasks`` only adds Celery around them).
+"""The ingest of one file, as plain functions (``worker.tasks`` only adds Celery around them; ``worker.batch``
+takes several files through the same steps with one transaction per step).
 
 claim -> read (extract + parse) -> check + store -> alert -> archive:
 
@@ -161,6 +162,30 @@ def ingest_file(
         RetryableError: A transient failure (database, broker); the file stays claimed in processing/.
     """
     started = time.monotonic()
+    held = claim_job(path, settings=settings, task_id=task_id, send_task=send_task, original=original,
+                     alerts=alerts, finals=finals)  # fmt: skip
+    if isinstance(held, IngestResult):
+        return held
+    try:
+        result = _process(held)
+    finally:
+        held.claim.release()
+    log_result(result, started)
+    return result
+
+
+def claim_job(
+    path: Path,
+    *,
+    settings: Settings,
+    task_id: str,
+    send_task: SendTask,
+    original: str | None = None,
+    alerts: bool = True,
+    finals: list[Callable[[Session], None]] | None = None,
+) -> Job | IngestResult:
+    """Claim ``path`` and describe it (``ingest_file``'s arguments); the result instead when the file is
+    refused, gone or held by another process. The caller releases ``job.claim``."""
     shown = names.display_name(str(path))
     try:
         held = spool.claim(path, settings, task_id, original=original)
@@ -174,11 +199,15 @@ def ingest_file(
         return IngestResult(status=outcome, path=shown, name=names.display_name(path.name))
     try:
         snap = filecheck.snapshot(held.path)
-        job = Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
-                  send_task=send_task, snapshot=snap, alerts=alerts, finals=finals)
-        result = _process(job)
-    finally:
+    except BaseException:
         held.release()
+        raise
+    return Job(claim=held, arrival=_arrival(held, snap), settings=settings, task_id=task_id,
+               send_task=send_task, snapshot=snap, alerts=alerts, finals=finals)  # fmt: skip
+
+
+def log_result(result: IngestResult, started: float) -> None:
+    """The ``file_ingested`` log line of one file (``started``: its ``time.monotonic()`` at the claim)."""
     log.info(
         "file_ingested",
         outcome=result.status.value,
@@ -192,7 +221,6 @@ def ingest_file(
         destination=result.destination,
         ms=round((time.monotonic() - started) * 1000),
     )
-    return result
 
 
 def _arrival(held: spool.Claim, snap: filecheck.Snapshot) -> unit.Arrival:
@@ -215,28 +243,58 @@ def _process(job: Job) -> IngestResult:
     # file counts toward max_deliveries even though nothing else of this attempt is written
     with session_scope(job.settings) as session:
         start = unit.start_delivery(session, job.arrival, task_id=job.task_id)
-    job.seen_before, job.intended = start.seen_before, start.destination
+    started(job, start)
     try:
         try:
-            _admit(job, unfinished=start.unfinished)
-            report = read(job.claim)
-            _still_as_claimed(job)
+            report = read_checked(job, unfinished=start.unfinished)
             stored, follow_ups = _check_and_store(job, report)
-            _archive(job, stored, _send_follow_ups(job, follow_ups))
+            archive_stored(job, stored, follow_ups)
         except SoftTimeLimitExceeded as exc:
-            limit = job.settings.soft_time_limit
-            raise Quarantine("time_limit", f"processing took longer than soft_time_limit={limit}s") from exc
+            raise time_limit_quarantine(job) from exc
     except Quarantine as q:
-        try:
-            _still_as_claimed(job)  # a verdict on content that changed since is no verdict
-            _quarantine(job, q)
-        except RetryableError:
-            _end_attempt_quietly(job)
-            raise
+        settle_quarantine(job, q)
     except RetryableError:
-        _end_attempt_quietly(job)
+        end_attempt_quietly(job)
         raise
     return job.result
+
+
+def started(job: Job, start: unit.DeliveryStart) -> None:
+    """What the delivery count says about the file (``unit.start_delivery``), kept on the job."""
+    job.seen_before, job.intended = start.seen_before, start.destination
+
+
+def read_checked(job: Job, *, unfinished: int) -> Report:
+    """Admit the claimed file (``unfinished``: its delivery count), extract and parse it, and make sure it
+    did not change meanwhile.
+
+    Raises:
+        Quarantine: The file is refused or cannot be read.
+        ContentChanged: The file changed since the claim (retried).
+    """
+    _admit(job, unfinished=unfinished)
+    report = read(job.claim)
+    _still_as_claimed(job)
+    return report
+
+
+def time_limit_quarantine(job: Job) -> Quarantine:
+    return Quarantine("time_limit", f"processing took longer than soft_time_limit={job.settings.soft_time_limit}s")
+
+
+def settle_quarantine(job: Job, q: Quarantine) -> None:
+    """Quarantine the file for ``q`` (unless it changed since the claim: then it is read again later)."""
+    try:
+        _still_as_claimed(job)  # a verdict on content that changed since is no verdict
+        _quarantine(job, q)
+    except RetryableError:
+        end_attempt_quietly(job)
+        raise
+
+
+def archive_stored(job: Job, stored: unit.StoreResult, follow_ups: list[FollowUp]) -> None:
+    """After the store's commit: send the alert tasks, move the file to archive/ and record it."""
+    _archive(job, stored, _send_follow_ups(job, follow_ups))
 
 
 def refuse_here(job: Job) -> IngestResult | None:
@@ -320,32 +378,43 @@ def _check_and_store(job: Job, report: Report) -> tuple[unit.StoreResult, list[F
         # calls for and where the file goes are recorded with it (nothing is lost if the broker is down
         # or the worker dies after the commit)
         with session_scope(job.settings) as session:
-            stored = unit.store_report(
-                session,
-                job.arrival,
-                report,
-                seen_before=job.seen_before,
-                severity_overrides=job.settings.rule_severity,
-            )
-            if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
-                assign.match_on_ingest(session, stored.report_id, settings=job.settings)
-            target: Path | None = None
-            if job.submission_id is None:
-                target = _archive_target(job, stored)
-                unit.intend_move(session, job.arrival, destination=str(target), archived=True)
-            else:  # the inbox side chooses the name when it moves the file (worker.relay.inbox_side)
-                duplicate = stored.kind is unit.StoreKind.DUPLICATE
-                relay_store.decide(session, job.submission_id, outcome="duplicate" if duplicate else "ingested",
-                                   report_id=stored.report_id)  # fmt: skip
-            follow_ups: list[FollowUp] = []
-            for ref in _alert_calls(session, job.settings, stored) if job.alerts else []:
-                follow_ups.append(
-                    (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
-                )
+            stored, follow_ups = store_in(session, job, report)
     except (RetryableError, SoftTimeLimitExceeded):
         raise
     except Exception as exc:  # a rule bug, a value the database refuses: keep the file, say why
-        raise Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}") from exc
+        raise store_quarantine(exc) from exc
+    return stored, follow_ups
+
+
+def store_quarantine(exc: Exception) -> Quarantine:
+    return Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}")
+
+
+def store_in(session: Session, job: Job, report: Report) -> tuple[unit.StoreResult, list[FollowUp]]:
+    """The store unit of one file in the caller's transaction: checks, the report (or its resolution as a
+    duplicate), its body, where the file goes and the alert tasks it calls for; fills ``job.result``."""
+    stored = unit.store_report(
+        session,
+        job.arrival,
+        report,
+        seen_before=job.seen_before,
+        severity_overrides=job.settings.rule_severity,
+    )
+    if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
+        assign.match_on_ingest(session, stored.report_id, settings=job.settings)
+    target: Path | None = None
+    if job.submission_id is None:
+        target = _archive_target(job, stored)
+        unit.intend_move(session, job.arrival, destination=str(target), archived=True)
+    else:  # the inbox side chooses the name when it moves the file (worker.relay.inbox_side)
+        duplicate = stored.kind is unit.StoreKind.DUPLICATE
+        relay_store.decide(session, job.submission_id, outcome="duplicate" if duplicate else "ingested",
+                           report_id=stored.report_id)  # fmt: skip
+    follow_ups: list[FollowUp] = []
+    for ref in _alert_calls(session, job.settings, stored) if job.alerts else []:
+        follow_ups.append(
+            (tasknames.ALERT_REPORT, ref, unit.record_follow_up(session, tasknames.ALERT_REPORT, ref))
+        )
     job.intended = str(target) if target is not None else None
     result = job.result
     result.status = Outcome.DUPLICATE if stored.kind is unit.StoreKind.DUPLICATE else Outcome.INGESTED
@@ -529,7 +598,7 @@ def commit_last_writes(settings: Settings, finals: list[LastWrite]) -> bool:
         finals.clear()
 
 
-def _end_attempt_quietly(job: Job) -> None:
+def end_attempt_quietly(job: Job) -> None:
     """A retry is a clean end of this attempt (so it does not count toward the redelivery cap)."""
     try:
         # its own transaction: the one that failed was rolled back

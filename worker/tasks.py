@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 OUTAGE_BACKOFF_MAX_S = 60  # while the database is unavailable, try again at least this often
-LAST_WRITES_EVERY = 10  # a batch commits its files' last writes (archived / quarantined) this many at a time
 
 
 def _send(name: str, args: list[Any]) -> None:
@@ -153,47 +152,43 @@ def ingest_batch(
     others go on. Returns the files' results (those of this delivery).
     """
     from worker import backfill
-    from worker.ingest import LastWrite, Outcome, commit_last_writes, ingest_file
+    from worker.batch import ingest_files
+    from worker.ingest import IngestResult, LastWrite, Outcome, commit_last_writes
 
     settings = get_settings()
     results: list[dict[str, Any]] = []
     again: list[list[str]] = []
     transient: RetryableError | None = None
-    finals: list[LastWrite] = []  # the files' last writes, committed LAST_WRITES_EVERY files at a time
-    uncounted: list[tuple[str, str, str | None]] = []  # progress is counted once those are committed
+    finals: list[LastWrite] = []  # the files' last writes, committed in one transaction after the batch
+    counted: list[tuple[str, str, str | None]] = []  # progress is counted once those are committed
 
-    def commit() -> None:
-        commit_last_writes(settings, finals)
-        for original, outcome, reason in uncounted:
-            backfill.count_file(settings, import_id, original, outcome, reason)
-        uncounted.clear()
-
-    for staged, original in items:
-        structlog.contextvars.bind_contextvars(task_id=self.request.id, path=original)
-        try:
-            res = ingest_file(Path(staged), settings=settings, task_id=_claim_token(str(self.request.id), staged),
-                              send_task=_send, original=original, alerts=alerts, finals=finals)  # fmt: skip
-        except RetryableError as exc:
+    structlog.contextvars.bind_contextvars(task_id=self.request.id)
+    try:
+        outcomes = ingest_files([(Path(staged), original) for staged, original in items], settings=settings,
+                                token=lambda path: _claim_token(str(self.request.id), str(path)),
+                                send_task=_send, alerts=alerts, finals=finals)  # fmt: skip
+    finally:
+        structlog.contextvars.clear_contextvars()
+    for (staged, original), outcome in zip(items, outcomes, strict=True):
+        if isinstance(outcome, RetryableError) or (
+            isinstance(outcome, IngestResult) and outcome.status is Outcome.BUSY  # held: look again later
+        ):
             again.append([staged, original])
-            transient = transient or exc
-            continue
-        except Exception as exc:  # a bug met by this one file: the batch-mates go on
-            log.exception("batch_file_failed", path=original)
-            reason = f"{type(exc).__name__}: {exc}"
+            transient = transient or (
+                outcome if isinstance(outcome, RetryableError) else RetryableError(f"{original} is held by another process")
+            )
+        elif isinstance(outcome, IngestResult):
+            results.append(outcome.as_dict())
+            counted.append((original, outcome.status.value, outcome.reason))
+        else:  # a bug met by this one file: the batch-mates went on
+            log.error("batch_file_failed", path=original, error=f"{type(outcome).__name__}: {outcome}",
+                      exc_info=outcome)  # fmt: skip
+            reason = f"{type(outcome).__name__}: {outcome}"
             results.append({"status": "failed", "path": original, "reason": reason})
-            uncounted.append((original, "failed", reason))
-            continue
-        finally:
-            structlog.contextvars.clear_contextvars()
-        if res.status is Outcome.BUSY:  # another live process holds it: look again when the batch retries
-            again.append([staged, original])
-            transient = transient or RetryableError(f"{original} is held by another process")
-            continue
-        results.append(res.as_dict())
-        uncounted.append((original, res.status.value, res.reason))
-        if len(uncounted) >= LAST_WRITES_EVERY:
-            commit()
-    commit()
+            counted.append((original, "failed", reason))
+    commit_last_writes(settings, finals)
+    for original, outcome_name, why in counted:
+        backfill.count_file(settings, import_id, original, outcome_name, why)
     backfill.prune_staging(settings, [staged for staged, _ in items])
     if again and transient is not None:
         plan = retry_plan(transient, self.request.retries, settings)

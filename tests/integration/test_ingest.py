@@ -12,7 +12,7 @@ import pytest
 
 from tests.utils import store
 from tests.utils.services import make_settings, migrated
-from tests.utils.variants import with_t3_error
+from tests.utils.variants import with_t3_error, year_variant
 from worker import spool
 from worker.errors import RetryableError
 from worker.ingest import ingest_file
@@ -140,19 +140,6 @@ def test_ingest_busy_and_gone(settings, seeds_dir: Path) -> None:
     assert spool.orphans(settings) == []
 
 
-def _year_variant(text: str, year: int, carried_forward: int | None = None) -> str:
-    """A seed moved to ``year`` (title, period); optionally with 四、结转下年度 natural_person/total set."""
-    text = text.replace("2023", str(year))
-    if carried_forward is None:
-        return text
-    lines = text.splitlines()
-    label = next(i for i, line in enumerate(lines) if "结转下年度继续办理" in line)
-    cells = [i for i in range(label + 1, label + 12) if lines[i].strip().isdigit()][:7]
-    lines[cells[0]] = lines[cells[0]].replace("0", str(carried_forward))
-    lines[cells[6]] = lines[cells[6]].replace("0", str(carried_forward))
-    return "\n".join(lines) + "\n"
-
-
 def test_ingest_late_previous_year_rechecks_stored_next_year(settings, seeds_dir: Path) -> None:
     seed = sorted(seeds_dir.glob("*.txt"))[0].read_text(encoding="utf-8")  # 2023, all zeros
     sent = Sent()
@@ -162,7 +149,7 @@ def test_ingest_late_previous_year_rechecks_stored_next_year(settings, seeds_dir
         assert not [f for f in store.findings_of(s, y2023.report_id or 0) if f.rule == "XY_CARRYOVER"]
 
     # 2022 arrives late and carried 2 applications forward; 2023 says it carried over 0
-    late = _drop(settings, "2022.txt", _year_variant(seed, 2022, carried_forward=2))
+    late = _drop(settings, "2022.txt", year_variant(seed, 2022, carried_forward=2))
     y2022 = ingest_file(late, settings=settings, task_id="b", send_task=sent)
     assert y2022.status == "ingested" and y2022.rechecked_report_id == y2023.report_id
     assert ("nianbao.alert_report", [y2023.report_id]) in sent

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.integration.test_ingest import _year_variant
 from tests.utils.services import make_settings, migrated
-from tests.utils.variants import with_t3_error
+from tests.utils.variants import with_t3_error, year_variant
 from worker.alerts.ledger import record_report
 from worker.alerts.source import load_report_alert
 from worker.ingest import ingest_file
@@ -126,7 +125,7 @@ def test_a_recheck_that_clears_an_alerted_report_still_sends_its_task(tmp_path: 
     settings = _settings(tmp_path, database_url, alert_recipients=["zwgk@example.gov.cn"])
     seed, sent = _seed(seeds_dir), Sent()
     # 2022 carried 2 applications forward, 2023 says 0: the 2023 report fails XY_CARRYOVER and is alerted
-    ingest_file(_drop(settings, "2022.txt", _year_variant(seed, 2022, carried_forward=2)), settings=settings,
+    ingest_file(_drop(settings, "2022.txt", year_variant(seed, 2022, carried_forward=2)), settings=settings,
                 task_id="a", send_task=sent)
     y2023 = ingest_file(_drop(settings, "2023.txt", seed), settings=settings, task_id="b", send_task=sent)
     assert y2023.errors > 0 and ("nianbao.alert_report", [y2023.report_id]) in sent
@@ -135,7 +134,7 @@ def test_a_recheck_that_clears_an_alerted_report_still_sends_its_task(tmp_path: 
         assert alert is not None and record_report(s, alert, settings=settings).rows
     sent.clear()
     # a corrected 2022 (carried 0) arrives: 2023 is re-checked clean; only its task can send "resolved"
-    fixed = ingest_file(_drop(settings, "2022-fix.txt", _year_variant(seed, 2022, carried_forward=0) + "\n"),
+    fixed = ingest_file(_drop(settings, "2022-fix.txt", year_variant(seed, 2022, carried_forward=0) + "\n"),
                         settings=settings, task_id="c", send_task=sent)
     assert fixed.status == "ingested" and fixed.rechecked_report_id == y2023.report_id
     assert sent == [("nianbao.alert_report", [y2023.report_id])]  # 2022 itself is clean: no task of its own

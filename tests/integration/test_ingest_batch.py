@@ -1,7 +1,8 @@
-"""A batch's files hand their last write to the batch (``finals``), which commits several in one transaction.
+"""A batch's files: their last writes committed together (``finals``), and ``worker.batch.ingest_files``
+(delivery counts and store units of the whole batch in one transaction each).
 
-Real files and databases (SQLite and PostgreSQL), no Celery: what ``nianbao.ingest_batch`` does with
-``worker.ingest.ingest_file``, and the recovery when the batch dies before committing.
+Real files and databases (SQLite and PostgreSQL), no Celery: what ``nianbao.ingest_batch`` does, and the
+recovery when the batch dies before committing.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from tests.utils import store
 from tests.utils.services import make_settings, migrated
+from tests.utils.variants import year_variant
 from worker import sweep
-from worker.ingest import LastWrite, commit_last_writes, ingest_file
+from worker.batch import ingest_files
+from worker.ingest import LastWrite, commit_last_writes, ingest_file, sha256_of
+from worker.store import crud
 from worker.store.db import get_engine, session_scope
 from worker.store.models import Delivery, SourceFile, utcnow
 
@@ -87,3 +92,93 @@ def test_a_batch_that_dies_before_its_last_writes_is_completed_by_the_sweep(sett
     again = ingest_file(_drop(settings, "r.txt", seed.read_bytes()), settings=settings, task_id="again",
                         send_task=lambda *_: None)  # fmt: skip
     assert again.status == "duplicate"  # the same file dropped again later: nothing stored twice
+
+
+# --- worker.batch.ingest_files: a batch in three transactions ----------------------------------
+def _refuse_reports_of(settings: Any, organ_part: str) -> None:
+    """A trigger in the database that refuses to store a report whose organ contains ``organ_part``."""
+    engine = get_engine(settings)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_report() RETURNS trigger AS $$ BEGIN "
+                f"IF position('{organ_part}' in NEW.organ) > 0 THEN RAISE EXCEPTION 'refused by the test trigger'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_report BEFORE INSERT ON report FOR EACH ROW EXECUTE FUNCTION refuse_report()"
+            )
+        else:
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER refuse_report BEFORE INSERT ON report WHEN instr(NEW.organ, '{organ_part}') > 0 "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+            )
+
+
+def _batch(settings: Any, files: list[Path], finals: list[LastWrite]) -> list[Any]:
+    return ingest_files([(p, str(p)) for p in files], settings=settings, token=lambda p: f"tok-{p.name}",
+                        send_task=lambda *_: None, alerts=True, finals=finals)  # fmt: skip
+
+
+def _counting_commits(settings: Any) -> tuple[list[int], Any]:
+    commits: list[int] = []
+    listener = lambda conn: commits.append(1)  # noqa: E731
+    event.listen(get_engine(settings), "commit", listener)
+    return commits, lambda: event.remove(get_engine(settings), "commit", listener)
+
+
+def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, seeds_dir: Path) -> None:
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    y2023 = seeds[0].read_text(encoding="utf-8")
+    _refuse_reports_of(settings, "马山口")  # seed 004's body: its store unit fails, its batch-mates go on
+    files = [
+        _drop(settings, "2023.txt", y2023.encode()),
+        _drop(settings, "2022.txt", year_variant(y2023, 2022, carried_forward=2).encode()),  # same body, year-1
+        _drop(settings, "a.txt", seeds[1].read_bytes()),
+        _drop(settings, "a-copy.txt", seeds[1].read_bytes()),  # the same content under another name
+        _drop(settings, "junk.txt", b"\x00\xff" * 40),
+        _drop(settings, "refused.txt", seeds[4].read_bytes()),
+    ]
+    finals: list[LastWrite] = []
+    commits, stop = _counting_commits(settings)
+    try:
+        outcomes = _batch(settings, files, finals)
+    finally:
+        stop()
+    status = {o.name: o.status.value for o in outcomes}
+    assert status == {"2023.txt": "ingested", "2022.txt": "ingested", "a.txt": "ingested",
+                      "a-copy.txt": "duplicate", "junk.txt": "quarantined", "refused.txt": "quarantined"}  # fmt: skip
+    by_name = {o.name: o for o in outcomes}
+    assert (by_name["refused.txt"].reason or "").startswith("cannot check or store the report")
+    # the look at earlier deliveries, the delivery counts, the store, and each quarantine's record (the
+    # quarantines' last writes, like the archived files', are the caller's to commit)
+    assert len(commits) == 3 + 2
+    assert len(finals) == len(files)
+    assert commit_last_writes(settings, finals)
+    assert all(state == "done" for state, _ in _deliveries(settings).values())
+    assert all(Path(o.destination or "").exists() for o in outcomes) and not list(settings.inbox_path.iterdir())
+    # adjacent years in one batch see each other: the 2022 report re-checked the 2023 one stored before it
+    assert by_name["2022.txt"].rechecked_report_id == by_name["2023.txt"].report_id
+    with session_scope(settings) as s:
+        carry = [f for f in store.findings_of(s, by_name["2023.txt"].report_id or 0) if f.rule == "XY_CARRYOVER"]
+        assert carry and all(f.compared_report_id == by_name["2022.txt"].report_id for f in carry)
+        assert [r.file_name for r in store.list_reports(s)].count("refused.txt") == 0
+
+
+def test_a_batch_after_a_killed_delivery_goes_file_by_file(settings: Any, seeds_dir: Path) -> None:
+    seeds = sorted(seeds_dir.glob("*.txt"))[:3]
+    files = [_drop(settings, f"f{i}.txt", s.read_bytes()) for i, s in enumerate(seeds)]
+    with session_scope(settings) as s:  # an earlier delivery of f1 started and its worker died
+        crud.start_delivery(s, sha256=sha256_of(files[1]), name="f1.txt", task_id="dead")
+    finals: list[LastWrite] = []
+    commits, stop = _counting_commits(settings)
+    try:
+        outcomes = _batch(settings, files, finals)
+    finally:
+        stop()
+    assert [o.status.value for o in outcomes] == ["ingested"] * 3
+    assert len(commits) == 1 + 2 * 3  # the look at the counts, then each file's count and store
+    with session_scope(settings) as s:
+        attempts = {d.name: (d.attempts, d.unfinished) for d in s.exec(select(Delivery))}
+    assert attempts == {"f0.txt": (1, 1), "f1.txt": (2, 2), "f2.txt": (1, 1)}  # until the last writes commit
+    assert commit_last_writes(settings, finals)

@@ -125,8 +125,8 @@ def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
         assert (f.rule, f.compared_with, f.compared_report_id) == ("XY_CARRYOVER", "c" * 64, prev.id)
         assert (f.table_key, f.row_key, f.col_key, f.line) == ("applications", "total", "natural_person", 77)
         assert (f.expected, f.actual) == ("6", "5")
-        latest = crud.latest_report(s, "福建省/三明市/将乐县/将乐县南口镇人民政府", 2022)
-        assert latest is not None and latest.id == prev.id
+        latest = crud.latest_of_years(s, "福建省/三明市/将乐县/将乐县南口镇人民政府", [2021, 2022, 2023])
+        assert {year: row.id for year, row in latest.items()} == {2022: prev.id, 2023: cur.id}
         row = crud.report_by_sha(s, "d" * 64)
         assert row is not None
         crud.replace_findings(s, row, [])

@@ -1,7 +1,7 @@
 """Consistent generated reports for the registry tests, stored through the real store functions.
 
-``consistent_report`` takes a canonical dict of ``tests.utils.gen`` and makes its 三 and 四 add up (totals
-column, total row, balance), so the real arithmetic rules pass; ``broken`` spoils one total so they fail.
+``generated`` makes a canonical dict of ``tests.utils.gen`` whose 三 and 四 add up (``gen.consistent``), so the
+real arithmetic rules pass; ``broken`` spoils one total so they fail.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from tests.utils.gen import APP_COLS, REVIEW_COLS, random_report
+from tests.utils.gen import consistent, random_report
 from worker.parse.models import Cell, Report, Tables
 from worker.rules import RULES, RuleContext, run_checks
 from worker.settings import Settings
@@ -21,32 +21,6 @@ from worker.store import crud
 from worker.store.db import session_scope
 
 ARITHMETIC = RuleContext(severity_overrides={c: "off" for c in RULES if not c.startswith(("T3_", "T4_"))})
-_RESULT_ROWS_SKIP = ("new", "carried_over", "total", "carried_forward")
-
-
-def consistent(canonical: dict[str, Any]) -> dict[str, Any]:
-    """The canonical dict with 三 and 四 made to add up (no blanks in them)."""
-    out = copy.deepcopy(canonical)
-    apps = out["tables"]["applications"]
-    for row in apps.values():
-        for c in APP_COLS[:-1]:
-            row[c] = row[c] or 0
-        row["total"] = sum(row[c] for c in APP_COLS[:-1])
-    results = [r for r in apps if r not in _RESULT_ROWS_SKIP]
-    for c in APP_COLS:
-        apps["total"][c] = sum(apps[r][c] for r in results)
-    for c in APP_COLS[:-1]:
-        apps["new"][c] = apps["total"][c] + apps["carried_forward"][c] - apps["carried_over"][c]
-        if apps["new"][c] < 0:  # keep every count non-negative: carry more over from last year instead
-            apps["carried_over"][c] = apps["total"][c] + apps["carried_forward"][c]
-            apps["new"][c] = 0
-    for r in ("new", "carried_over"):
-        apps[r]["total"] = sum(apps[r][c] for c in APP_COLS[:-1])
-    for row in out["tables"]["reviews"].values():
-        for c in REVIEW_COLS[:-1]:
-            row[c] = row[c] or 0
-        row["total"] = sum(row[c] for c in REVIEW_COLS[:-1])
-    return out
 
 
 def broken(canonical: dict[str, Any]) -> dict[str, Any]:

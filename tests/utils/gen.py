@@ -7,6 +7,7 @@ The model uses the canonical keys only, so the formats work can render the same 
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -148,3 +149,31 @@ def random_report(
 def reports(template: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Hypothesis strategy of canonical report dicts."""
     return st.randoms(use_true_random=False).map(lambda r: random_report(r, template=template))
+
+
+_RESULT_ROWS_SKIP = ("new", "carried_over", "total", "carried_forward")
+
+
+def consistent(canonical: dict[str, Any]) -> dict[str, Any]:
+    """The canonical dict with 三 and 四 made to add up (no blanks in them)."""
+    out = copy.deepcopy(canonical)
+    apps = out["tables"]["applications"]
+    for row in apps.values():
+        for c in APP_COLS[:-1]:
+            row[c] = row[c] or 0
+        row["total"] = sum(row[c] for c in APP_COLS[:-1])
+    results = [r for r in apps if r not in _RESULT_ROWS_SKIP]
+    for c in APP_COLS:
+        apps["total"][c] = sum(apps[r][c] for r in results)
+    for c in APP_COLS[:-1]:
+        apps["new"][c] = apps["total"][c] + apps["carried_forward"][c] - apps["carried_over"][c]
+        if apps["new"][c] < 0:  # keep every count non-negative: carry more over from last year instead
+            apps["carried_over"][c] = apps["total"][c] + apps["carried_forward"][c]
+            apps["new"][c] = 0
+    for r in ("new", "carried_over"):
+        apps[r]["total"] = sum(apps[r][c] for c in APP_COLS[:-1])
+    for row in out["tables"]["reviews"].values():
+        for c in REVIEW_COLS[:-1]:
+            row[c] = row[c] or 0
+        row["total"] = sum(row[c] for c in REVIEW_COLS[:-1])
+    return out

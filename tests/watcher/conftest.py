@@ -31,7 +31,8 @@ class Queue:
         for raw in self.client.lrange(QUEUE, 0, -1):
             msg = json.loads(raw)
             args = json.loads(base64.b64decode(msg["body"]))[0]
-            if args and str(args[0]).startswith(self.inbox):
+            first = args[0][0][0] if args and isinstance(args[0], list) and args[0] else (args[0] if args else "")
+            if str(first).startswith(self.inbox):  # a file's path, or a batch's first [file, arrival]
                 out.append((raw, msg))
         return out
 
@@ -44,7 +45,14 @@ class Queue:
         return found
 
     def paths(self) -> list[str]:
-        return [args[0] for _task, args in self.messages()]
+        """The queued files, a batch's one by one."""
+        out: list[str] = []
+        for _task, args in self.messages():
+            if isinstance(args[0], list):  # nianbao.ingest_batch: [[file, arrival], ...]
+                out.extend(item[0] for item in args[0])
+            else:
+                out.append(args[0])
+        return out
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[str]:
         """Wait until at least ``count`` messages are queued; return their paths."""

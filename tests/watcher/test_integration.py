@@ -104,6 +104,28 @@ def test_watch_two_watchers_enqueue_each_file_once(
     assert sorted(queue.paths()) == sorted(map(str, files))
 
 
+def test_two_watchers_send_a_backlog_in_batches_each_file_once(
+    make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any
+) -> None:
+    from watcher.service import BACKLOG_FILES
+
+    settings = make_settings(broker_url=str(broker_url), rescan_interval=0.5)
+    inbox = settings.inbox_path
+    inbox.mkdir(parents=True)
+    files = [inbox / f"r{i:02d}.txt" for i in range(BACKLOG_FILES + 10)]
+    for f in files:  # present before the watchers start: found together, settled together
+        f.write_text(f"report {f.name}")
+    first, second = start_watcher(settings), start_watcher(settings)
+    queue.wait_for(len(files))
+    time.sleep(1.5)  # several rescans by both watchers
+    first.stop()
+    second.stop()
+    assert sorted(queue.paths()) == sorted(map(str, files))
+    tasks = [task for task, _args in queue.messages()]
+    assert set(tasks) == {"nianbao.ingest_batch"} and len(tasks) > 1
+    assert all(args[1:] == [None, True] and all(a == b for a, b in args[0]) for _t, args in queue.messages())
+
+
 def test_watch_restart_does_not_reenqueue_then_claimed_path_is_free_again(
     make_settings: Callable[..., Settings], broker_url: str, queue: Any, start_watcher: Any, tmp_path: Path
 ) -> None:

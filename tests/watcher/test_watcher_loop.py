@@ -176,3 +176,40 @@ def test_loop_file_changed_at_claim_time_waits_again(make_settings: Callable[...
     clock.advance(1.1)
     watcher.step()
     assert sent == [str(f)] and f.read_text() == "body late tail"
+
+
+class SentBatches(list[list[str]]):
+    def __call__(self, paths: list[str]) -> None:
+        self.append(list(paths))
+
+
+def test_a_backlog_settled_at_once_is_sent_in_batches(make_settings: Callable[..., Settings]) -> None:
+    from watcher.service import BACKLOG_FILES, BATCH_MAX, BATCH_SPREAD
+
+    settings = make_settings(stable_seconds=2.0, rescan_interval=30.0)
+    inbox = settings.inbox_path
+    inbox.mkdir(parents=True)
+    clock, sent, batches = Clock(), Sent(), SentBatches()
+    watcher = InboxWatcher(settings, sent, LocalInflight(), clock=clock, send_batch=batches)
+    files = sorted(str(inbox / f"r{i:03d}.txt") for i in range(130))
+    for path in files:
+        Path(path).write_text("report")
+    watcher.step()
+    clock.advance(2.1)
+    assert sorted(map(str, watcher.step())) == files
+    assert sent == []  # none alone
+    assert sorted(p for batch in batches for p in batch) == files  # each file in exactly one batch
+    assert len(batches) >= BATCH_SPREAD and all(len(b) <= BATCH_MAX for b in batches)
+    sent_batches = len(batches)
+    clock.advance(60)  # rescans while the batches wait for a worker: nothing is sent twice
+    watcher.step()
+    assert len(batches) == sent_batches and sent == []
+
+    # a few files settling together are sent one by one, as always
+    few = [inbox / f"late{i}.txt" for i in range(BACKLOG_FILES - 1)]
+    for path in few:
+        path.write_text("report")
+    watcher.rescan()
+    clock.advance(2.1)
+    watcher.step()
+    assert sorted(sent) == sorted(map(str, few)) and len(batches) == sent_batches

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from worker.parse.models import Cell, Report
 from worker.rules.base import Finding
 from worker.rules.status import report_status
+from worker.store.db import bulk_insert, insert_for
 from worker.store.models import (
     CellValue,
     Delivery,
@@ -26,32 +26,24 @@ from worker.store.models import (
 
 # --- deliveries -------------------------------------------------------------------------------
 def start_delivery(session: Session, *, sha256: str, name: str, task_id: str | None) -> Delivery:
-    """Count one more start of processing ``(sha256, name)``; returns the row *before* this start's state.
+    """Count one more start of processing ``(sha256, name)``; returns the row after this start (one upsert).
 
-    The returned row's ``unfinished`` already includes this start; ``state`` is what a previous
-    attempt left (``done`` means the same file was processed completely before).
+    The returned row's ``unfinished`` already includes this start; ``state`` and ``destination`` are what a
+    previous attempt left (``done`` means the same file was processed completely before).
     """
+    now = utcnow()
     stmt = (
-        sa.update(Delivery)
-        .where(col(Delivery.sha256) == sha256, col(Delivery.name) == name)
-        .values(
-            attempts=Delivery.attempts + 1,
-            unfinished=Delivery.unfinished + 1,
-            last_task_id=task_id,
-            updated_at=utcnow(),
+        insert_for(session)(Delivery)
+        .values(sha256=sha256, name=name, attempts=1, unfinished=1, state="started", last_task_id=task_id,
+                updated_at=now)  # fmt: skip
+        .on_conflict_do_update(
+            index_elements=["sha256", "name"],
+            set_={"attempts": Delivery.attempts + 1, "unfinished": Delivery.unfinished + 1,
+                  "last_task_id": task_id, "updated_at": now},  # fmt: skip
         )
+        .returning(*Delivery.__table__.columns)  # type: ignore[attr-defined]
     )
-    if session.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
-        try:
-            with session.begin_nested():
-                session.add(
-                    Delivery(sha256=sha256, name=name, attempts=1, unfinished=1, last_task_id=task_id)
-                )
-        except IntegrityError:  # another worker inserted it first
-            session.execute(stmt)
-    row = session.exec(select(Delivery).where(Delivery.sha256 == sha256, Delivery.name == name)).one()
-    session.refresh(row)
-    return row
+    return Delivery(**session.execute(stmt).one()._mapping)
 
 
 def end_delivery(session: Session, *, sha256: str, name: str, done: bool) -> None:
@@ -66,17 +58,20 @@ def end_delivery(session: Session, *, sha256: str, name: str, done: bool) -> Non
 
 
 # --- reports ----------------------------------------------------------------------------------
-def latest_report(session: Session, identity_key: str | None, year: int | None) -> StoredReport | None:
-    """The most recently stored report of a body for a year (None when either is unknown)."""
-    if not identity_key or year is None:
-        return None
+def latest_of_years(session: Session, identity_key: str | None, years: list[int]) -> dict[int, StoredReport]:
+    """The most recently stored report of a body for each of ``years``: ``{year: row}`` for the years stored (one query)."""
+    if not identity_key or not years:
+        return {}
     stmt = (
         select(StoredReport)
-        .where(StoredReport.identity_key == identity_key, StoredReport.year == year)
+        .where(StoredReport.identity_key == identity_key, col(StoredReport.year).in_(years))
         .order_by(col(StoredReport.id).desc())
-        .limit(1)
     )
-    return session.exec(stmt).first()
+    found: dict[int, StoredReport] = {}
+    for row in session.exec(stmt):
+        if row.year is not None:
+            found.setdefault(row.year, row)
+    return found
 
 
 def report_by_sha(session: Session, sha256: str) -> StoredReport | None:
@@ -117,9 +112,9 @@ def insert_report(
     session.add(stored)
     session.flush()
     assert stored.id is not None
-    cells = list(_cells(stored.id, report))
-    if cells:  # one executemany of plain rows, not one ORM object per cell (~200 per report)
-        session.execute(sa.insert(CellValue.__table__), cells)  # type: ignore[attr-defined]
+    # ~200 cells: plain rows at the driver's speed (COPY on PostgreSQL), not ORM objects or SQLAlchemy's
+    # per-row parameter processing
+    bulk_insert(session, CellValue.__table__, list(_cells(stored.id, report)))  # type: ignore[attr-defined]
     add_findings(session, stored.id, findings)
     return stored
 
@@ -187,8 +182,7 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
                 "compared_report_id": ids.get(f.compared_with) if f.compared_with else None,
             }
         )
-    if values:  # one executemany of plain rows (the caller's transaction; nothing pending in the session needed)
-        session.execute(sa.insert(StoredFinding.__table__), values)  # type: ignore[attr-defined]
+    bulk_insert(session, StoredFinding.__table__, values)  # type: ignore[attr-defined]
 
 
 def replace_findings(
@@ -220,23 +214,14 @@ def add_source_file(
     status: str,
     report_id: int | None,
     name_raw: str | None = None,
-) -> SourceFile:
-    """Record an arrival, once per ``(sha256, name)`` (a repeat returns the existing row)."""
-    existing = source_file(session, sha256=sha256, name=name)
-    if existing is not None:
-        return existing
-    row = SourceFile(
-        sha256=sha256,
-        name=name,
-        name_raw=name_raw,
-        original_path=original_path,
-        size=size,
-        status=status,
-        report_id=report_id,
+) -> None:
+    """Record an arrival, once per ``(sha256, name)`` (a repeat leaves the existing row as it is)."""
+    session.execute(
+        insert_for(session)(SourceFile)
+        .values(sha256=sha256, name=name, name_raw=name_raw, original_path=original_path, size=size,
+                status=status, report_id=report_id, received_at=utcnow())  # fmt: skip
+        .on_conflict_do_nothing(index_elements=["sha256", "name"])
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def source_file(session: Session, *, sha256: str, name: str) -> SourceFile | None:

@@ -131,7 +131,8 @@ def store_report(
     """
     lock_identity(session, report.identity_key)
     if crud.report_by_sha(session, arrival.sha256) is None:
-        findings = run_checks(report, _context(session, report, severity_overrides))
+        neighbours = _neighbours(session, report)
+        findings = run_checks(report, _context(report, neighbours, severity_overrides))
         try:
             with session.begin_nested():
                 stored = crud.insert_report(
@@ -142,7 +143,7 @@ def store_report(
             pass
         else:
             assert stored.id is not None
-            rechecked = _recheck_next(session, report, severity_overrides)
+            rechecked = _recheck_next(session, report, neighbours, severity_overrides)
             return StoreResult(
                 kind=StoreKind.NEW,
                 report_id=stored.id,
@@ -203,31 +204,36 @@ def _add_source(session: Session, arrival: Arrival, *, status: str, report_id: i
     )
 
 
-def _context(
-    session: Session, report: Report, severity_overrides: dict[str, str], *, exclude: str | None = None
-) -> RuleContext:
-    """The rule context: the same body's latest stored reports of year-1 and year+1 (not ``exclude``)."""
-    ctx = RuleContext(severity_overrides=dict(severity_overrides))
+def _neighbours(session: Session, report: Report, *, exclude: str | None = None) -> dict[int, StoredReport]:
+    """The same body's latest stored reports of year-1 and year+1 (not ``exclude``), by year; one query."""
     key, year = report.identity_key, report.year
-    if key and year is not None:
-        for attr, other_year in (("previous", year - 1), ("next", year + 1)):
-            row = crud.latest_report(session, key, other_year)
-            if row is not None and row.sha256 != exclude:
+    if not key or year is None:
+        return {}
+    rows = crud.latest_of_years(session, key, [year - 1, year + 1])
+    return {y: row for y, row in rows.items() if row.sha256 != exclude}
+
+
+def _context(report: Report, neighbours: dict[int, StoredReport], severity_overrides: dict[str, str]) -> RuleContext:
+    """The rule context: the neighbouring years' reports (``_neighbours``)."""
+    ctx = RuleContext(severity_overrides=dict(severity_overrides))
+    if report.year is not None:
+        for attr, other_year in (("previous", report.year - 1), ("next", report.year + 1)):
+            row = neighbours.get(other_year)
+            if row is not None:
                 setattr(ctx, attr, Neighbour(ref=row.sha256, report=crud.load_report(row)))
     return ctx
 
 
 def _recheck_next(
-    session: Session, report: Report, severity_overrides: dict[str, str]
+    session: Session, report: Report, neighbours: dict[int, StoredReport], severity_overrides: dict[str, str]
 ) -> StoredReport | None:
-    """Re-check the stored year+1 report of the same body against the report just stored.
+    """Re-check the stored year+1 report of the same body (found before the insert, which cannot change
+    it) against the report just stored.
 
     Returns:
         The re-checked row, or None when there is no stored year+1 report.
     """
-    if not report.identity_key or report.year is None:
-        return None
-    nxt = crud.latest_report(session, report.identity_key, report.year + 1)
+    nxt = neighbours.get(report.year + 1) if report.year is not None else None
     if nxt is None or nxt.id is None:
         return None
     recheck_stored(session, nxt, severity_overrides=severity_overrides)
@@ -242,9 +248,8 @@ def recheck_stored(session: Session, stored: StoredReport, *, severity_overrides
     """
     report = crud.load_report(stored)
     lock_identity(session, report.identity_key)
-    findings: list[Finding] = run_checks(
-        report, _context(session, report, severity_overrides, exclude=stored.sha256)
-    )
+    neighbours = _neighbours(session, report, exclude=stored.sha256)
+    findings: list[Finding] = run_checks(report, _context(report, neighbours, severity_overrides))
     crud.replace_findings(session, stored, findings, report=report)
     session.flush()
 

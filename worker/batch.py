@@ -1,0 +1,217 @@
+"""The ingest of a batch of files (``nianbao.ingest_batch``, ``nianbao import``) with one transaction per step.
+
+Each file ends exactly as ``worker.ingest.ingest_file`` would end it (archived, a duplicate, quarantined with
+its reason, or retried), but the batch writes in three transactions instead of three per file:
+
+1. **delivery counts**: every file's start, committed before any file is read (as the single ingest commits
+   its own: a file that kills the worker counts toward ``max_deliveries``);
+2. **store**: every readable file's store unit (``worker.ingest.store_in``), each in a savepoint, in the order
+   of their bodies (PostgreSQL's body locks are then always taken in one order); a file whose unit fails
+   (a rule bug, a value the database refuses) rolls back its savepoint and is quarantined, its batch-mates
+   are stored;
+3. **last writes**: after the moves, where each file went (``job.finals``: the task commits them).
+
+When the delivery counts show that an earlier delivery of one of these files started and never ended (the
+worker was killed: perhaps by one of them), the batch runs file by file instead (``ingest_file``'s path), so
+only the file that kills its worker reaches the redelivery cap. Quarantines take their own transactions as
+in the single ingest (they are rare).
+
+A transient error (the database, a file still changing) affects the files it hit: their attempts end
+cleanly and they are returned as the error, for the task to retry; a failing store transaction is such an
+error for every file in it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, col, select
+
+from worker.errors import RetryableError
+from worker.ingest import (
+    FollowUp,
+    IngestResult,
+    Job,
+    Quarantine,
+    SendTask,
+    archive_stored,
+    claim_job,
+    end_attempt_quietly,
+    log_result,
+    process,
+    read_checked,
+    settle_quarantine,
+    started,
+    store_in,
+    store_quarantine,
+    time_limit_quarantine,
+)
+from worker.logging import get_logger
+from worker.parse.models import Report
+from worker.settings import Settings
+from worker.store import unit
+from worker.store.db import session_scope
+from worker.store.models import Delivery
+
+log = get_logger(__name__)
+
+Outcome = IngestResult | Exception  # the file's result, or what kept it from one (RetryableError: retry it)
+
+
+def ingest_files(
+    items: list[tuple[Path, str]],
+    *,
+    settings: Settings,
+    token: Callable[[Path], str],
+    send_task: SendTask,
+    alerts: bool,
+    finals: list[Callable[[Session], None]],
+) -> list[Outcome]:
+    """Ingest ``items`` (``(file, where it is recorded as arriving)``) as one batch; one outcome per item.
+
+    ``token(file)`` is the file's claim token (stable across deliveries of the batch). The files' last writes
+    are appended to ``finals`` for the caller to commit (``worker.ingest.commit_last_writes``).
+    """
+    outcomes: list[Outcome | None] = [None] * len(items)
+    jobs: dict[int, Job] = {}
+    claimed_at: dict[int, float] = {}
+    for i, (path, original) in enumerate(items):
+        claimed_at[i] = time.monotonic()
+        try:
+            held = claim_job(path, settings=settings, task_id=token(path), send_task=send_task,
+                             original=original, alerts=alerts, finals=finals)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - this file's problem only (the task logs it as failed)
+            outcomes[i] = exc
+            continue
+        if isinstance(held, IngestResult):
+            outcomes[i] = held
+        else:
+            jobs[i] = held
+    try:
+        try:
+            one_by_one = _earlier_attempt_died(settings, list(jobs.values()))
+        except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
+            for i in jobs:
+                outcomes[i] = _retryable(exc, "delivery counts")
+        else:
+            (_one_by_one if one_by_one else _batched)(settings, jobs, outcomes)
+    finally:
+        for job in jobs.values():
+            job.claim.release()
+    for i in jobs:
+        outcome = outcomes[i]
+        if isinstance(outcome, IngestResult):
+            log_result(outcome, claimed_at[i])
+    return [o if o is not None else RuntimeError("no outcome") for o in outcomes]
+
+
+def _earlier_attempt_died(settings: Settings, jobs: list[Job]) -> bool:
+    """Did an earlier delivery of any of these files start and never end (a killed worker)?"""
+    if not jobs:
+        return False
+    wanted = {(job.arrival.sha256, job.arrival.name) for job in jobs}
+    with session_scope(settings) as session:
+        rows = session.exec(
+            select(Delivery.sha256, Delivery.name).where(
+                col(Delivery.sha256).in_(sorted({sha for sha, _ in wanted})), col(Delivery.unfinished) > 0
+            )
+        )
+        return any((sha, name) in wanted for sha, name in rows)
+
+
+def _retryable(exc: Exception, doing: str) -> RetryableError:
+    return exc if isinstance(exc, RetryableError) else RetryableError(f"{doing}: {type(exc).__name__}: {exc}")
+
+
+def _one_by_one(_settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
+    """The single ingest's path for each file (its own delivery count, committed before its work)."""
+    for i, job in jobs.items():
+        try:
+            outcomes[i] = process(job)
+        except Exception as exc:  # noqa: BLE001 - a RetryableError is retried, anything else is this file's
+            outcomes[i] = exc
+
+
+def _batched(settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
+    # transaction 1: every file's delivery count, before any work (see the module doc)
+    try:
+        with session_scope(settings) as session:
+            starts = {i: unit.start_delivery(session, job.arrival, task_id=job.task_id) for i, job in jobs.items()}
+    except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
+        for i in jobs:
+            outcomes[i] = _retryable(exc, "delivery counts")
+        return
+    quarantines: dict[int, Quarantine] = {}
+    reports: dict[int, Report] = {}
+    for i, job in jobs.items():
+        started(job, starts[i])
+        try:
+            try:
+                reports[i] = read_checked(job, unfinished=starts[i].unfinished)
+            except SoftTimeLimitExceeded as exc:
+                raise time_limit_quarantine(job) from exc
+        except Quarantine as q:
+            quarantines[i] = q
+        except Exception as exc:  # noqa: BLE001 - ContentChanged (retried), or a bug of this file's
+            end_attempt_quietly(job)
+            outcomes[i] = exc
+    stored = _store_all(settings, jobs, reports, quarantines, outcomes)
+    for i, (result, follow_ups) in stored.items():
+        _settle(jobs[i], outcomes, i, partial(archive_stored, stored=result, follow_ups=follow_ups))
+    for i, reason in quarantines.items():
+        _settle(jobs[i], outcomes, i, partial(settle_quarantine, q=reason))
+
+
+def _store_all(
+    settings: Settings,
+    jobs: dict[int, Job],
+    reports: dict[int, Report],
+    quarantines: dict[int, Quarantine],
+    outcomes: list[Outcome | None],
+) -> dict[int, tuple[unit.StoreResult, list[FollowUp]]]:
+    """Transaction 2: the store unit of every read file, each in a savepoint, in the order of the bodies."""
+    stored: dict[int, tuple[unit.StoreResult, list[FollowUp]]] = {}
+    order = sorted(reports, key=lambda i: (reports[i].identity_key or "", i))
+    try:
+        with session_scope(settings) as session:
+            for i in order:
+                try:
+                    with session.begin_nested():
+                        stored[i] = store_in(session, jobs[i], reports[i])
+                except (RetryableError, SoftTimeLimitExceeded, OperationalError):
+                    raise
+                except DBAPIError as exc:
+                    if exc.connection_invalidated:
+                        raise
+                    quarantines[i] = store_quarantine(exc)
+                except Exception as exc:  # noqa: BLE001 - a rule bug, a value refused: this file only
+                    quarantines[i] = store_quarantine(exc)
+    except Exception as exc:  # noqa: BLE001 - the transaction is lost: every file in it is retried
+        retry = _retryable(exc, "batch store")
+        log.warning("batch_store_failed", files=len(order), error=str(retry))
+        for i in order:
+            quarantines.pop(i, None)
+            end_attempt_quietly(jobs[i])
+            outcomes[i] = retry
+        return {}
+    return stored
+
+
+def _settle(job: Job, outcomes: list[Outcome | None], i: int, finish: Callable[[Job], None]) -> None:
+    """Move one file after the store (archive or quarantine); its result, or the error that stopped it."""
+    try:
+        finish(job)
+        outcomes[i] = job.result
+    except RetryableError as exc:  # retried: this attempt ends cleanly
+        end_attempt_quietly(job)
+        outcomes[i] = exc
+    except Exception as exc:  # noqa: BLE001 - a bug met by this file (the task counts it as failed)
+        outcomes[i] = exc
+
+
+__all__ = ["ingest_files"]
