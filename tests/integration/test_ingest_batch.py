@@ -120,11 +120,17 @@ def _batch(settings: Any, files: list[Path], finals: list[LastWrite]) -> list[An
                         send_task=lambda *_: None, alerts=True, finals=finals)  # fmt: skip
 
 
-def _counting_commits(settings: Any) -> tuple[list[int], Any]:
+def _batch_counting_commits(settings: Any, files: list[Path]) -> tuple[list[Any], list[LastWrite], int]:
+    """The batch's outcomes, its files' last writes (not committed yet) and how many commits it made."""
+    finals: list[LastWrite] = []
     commits: list[int] = []
     listener = lambda conn: commits.append(1)  # noqa: E731
     event.listen(get_engine(settings), "commit", listener)
-    return commits, lambda: event.remove(get_engine(settings), "commit", listener)
+    try:
+        outcomes = _batch(settings, files, finals)
+    finally:
+        event.remove(get_engine(settings), "commit", listener)
+    return outcomes, finals, len(commits)
 
 
 def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, seeds_dir: Path) -> None:
@@ -139,12 +145,7 @@ def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, 
         _drop(settings, "junk.txt", b"\x00\xff" * 40),
         _drop(settings, "refused.txt", seeds[4].read_bytes()),
     ]
-    finals: list[LastWrite] = []
-    commits, stop = _counting_commits(settings)
-    try:
-        outcomes = _batch(settings, files, finals)
-    finally:
-        stop()
+    outcomes, finals, commits = _batch_counting_commits(settings, files)
     status = {o.name: o.status.value for o in outcomes}
     assert status == {"2023.txt": "ingested", "2022.txt": "ingested", "a.txt": "ingested",
                       "a-copy.txt": "duplicate", "junk.txt": "quarantined", "refused.txt": "quarantined"}  # fmt: skip
@@ -152,7 +153,7 @@ def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, 
     assert (by_name["refused.txt"].reason or "").startswith("cannot check or store the report")
     # the look at earlier deliveries, the delivery counts, the store, and each quarantine's record (the
     # quarantines' last writes, like the archived files', are the caller's to commit)
-    assert len(commits) == 3 + 2
+    assert commits == 3 + 2
     assert len(finals) == len(files)
     assert commit_last_writes(settings, finals)
     assert all(state == "done" for state, _ in _deliveries(settings).values())
@@ -170,14 +171,9 @@ def test_a_batch_after_a_killed_delivery_goes_file_by_file(settings: Any, seeds_
     files = [_drop(settings, f"f{i}.txt", s.read_bytes()) for i, s in enumerate(seeds)]
     with session_scope(settings) as s:  # an earlier delivery of f1 started and its worker died
         crud.start_delivery(s, sha256=sha256_of(files[1]), name="f1.txt", task_id="dead")
-    finals: list[LastWrite] = []
-    commits, stop = _counting_commits(settings)
-    try:
-        outcomes = _batch(settings, files, finals)
-    finally:
-        stop()
+    outcomes, finals, commits = _batch_counting_commits(settings, files)
     assert [o.status.value for o in outcomes] == ["ingested"] * 3
-    assert len(commits) == 1 + 2 * 3  # the look at the counts, then each file's count and store
+    assert commits == 1 + 2 * 3  # the look at the counts, then each file's count and store
     with session_scope(settings) as s:
         attempts = {d.name: (d.attempts, d.unfinished) for d in s.exec(select(Delivery))}
     assert attempts == {"f0.txt": (1, 1), "f1.txt": (2, 2), "f2.txt": (1, 1)}  # until the last writes commit
