@@ -18,9 +18,12 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/nianbao run
 
-## Run the whole test suite (SQLite, then PostgreSQL when DATABASE_URL/NIANBAO_TEST_PG_URL reaches one)
+## Run the whole test suite (SQLite, then PostgreSQL when DATABASE_URL/NIANBAO_TEST_PG_URL reaches one) in
+## TEST_WORKERS pytest-xdist processes: much of the suite waits on subprocesses, brokers and browsers, so three
+## keep two cores busy (TEST_WORKERS=0 runs it in this one process)
+TEST_WORKERS ?= 3
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check worker watcher tests bench

@@ -56,11 +56,29 @@ def pdf_nested_arrays(path: Path, *, depth: int) -> Path:
     return path
 
 
+def _deflated_spaces(megabytes: int) -> bytes:
+    """zlib data (level 9) inflating to ``megabytes`` MB of spaces, built without compressing them all.
+
+    After a full flush the compressor forgets what it has seen, so every further megabyte of spaces compresses
+    to the same bytes: compress two, repeat the second, and end with the Adler-32 of the whole (seconds of CPU
+    saved for a gigabyte).
+    """
+    chunk = b" " * MB
+    packer = zlib.compressobj(9)
+    first = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    if megabytes == 1:
+        return first + packer.flush()
+    again = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.flush()  # the last (empty) block and the Adler-32 of two megabytes
+    adler = 1
+    for _ in range(megabytes):
+        adler = zlib.adler32(chunk, adler)
+    return first + again * (megabytes - 1) + end[:-4] + adler.to_bytes(4, "big")
+
+
 def pdf_flate_bomb(path: Path, *, inflated_mb: int, layers: int = 1) -> Path:
     """A PDF whose content stream inflates to ``inflated_mb`` MB of spaces (``layers`` Flate filters)."""
-    packer = zlib.compressobj(9)
-    chunk = b" " * MB
-    data = b"".join(packer.compress(chunk) for _ in range(inflated_mb)) + packer.flush()
+    data = _deflated_spaces(inflated_mb)
     for _ in range(layers - 1):
         data = zlib.compress(data, 9)
     filters = b"[" + b" /FlateDecode" * layers + b" ]"

@@ -48,7 +48,9 @@ def _start_flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any, s
     proc = subprocess.Popen([str(exe), "flower"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _get(f"{base}/healthcheck")[0] == 200 or proc.poll() is not None, 30, "flower to listen")
+        # a start-up wait, not a bound under test: a busy two-core machine running the suite in three
+        # processes (Makefile) has taken more than 30 s to import and start Flower
+        wait_until(lambda: _get(f"{base}/healthcheck")[0] == 200 or proc.poll() is not None, 90, "flower to listen")
         assert proc.poll() is None, (tmp_path / "flower.log").read_text()
         yield base, settings, proc
     finally:

