@@ -22,6 +22,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,8 +160,23 @@ def pg_schema(base: str) -> Iterator[str]:
         from worker.store.db import dispose_engines
 
         dispose_engines()
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop_schema(conninfo, schema)
+
+
+def _drop_schema(conninfo: str, schema: str, attempts: int = 5) -> None:
+    """Drop a test's schema; a writer the test left running (a task finishing in a thread or a worker
+    process) can make the DROP a deadlock's victim: it is tried again once that writer is through."""
+    import psycopg
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            return
+        except psycopg.errors.DeadlockDetected:
+            if attempt == attempts:
+                raise
+            time.sleep(0.3 * attempt)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
