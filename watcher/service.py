@@ -140,7 +140,7 @@ class InboxWatcher:
             self._held_open.discard(ready.path)
             settled.append(ready)
         if self.send_batch is not None and len(settled) >= BACKLOG_FILES:
-            return self._enqueue_backlog(settled)
+            return self._enqueue_backlog(settled, self.send_batch)
         for ready in settled:
             try:
                 if self._enqueue(ready):
@@ -182,7 +182,7 @@ class InboxWatcher:
         self._mark_sent(ready, task_id=getattr(result, "id", None))
         return True
 
-    def _enqueue_backlog(self, settled: list[ReadyFile]) -> list[Path]:
+    def _enqueue_backlog(self, settled: list[ReadyFile], send_batch: SendBatchFn) -> list[Path]:
         """Claim every settled file, then send them in batches (``BATCH_SPREAD`` or more, ``BATCH_MAX`` at most)."""
         claimed: list[ReadyFile] = []
         for ready in settled:
@@ -195,9 +195,8 @@ class InboxWatcher:
         done: list[Path] = []
         for start in range(0, len(claimed), size):
             group = claimed[start : start + size]
-            assert self.send_batch is not None
             try:
-                result = self.send_batch([str(r.path) for r in group])
+                result = send_batch([str(r.path) for r in group])
             except Exception as exc:
                 log.error("enqueue_failed", files=len(group), error=str(exc))
                 for ready in group:

@@ -99,7 +99,10 @@ def ingest_files(
             for i in jobs:
                 outcomes[i] = _retryable(exc, "delivery counts")
         else:
-            (_one_by_one if one_by_one else _batched)(settings, jobs, outcomes)
+            if one_by_one:
+                _one_by_one(jobs, outcomes)
+            else:
+                _batched(settings, jobs, outcomes)
     finally:
         for job in jobs.values():
             job.claim.release()
@@ -128,7 +131,7 @@ def _retryable(exc: Exception, doing: str) -> RetryableError:
     return exc if isinstance(exc, RetryableError) else RetryableError(f"{doing}: {type(exc).__name__}: {exc}")
 
 
-def _one_by_one(_settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
+def _one_by_one(jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
     """The single ingest's path for each file (its own delivery count, committed before its work)."""
     for i, job in jobs.items():
         try:
