@@ -13,7 +13,8 @@ Pairs: SQLite + embedded Valkey always; PostgreSQL (a fresh schema in 127.0.0.1:
 ``NIANBAO_TEST_PG_URL``) + Redis (``NIANBAO_BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/13``, a queue
 of its own) when both answer. Each pair runs in a child process. Nothing is asserted.
 
-Alone: ``python bench/bench_pipeline.py --files 300``; ``make bench`` runs it with ``NIANBAO_BENCH_FILES``
+Alone: ``python bench/bench_pipeline.py --files 300`` (``--backfill-files 10000`` for a backfill of another
+size: the issue's 10,000 reports); ``make bench`` runs it with ``NIANBAO_BENCH_FILES``
 (default 200).
 """
 
@@ -47,6 +48,7 @@ def _pairs(only: str | None) -> list[tuple[str, str | None]]:
 def _child(kind: str, redis_url: str | None, args: argparse.Namespace) -> dict[str, object] | None:
     argv = [sys.executable, __file__, "--child", kind, "--files", str(args.files)]
     argv += ["--stable-low", str(args.stable_low), "--drops", str(args.drops)]
+    argv += ["--backfill-files", str(args.backfill_files or args.files)]
     if redis_url:
         argv += ["--redis", redis_url]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         "--stable-low", type=float, default=0.3, help="the lowered stable_seconds of the latency"
     )
     parser.add_argument("--drops", type=int, default=3, help="single-file drops per latency figure (median)")
+    parser.add_argument(
+        "--backfill-files", type=int, default=None,
+        help="reports in the backfill (default: --files); e.g. 10000 for the issue's 10,000-report goal",
+    )  # fmt: skip
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--child", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS)
     parser.add_argument("--redis", default=None, help=argparse.SUPPRESS)
@@ -74,12 +80,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench.pipeline_run import run
 
         result = run(args.child, files=args.files, stable_low=args.stable_low, latency_drops=args.drops,
-                     redis_url=args.redis)  # fmt: skip
+                     redis_url=args.redis, backfill_files=args.backfill_files or args.files)  # fmt: skip
         print(json.dumps(result))
         return 0
     from bench.pipeline_stats import print_run
 
     print(f"{args.files} distinct text reports dropped at once; ceiling: {args.files} no-op tasks, same run")
+    if args.backfill_files and args.backfill_files != args.files:
+        print(f"backfill: {args.backfill_files} other distinct text reports")
     status = 0
     for kind, redis_url in _pairs(args.only):
         result = _child(kind, redis_url, args)

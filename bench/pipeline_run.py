@@ -95,7 +95,8 @@ class Watcher:
 
 
 def run(
-    kind: str, *, files: int, stable_low: float, latency_drops: int, redis_url: str | None
+    kind: str, *, files: int, stable_low: float, latency_drops: int, redis_url: str | None,
+    backfill_files: int | None = None,
 ) -> dict[str, Any]:
     """Run the three measurements on ``kind`` ("sqlite" or "postgresql") and return the raw results."""
     from worker.settings import Settings, get_settings
@@ -137,6 +138,7 @@ def run(
                         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                     )  # fmt: skip
                 result = _measure(app, settings, timings, tmp, files, stable_low, latency_drops,
+                                  backfill_files=backfill_files or files, worker_pid=pool.pid,
                                   backfill_alerts=os.environ.get("NB_BENCH_BACKFILL_ALERTS") == "1")
                 result["worker_rss_mb"] = _tree_rss_mb(pool.pid)  # after every file of the run
                 result.update(kind=kind, broker="redis" if redis_url else "embedded valkey")
@@ -189,7 +191,8 @@ def _noop_rate(app: Any, settings: Any, count: int) -> float:
 
 def _measure(
     app: Any, settings: Any, timings: Path, tmp: Path, files: int, stable_low: float, latency_drops: int,
-    backfill: bool = True, backfill_alerts: bool = False,
+    backfill: bool = True, backfill_alerts: bool = False, backfill_files: int | None = None,
+    worker_pid: int | None = None,
 ) -> dict[str, Any]:
     from bench.pipeline_corpus import report_texts, write_mixed, write_reports
 
@@ -206,9 +209,13 @@ def _measure(
     throughput = _throughput(settings, staged[:files], timings)
     if backfill:
         folder = tmp / "backfill"
-        others = report_texts(2 * files + 2 * latency_drops)[files + 2 * latency_drops :]  # bodies not used above
+        size = backfill_files or files
+        used = files + 2 * latency_drops
+        others = report_texts(used + size)[used:]  # bodies not used above
         write_reports(others, folder, prefix="backfill")
-        throughput["backfill"] = _backfill(settings, folder, files, timings, backfill_alerts)
+        throughput["backfill"] = _backfill(settings, folder, size, timings, backfill_alerts)
+        if worker_pid is not None:  # after the text backfill, before the PDF and .docx files
+            throughput["backfill"]["worker_rss_mb"] = _tree_rss_mb(worker_pid)
         mixed = max(10, files // 3)  # PDF and .docx: slower to render and to read
         write_mixed(mixed, tmp / "mixed")
         throughput["backfill_mixed"] = _backfill(settings, tmp / "mixed", mixed, timings, backfill_alerts)

@@ -90,20 +90,25 @@ def print_run(result: dict[str, Any]) -> None:
     print(f"  alert tasks sent        {len(alerts):8d} (one only when a file's report or quarantine can be mailed)")
     bf = result.get("backfill")
     if bf:
-        rate = files / bf["wall_s"]
-        window = f", batches' window {files / bf['batch_window_s']:.1f} files/s" if bf["batch_window_s"] else ""
+        rate = bf["files"] / bf["wall_s"]
+        window = f", batches' window {bf['files'] / bf['batch_window_s']:.1f} files/s" if bf["batch_window_s"] else ""
         print(
             f"  backfill (nianbao import{'' if bf.get('alerts') else ' --no-alerts'}) {rate:8.1f} files/s"
             f"  ratio {rate / ceiling:5.3f}  ({bf['archived']} archived,"
             f" {bf['batches']} batch tasks, {bf['alert_tasks']} alert tasks, exit {bf['exit']}{window})"
         )
+        if bf["files"] != files:
+            print(f"  backfill of {bf['files']} reports: {bf['wall_s']:.1f} s from the command's start until it returned")
     if bf and bf.get("stages_ms"):
         per = {k: v / max(1, bf["archived"]) for k, v in bf["stages_ms"].items()}
         per["batch task"] = bf["batch_task_ms"] / max(1, bf["archived"])
         print("  backfill, ms per file: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
     mixed = result.get("backfill_mixed")
+    if bf and bf.get("worker_rss_mb"):
+        shown = ", ".join(f"{mb:.0f}" for mb in bf["worker_rss_mb"])
+        print(f"  worker resident memory after the text backfill (MB; supervisor, Celery main, pool): {shown}")
     if bf and mixed:
-        text_rate = files / bf["wall_s"]
+        text_rate = bf["files"] / bf["wall_s"]
         rate = mixed["files"] / mixed["wall_s"]
         print(
             f"  backfill, half PDF + half .docx {rate:8.1f} files/s  {rate / text_rate:5.3f} of the text backfill's"

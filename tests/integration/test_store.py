@@ -127,6 +127,10 @@ def test_store_findings_resolve_compared_report_and_replace(settings) -> None:
         assert (f.expected, f.actual) == ("6", "5")
         latest = crud.latest_of_years(s, "福建省/三明市/将乐县/将乐县南口镇人民政府", [2021, 2022, 2023])
         assert {year: row.id for year, row in latest.items()} == {2022: prev.id, 2023: cur.id}
+        resubmitted = crud.insert_report(s, _report(year=2022), [], sha256="e" * 64, file_name="2022b.txt")
+        latest = crud.latest_of_years(s, "福建省/三明市/将乐县/将乐县南口镇人民政府", [2022, 2023])
+        assert {year: row.id for year, row in latest.items()} == {2022: resubmitted.id, 2023: cur.id}
+        assert crud.latest_of_years(s, "福建省/三明市/将乐县/其他镇人民政府", [2022, 2023]) == {}
         row = crud.report_by_sha(s, "d" * 64)
         assert row is not None
         crud.replace_findings(s, row, [])

@@ -59,19 +59,20 @@ def end_delivery(session: Session, *, sha256: str, name: str, done: bool) -> Non
 
 # --- reports ----------------------------------------------------------------------------------
 def latest_of_years(session: Session, identity_key: str | None, years: list[int]) -> dict[int, StoredReport]:
-    """The most recently stored report of a body for each of ``years``: ``{year: row}`` for the years stored (one query)."""
+    """The most recently stored report of a body for each of ``years``: ``{year: row}`` for the years stored.
+
+    One query, one row per year: the newest id of each year is chosen in the database, so a body with many
+    re-submitted versions does not load them all (each row carries its whole ``report_json``).
+    """
     if not identity_key or not years:
         return {}
-    stmt = (
-        select(StoredReport)
-        .where(StoredReport.identity_key == identity_key, col(StoredReport.year).in_(years))
-        .order_by(col(StoredReport.id).desc())
+    newest = (
+        sa.select(sa.func.max(StoredReport.id))
+        .where(col(StoredReport.identity_key) == identity_key, col(StoredReport.year).in_(years))
+        .group_by(col(StoredReport.year))
     )
-    found: dict[int, StoredReport] = {}
-    for row in session.exec(stmt):
-        if row.year is not None:
-            found.setdefault(row.year, row)
-    return found
+    stmt = select(StoredReport).where(col(StoredReport.id).in_(newest.scalar_subquery()))
+    return {row.year: row for row in session.exec(stmt) if row.year is not None}
 
 
 def report_by_sha(session: Session, sha256: str) -> StoredReport | None:
