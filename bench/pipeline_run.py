@@ -204,7 +204,7 @@ def _measure(
         str(stable): _latency(settings.model_copy(update={"stable_seconds": stable}), staged, timings, drops)
         for stable, drops in ((settings.stable_seconds, latency_drops), (stable_low, latency_drops))
     }
-    del staged[: 2 * latency_drops]
+    # ``_latency`` took its files off the front of ``staged``: the rest are the drop's ``files`` reports
     timings.unlink(missing_ok=True)
     throughput = _throughput(settings, staged[:files], timings)
     if backfill:
@@ -280,10 +280,13 @@ def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, A
     watcher = Watcher(settings)
     time.sleep(0.5)
     try:
+        settled = lambda: _count(settings.archive_path) + _count(settings.quarantine_path)  # noqa: E731
+        before = settled()  # the latency runs' files
+        archived_before, quarantined_before = _count(settings.archive_path), _count(settings.quarantine_path)
         start = time.time()
         for path in staged:
             path.rename(settings.inbox_path / path.name)
-        done = lambda: _count(settings.archive_path) + _count(settings.quarantine_path) >= len(staged)  # noqa: E731
+        done = lambda: settled() - before >= len(staged)  # noqa: E731
         _wait(done, 120 + 2 * len(staged), "every file archived or quarantined", interval=0.05)
         wall = time.time() - start
         # the watcher sends a backlog in batches (nianbao.ingest_batch), a few files one by one
@@ -297,7 +300,7 @@ def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, A
     return {
         "wall_s": wall,
         "drop_time": start,
-        "archived": _count(settings.archive_path),
-        "quarantined": _count(settings.quarantine_path),
+        "archived": _count(settings.archive_path) - archived_before,
+        "quarantined": _count(settings.quarantine_path) - quarantined_before,
         "tasks": _lines(timings),
     }
