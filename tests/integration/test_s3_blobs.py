@@ -136,3 +136,32 @@ def test_the_sweep_removes_objects_no_submission_needs(tmp_path: Path, pg_url: s
     assert object_keys(s3_endpoint, s3_bucket) == sorted(
         ["nianbao/blobs/README", f"nianbao/blobs/{hashlib.sha256(needed).hexdigest()}"]
     )
+
+
+def test_a_delete_waits_for_a_hand_over_of_the_same_content(tmp_path: Path, pg_url: str, s3_endpoint: str,
+                                                            s3_bucket: str) -> None:  # fmt: skip
+    """The race the content lock closes: the last placement of a content deletes its object while the inbox
+    side hands the same content over again (the put finds the object there and does not write it)."""
+    import threading
+
+    settings = migrated(_settings(tmp_path, pg_url, s3_endpoint, s3_bucket))
+    store = blobs.s3_store(settings)
+    store.put(SHA, DATA)  # an earlier submission's object, about to be released
+    released: list[bool] = []
+
+    def release() -> None:
+        with session_scope(settings) as session:
+            released.append(blobs.release(session, store, SHA))
+
+    with session_scope(settings) as handover:  # what inbox_side._hand_over does, held open here
+        relay_store.lock_content(handover, SHA)
+        store.put(SHA, DATA)
+        deleter = threading.Thread(target=release)
+        deleter.start()
+        deleter.join(1.0)
+        assert deleter.is_alive() and released == []  # waits for the hand-over's commit
+        relay_store.add_submission(handover, sha256=SHA, name="a.txt", name_raw=None, original_path="/inbox/a.txt",
+                                   size=len(DATA), origin="here", held_path="/held/a.txt")  # fmt: skip
+    deleter.join(10)
+    assert released == [False]  # it saw the new submission: the object stays
+    assert store.get(SHA) == DATA
