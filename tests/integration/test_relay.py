@@ -142,6 +142,14 @@ def test_files_travel_through_the_database_and_are_placed_by_the_inbox_side(side
         assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 0
     assert _stored_contents(inbox) == []  # placed: the bytes are not kept
     assert inbox_side.place(inbox) == 0
+    from worker.cli.ops import collect_status
+
+    status = collect_status(inbox)
+    assert status["relay"] == {"placed": 5}
+    if inbox.blob_store == "s3":
+        assert status["blob_store"] == f"对象存储 s3://{inbox.s3_bucket}/nianbao/blobs/（{inbox.s3_endpoint_url}）"
+    else:
+        assert status["blob_store"] == "PostgreSQL（blob 表）"
 
 
 def test_a_held_submission_is_busy_and_a_dead_workers_is_sent_again(sides: tuple[Settings, Settings]) -> None:
