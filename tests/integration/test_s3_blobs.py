@@ -91,6 +91,18 @@ def test_a_missing_bucket_or_endpoint_is_a_clear_error(tmp_path: Path, s3_endpoi
         down.get(SHA)
 
 
+def test_no_credentials_is_a_clear_error(tmp_path: Path, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
+        monkeypatch.setenv(name, str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookup off this machine
+    settings = _settings(tmp_path, "postgresql://unused", s3_endpoint, "bucket-without-credentials",
+                         s3_access_key=None, s3_secret_key=None)  # fmt: skip
+    with pytest.raises(ConfigError, match="不可用：未找到凭据（设置 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"):
+        blobs.s3_store(settings).check()
+
+
 def test_settings_that_cannot_work_are_refused_at_start(tmp_path: Path, s3_endpoint: str, s3_bucket: str) -> None:
     disk = make_settings(tmp_path, "postgresql://unused", **s3_settings(s3_endpoint, s3_bucket))
     with pytest.raises(SettingsInvalid) as caught:
@@ -99,6 +111,16 @@ def test_settings_that_cannot_work_are_refused_at_start(tmp_path: Path, s3_endpo
     nobucket = make_settings(tmp_path, "postgresql://unused", file_store="database", blob_store="s3")
     with pytest.raises(SettingsInvalid, match="s3_bucket"):
         blobs.check(nobucket)
+    shown = str(_settings(tmp_path, "postgresql://unused", s3_endpoint, s3_bucket).redacted())
+    assert "nianbao-test-secret" not in shown and "nianbao-test-secret" not in repr(blobs.S3Config.from_settings(disk))
+
+
+def test_without_boto3_the_s3_store_says_what_to_install(tmp_path: Path, s3_endpoint: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as on a default install: `import boto3` fails
+    settings = _settings(tmp_path, "postgresql://unused", s3_endpoint, "bucket-of-an-install-without-boto3")
+    with pytest.raises(ConfigError, match=r'blob_store = "s3" 需要 boto3：请安装 pip install "nianbao\[s3\]"'):
+        blobs.check(settings)
 
 
 def test_nianbao_worker_names_the_bucket_it_cannot_reach(tmp_path: Path, s3_endpoint: str) -> None:

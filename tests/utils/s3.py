@@ -78,6 +78,9 @@ def s3_endpoint() -> Iterator[str]:
         if CI:
             raise
         pytest.skip(f"the S3 blob store's tests need the test extra (boto3, moto[server]): {exc}")
+    # the tests give credentials explicitly; should one not, boto3 must never ask an instance-metadata
+    # address off this machine for them (worker subprocesses inherit this)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     proc, url = _start()
     try:
         yield url

@@ -190,7 +190,11 @@ class S3Blobs(BlobStore):
         try:
             self.client.head_bucket(Bucket=self.config.bucket)
         except self._errors as exc:
-            if _not_found(exc):
+            from botocore.exceptions import NoCredentialsError
+
+            if isinstance(exc, NoCredentialsError):
+                why = "未找到凭据（设置 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY，或 s3_access_key / s3_secret_key）"
+            elif _not_found(exc):
                 why = "存储桶不存在（请先创建）"
             elif _status(exc) in (401, 403):
                 why = "无权访问（检查 s3_access_key / s3_secret_key 或 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY）"
