@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY worker ./worker
 COPY watcher ./watcher
-RUN pip install . \
+RUN pip install ".[s3]" \
  && useradd --create-home --uid 1000 nianbao \
  && mkdir -p /data /inbox && chown nianbao:nianbao /data /inbox
 

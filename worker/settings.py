@@ -97,6 +97,20 @@ class Settings(BaseSettings):
     # every worker mounts); "database": the inbox side stores the bytes in PostgreSQL and workers on any
     # host fetch them by sha256 (docs/pipeline.md, "Workers on other machines")
     file_store: Literal["disk", "database"] = "disk"
+    # where the inbox side keeps those bytes (file_store = "database"): "database" in the PostgreSQL table
+    # ``blob``; "s3" in an S3-compatible object store (AWS S3, MinIO, ...) under ``<s3_prefix><sha256>``,
+    # with the submissions and the claims still in PostgreSQL (worker/relay/blobs.py)
+    blob_store: Literal["database", "s3"] = "database"
+    s3_endpoint_url: str | None = None  # e.g. "http://minio:9000"; unset: AWS S3 of s3_region
+    s3_bucket: str | None = None  # must exist (checked at start)
+    s3_prefix: str = "nianbao/blobs/"
+    s3_region: str | None = None  # unset: the SDK's default (AWS_DEFAULT_REGION, ~/.aws/config), else us-east-1
+    # unset: the SDK's credential chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role)
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    # "auto": path-style with s3_endpoint_url (MinIO), else the SDK's choice; "virtual" for services that
+    # require bucket.host addressing (e.g. Aliyun OSS); "path" to force /bucket/key
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
 
     # --- tasks --------------------------------------------------------------------------------
     soft_time_limit: int = 120
@@ -272,7 +286,7 @@ class Settings(BaseSettings):
     def redacted(self) -> dict[str, Any]:
         """Settings as a dict safe to log (secrets and URL passwords masked)."""
         out = self.model_dump(mode="json")
-        for key in ("broker_url", "result_backend", "database_url"):
+        for key in ("broker_url", "result_backend", "database_url", "s3_endpoint_url"):
             if out.get(key) and "@" in out[key]:
                 scheme, rest = out[key].split("://", 1)
                 out[key] = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"

@@ -2,7 +2,8 @@
 each other or with the inbox) against one broker and one PostgreSQL, the inbox watched by ``nianbao watch``
 with ``file_store = "database"``; one worker is killed with SIGKILL (its whole process group) while it holds a
 file. Every file ends placed by the inbox side, each content is stored exactly once, and the file the dead
-worker held is finished by the other one.
+worker held is finished by the other one. Run twice: with the bytes in PostgreSQL (``blob_store = "database"``)
+and in an S3-compatible object store (``"s3"``, moto's S3 server standing in for MinIO, tests/utils/s3.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bench.pipeline_corpus import report_texts
+from tests.utils.s3 import object_keys, s3_settings
 from tests.utils.services import (
     WorkerProcess,
     make_settings,
@@ -32,7 +34,7 @@ from tests.utils.services import (
 from worker.settings import Settings
 from worker.store.db import session_scope
 from worker.store.models import QuarantineRecord, SourceFile, StoredReport
-from worker.store.relay_models import PLACED, STARTED, Submission
+from worker.store.relay_models import PLACED, STARTED, Blob, Submission
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults, pytest.mark.timeout(300)]
 
@@ -78,10 +80,17 @@ def _submissions(settings: Settings) -> list[Submission]:
         return list(s.exec(select(Submission)))  # readable after the session (expire_on_commit=False)
 
 
-def test_a_worker_killed_on_one_machine_is_finished_by_another(tmp_path: Path, pg_url: str, broker_url: str) -> None:
-    inbox = migrated(_relay_settings(tmp_path / "inbox-host", pg_url, broker_url))
-    hosts = [_relay_settings(tmp_path / f"worker-host-{i}", pg_url, broker_url, task_queue=inbox.task_queue)
-             for i in range(2)]  # fmt: skip
+@pytest.mark.parametrize("blob_store", ["database", "s3"])
+def test_a_worker_killed_on_one_machine_is_finished_by_another(request: pytest.FixtureRequest, tmp_path: Path,
+                                                               pg_url: str, broker_url: str,
+                                                               blob_store: str) -> None:  # fmt: skip
+    extra: dict[str, object] = {}
+    if blob_store == "s3":  # the bytes in a bucket of the test's S3 server (tests/utils/s3.py)
+        endpoint, bucket = request.getfixturevalue("s3_endpoint"), request.getfixturevalue("s3_bucket")
+        extra = s3_settings(endpoint, bucket)
+    inbox = migrated(_relay_settings(tmp_path / "inbox-host", pg_url, broker_url, **extra))
+    hosts = [_relay_settings(tmp_path / f"worker-host-{i}", pg_url, broker_url, task_queue=inbox.task_queue,
+                             **extra) for i in range(2)]  # fmt: skip
     # the victim reads slowly, so it is killed while it holds a file, not just after
     workers = [WorkerProcess(h, tmp_path / f"worker{i}.log", concurrency=1, slow_seconds=slow)
                for i, (h, slow) in enumerate(zip(hosts, (1.5, 0.3), strict=True))]  # fmt: skip
@@ -148,3 +157,6 @@ def test_a_worker_killed_on_one_machine_is_finished_by_another(tmp_path: Path, p
         assert s.exec(select(sa.func.count(sa.distinct(StoredReport.sha256)))).one() == FILES
         assert s.exec(select(sa.func.count()).select_from(SourceFile)).one() == FILES  # one row per arrival
         assert s.exec(select(sa.func.count()).select_from(QuarantineRecord)).one() == 1
+        assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 0  # every content placed: no bytes kept
+    if blob_store == "s3":
+        assert object_keys(endpoint, bucket) == []  # deleted once placed; none ever in the table

@@ -8,6 +8,7 @@ them. tests/faults/test_relay_workers.py runs the same with real worker processe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlmodel import select
 
 from tests.utils.gen import random_report
 from tests.utils.render_formats import render_text
+from tests.utils.s3 import object_keys, s3_settings
 from tests.utils.services import make_settings, migrated, pg_base_url, pg_schema
 from worker.errors import ConfigError
 from worker.ingest import Outcome
@@ -39,12 +41,32 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def sides(tmp_path: Path, pg_url: str) -> tuple[Settings, Settings]:
-    """The inbox side and a worker on "another machine" (its own data directory and no inbox)."""
-    inbox = migrated(make_settings(tmp_path / "inbox-host", pg_url, file_store="database", alerts_enabled=False))
+def sides(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str) -> tuple[Settings, Settings]:
+    """The inbox side and a worker on "another machine" (its own data directory and no inbox).
+
+    Parametrised indirectly with the blob store (default "database"; "s3": a fresh bucket on the test
+    process's S3 server, tests/utils/s3.py).
+    """
+    store = getattr(request, "param", "database")
+    extra = {}
+    if store == "s3":
+        extra = s3_settings(request.getfixturevalue("s3_endpoint"), request.getfixturevalue("s3_bucket"))
+    inbox = migrated(make_settings(tmp_path / "inbox-host", pg_url, file_store="database", alerts_enabled=False,
+                                   **extra))  # fmt: skip
     remote = make_settings(tmp_path / "worker-host", pg_url, file_store="database", alerts_enabled=False,
-                           task_queue=inbox.task_queue)  # fmt: skip
+                           task_queue=inbox.task_queue, **extra)  # fmt: skip
     return inbox, remote
+
+
+def _stored_contents(settings: Settings) -> list[str]:
+    """The sha256 of every content the blob store holds (the ``blob`` table, or the keys in the bucket)."""
+    if settings.blob_store == "s3":
+        assert settings.s3_endpoint_url and settings.s3_bucket
+        keys = object_keys(settings.s3_endpoint_url, settings.s3_bucket)
+        assert all(k.startswith(settings.s3_prefix) for k in keys)
+        return [k.removeprefix(settings.s3_prefix) for k in keys]
+    with session_scope(settings) as s:
+        return sorted(s.exec(select(Blob.sha256)))
 
 
 class Sent(list[tuple[str, list[Any]]]):
@@ -68,6 +90,7 @@ def _drop(settings: Settings, name: str, data: bytes) -> Path:
     return path
 
 
+@pytest.mark.parametrize("sides", ["database", "s3"], indirect=True)
 def test_files_travel_through_the_database_and_are_placed_by_the_inbox_side(sides: tuple[Settings, Settings]) -> None:
     inbox, remote = sides
     texts = _reports(3)
@@ -80,8 +103,11 @@ def test_files_travel_through_the_database_and_are_placed_by_the_inbox_side(side
         assert result.status is Outcome.INGESTED and result.reason and result.reason.startswith("submission ")
     assert not any(inbox.inbox_path.iterdir())  # every file left the inbox
     assert [name for name, _ in sent] == ["nianbao.ingest_blob"] * 5
-    with session_scope(inbox) as s:
-        assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 4  # one blob per content
+    contents = sorted({hashlib.sha256(data).hexdigest() for data in files.values()})
+    assert _stored_contents(inbox) == contents  # each content stored once
+    if inbox.blob_store == "s3":  # only the bytes moved: none of them in PostgreSQL
+        with session_scope(inbox) as s:
+            assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 0
 
     outcomes = {}
     for _, (submission_id,) in sent:
@@ -113,8 +139,17 @@ def test_files_travel_through_the_database_and_are_placed_by_the_inbox_side(side
         [record] = s.exec(select(QuarantineRecord)).all()
         assert record.quarantine_path == str(folder / "scan.bin") and record.stage == "extract"
         assert {r.state for r in s.exec(select(Submission))} == {PLACED}
-        assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 0  # placed: the bytes are not kept
+        assert s.exec(select(sa.func.count()).select_from(Blob)).one() == 0
+    assert _stored_contents(inbox) == []  # placed: the bytes are not kept
     assert inbox_side.place(inbox) == 0
+    from worker.cli.ops import collect_status
+
+    status = collect_status(inbox)
+    assert status["relay"] == {"placed": 5}
+    if inbox.blob_store == "s3":
+        assert status["blob_store"] == f"对象存储 s3://{inbox.s3_bucket}/nianbao/blobs/（{inbox.s3_endpoint_url}）"
+    else:
+        assert status["blob_store"] == "PostgreSQL（blob 表）"
 
 
 def test_a_held_submission_is_busy_and_a_dead_workers_is_sent_again(sides: tuple[Settings, Settings]) -> None:

@@ -93,6 +93,7 @@ def watcher_summary(settings: Settings) -> dict[str, Any]:
 
 def collect_status(settings: Settings) -> dict[str, Any]:
     """Everything ``nianbao status`` shows, as a dict (the ``--json`` shape)."""
+    from worker.relay import blobs
     from worker.store import queries
     from worker.store.db import session_scope
 
@@ -114,6 +115,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             if settings.relays_files:  # file_store = "database": files handed to workers on other hosts
                 out["relay"] = queries.relay_counts(s)
+                out["blob_store"] = blobs.describe(settings)  # where their bytes wait (no request made)
         out["last_hour"] = snap.last_hour.model_dump()
         out["quarantine"] = {"records": snap.quarantine_records, "files": _count_files(settings.quarantine_path)}
         out["needs_review"] = snap.needs_review
@@ -159,6 +161,7 @@ def _print_status(st: dict[str, Any]) -> None:
         r = st["relay"]
         click.echo(f"经数据库转交 排队 {r.get('queued', 0)}，处理中 {r.get('started', 0)}，已处理待归档 "
                    f"{r.get('decided', 0)}，已归档 {r.get('placed', 0)}")
+        click.echo(f"转交文件    内容存于 {st.get('blob_store', '')}")
     for imp in st.get("imports", []):
         state = "已完成" if imp["finished"] else "进行中"
         click.echo(f"导入        {imp['id']} {state} {imp['done']}/{imp['total']}（入库 {imp['ingested']}，重复文件 "

@@ -1,7 +1,8 @@
 """Workers on other machines (``file_store = "database"``): the inbox side hands files over through PostgreSQL.
 
 * ``worker.relay.inbox_side`` runs where the inbox is (the watcher, ``nianbao run``): it takes a settled file
-  out of the inbox into ``<data_dir>/relayed/<token>/``, stores its bytes once by sha256 (``blob``), records a
+  out of the inbox into ``<data_dir>/relayed/<token>/``, stores its bytes once by sha256 (``blob_store``: the
+  table ``blob``, or an S3-compatible object store, ``worker.relay.blobs``), records a
   ``submission`` and sends ``nianbao.ingest_blob(id)``; later it moves each decided file to archive/ or
   quarantine/ (with the note), as a disk-mode worker would have.
 * ``worker.relay.worker_side`` runs in any worker: it takes the submission under a PostgreSQL advisory lock
@@ -20,12 +21,16 @@ from worker.settings import Settings
 
 
 def check(settings: Settings) -> None:
-    """Refuse ``file_store = "database"`` without PostgreSQL (its claims are PostgreSQL advisory locks)."""
+    """Refuse ``file_store = "database"`` without PostgreSQL (its claims are PostgreSQL advisory locks), and
+    an S3 blob store that cannot work (``worker.relay.blobs.check``: settings, boto3, the bucket answers)."""
     if settings.relays_files and not settings.sqlalchemy_url.startswith("postgresql"):
         raise ConfigError(
             'file_store = "database" needs PostgreSQL (DATABASE_URL): workers on other machines share only '
             "the database and the broker"
         )
+    from worker.relay import blobs  # here: worker.relay.blobs imports the store, which imports settings
+
+    blobs.check(settings)
 
 
 def origin(settings: Settings) -> str:

@@ -2,8 +2,9 @@
 
 ``submit`` (the watcher's send, ``nianbao import``): claim the file into processing/ as a disk-mode worker
 would, refuse here what no worker should get (a link or special file, a file above ``max_file_mb``: it is
-quarantined at once), move it to ``relayed/<token>/``, store its bytes and its submission in one transaction,
-then send ``nianbao.ingest_blob``. ``place`` moves each decided file to archive/ (or ``archive/duplicates/``)
+quarantined at once), move it to ``relayed/<token>/``, store its bytes (``blob_store``: in the same
+transaction as its submission, or in the object store just before that commits), then send
+``nianbao.ingest_blob``. ``place`` moves each decided file to archive/ (or ``archive/duplicates/``)
 or to its quarantine folder with the note, and records where. ``sweep`` finishes what a crash interrupted:
 a claimed file never moved on (processing/), a held file without its submission (relayed/).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from worker import filecheck, names, relay, spool, tasknames
 from worker.ingest import IngestResult, Job, Outcome, SendTask, refuse_here
 from worker.logging import get_logger
+from worker.relay import blobs
 from worker.settings import Settings
 from worker.store import crud, relay_store, unit
 from worker.store.db import session_scope
@@ -69,7 +71,8 @@ def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_
                alerts: bool = True, import_id: str | None = None) -> IngestResult:  # fmt: skip
     data = held_path.read_bytes()
     with session_scope(settings) as session:
-        relay_store.put_blob(session, sha256=arrival.sha256, data=data)
+        relay_store.lock_content(session, arrival.sha256)  # no delete of this content until the commit
+        blobs.store_for(settings, session).put(arrival.sha256, data)  # an object store: stored now, before it
         submission_id = relay_store.add_submission(
             session, sha256=arrival.sha256, name=arrival.name, name_raw=arrival.name_raw,
             original_path=arrival.original_path, size=arrival.size, origin=relay.origin(settings),
@@ -127,6 +130,15 @@ def _place_one(row: Submission, settings: Settings) -> None:
         elif row.outcome != Outcome.QUARANTINED.value:
             crud.set_archived(session, sha256=row.sha256, name=row.name, archived_path=str(target))
         relay_store.placed(session, row.id, destination=str(target))
+        store = blobs.store_for(settings, session)
+        if store.in_transaction:  # the bytes go with the placement, or neither
+            blobs.release(session, store, row.sha256)
+    if not store.in_transaction:  # an object store: only after the placement committed
+        try:
+            with session_scope(settings) as session:
+                blobs.release(session, store, row.sha256)
+        except blobs.BlobStoreUnavailable as exc:  # the object is left over: garbage for the sweep
+            log.warning("blob_delete_deferred", submission=row.id, sha256=row.sha256, error=str(exc))
     with contextlib.suppress(OSError):
         held.path.parent.rmdir()
     log.info("file_placed", submission=row.id, file=row.name, outcome=row.outcome, destination=str(target))
@@ -163,6 +175,10 @@ def sweep(settings: Settings, send_task: SendTask) -> int:
                 again += 1
     if again:
         log.warning("relay_sweep_handed_over", files=again)
+    try:
+        blobs.collect_garbage(settings)  # objects a crash left behind (blob_store = "s3")
+    except blobs.BlobStoreUnavailable as exc:
+        log.warning("blob_garbage_collection_failed", error=str(exc))
     return again
 
 

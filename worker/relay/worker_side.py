@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import socket
@@ -15,6 +14,7 @@ from worker import backfill, names, spool, tasknames
 from worker.errors import RetryableError
 from worker.ingest import IngestResult, Job, Outcome, SendTask, process
 from worker.logging import get_logger
+from worker.relay import blobs
 from worker.settings import Settings
 from worker.store import relay_store, unit
 from worker.store.db import get_engine, session_scope
@@ -80,9 +80,10 @@ def _ingest_locked(
         if row is None:  # decided by an earlier delivery
             return IngestResult(status=Outcome.GONE, path=known.original_path, name=known.name, sha256=known.sha256,
                                 report_id=known.report_id, quarantine_id=known.quarantine_id)  # fmt: skip
-        data = relay_store.blob(session, row.sha256)
         sub = row  # the session does not expire what it loaded: usable after the commit
-    if data is None or hashlib.sha256(data).hexdigest() != sub.sha256:
+    with session_scope(settings) as session:  # after the start committed: no row held while it downloads
+        data = blobs.store_for(settings, session).get(sub.sha256)  # checked against the sha256 (BlobCorrupt)
+    if data is None:
         raise RetryableError(f"submission {submission_id}: the stored bytes of {sub.sha256[:12]} are missing")
     workdir = spool.make_dir(settings.data_dir.resolve() / "work" / uuid.uuid4().hex, settings)
     try:

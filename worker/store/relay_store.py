@@ -1,4 +1,5 @@
-"""The relay's rows (worker/store/relay_models.py): blobs by sha256 and the life of a submission.
+"""The relay's rows (worker/store/relay_models.py): the life of a submission, and the lock that guards the
+bytes of a content while they are stored or deleted (the bytes themselves: worker/relay/blobs.py).
 
 Every function works inside the caller's session (one transaction); the caller commits.
 """
@@ -12,22 +13,40 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
 from worker.store.models import utcnow
-from worker.store.relay_models import DECIDED, PLACED, QUEUED, STARTED, Blob, Submission
+from worker.store.relay_models import DECIDED, PLACED, QUEUED, STARTED, Submission
 
 SUBMISSION: sa.Table = Submission.__table__  # type: ignore[attr-defined]
-BLOB: sa.Table = Blob.__table__  # type: ignore[attr-defined]
 LOCK_CLASS = 7312  # first key of the advisory lock a worker holds on a submission id (pg_try_advisory_lock)
+CONTENT_LOCK_CLASS = 7313  # first key of the transaction lock on a content while its bytes are put or deleted
 
 
-def put_blob(session: Session, *, sha256: str, data: bytes) -> None:
-    """Store ``data`` under its sha256 unless that content is stored already."""
-    stmt = postgresql.insert(BLOB).values(sha256=sha256, size=len(data), data=data, created_at=utcnow())
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
+def content_key(sha256: str) -> int:
+    """The second key of a content's advisory lock: the first 32 bits of the sha256, as a signed int4 (two
+    contents that share it only wait for each other)."""
+    return int.from_bytes(bytes.fromhex(sha256[:8]), "big", signed=True)
 
 
-def blob(session: Session, sha256: str) -> bytes | None:
-    """The stored bytes of ``sha256``, or None."""
-    return session.execute(sa.select(BLOB.c.data).where(BLOB.c.sha256 == sha256)).scalar_one_or_none()
+def lock_content(session: Session, sha256: str) -> None:
+    """Hold the content ``sha256`` until this transaction ends: a hand-over takes it before it stores the
+    bytes and keeps it until its submission commits, a delete takes it before it asks whether any submission
+    still needs them, so the bytes are never deleted under a new submission (worker/relay/blobs.py)."""
+    session.execute(sa.text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
+                    {"k1": CONTENT_LOCK_CLASS, "k2": content_key(sha256)})  # fmt: skip
+
+
+def content_needed(session: Session, sha256: str) -> bool:
+    """A submission of this content is not placed yet (its bytes must stay)."""
+    return bool(contents_needed(session, [sha256]))
+
+
+def contents_needed(session: Session, sha256s: list[str]) -> set[str]:
+    """Those of ``sha256s`` that a submission not yet placed still needs."""
+    rows = session.execute(
+        sa.select(SUBMISSION.c.sha256)
+        .where(SUBMISSION.c.sha256.in_(sha256s), SUBMISSION.c.state != PLACED)
+        .distinct()
+    )
+    return {str(sha256) for (sha256,) in rows}
 
 
 def add_submission(
@@ -103,20 +122,13 @@ def decided(session: Session, *, origin: str, limit: int = 200) -> list[Submissi
 
 
 def placed(session: Session, submission_id: int, *, destination: str) -> None:
-    """The inbox side moved the file to ``destination``; the blob goes when no other submission needs it."""
+    """The inbox side moved the file to ``destination`` (its bytes go with ``blobs.release``)."""
     row = session.get(Submission, submission_id)
     if row is None:
         return
     row.state, row.destination, row.updated_at = PLACED, destination, utcnow()
     session.add(row)
     session.flush()
-    pending = session.execute(
-        sa.select(sa.func.count())
-        .select_from(SUBMISSION)
-        .where(SUBMISSION.c.sha256 == row.sha256, SUBMISSION.c.state != PLACED)
-    ).scalar_one()
-    if not pending:
-        session.execute(sa.delete(BLOB).where(BLOB.c.sha256 == row.sha256))
 
 
 def held_paths(session: Session, *, origin: str) -> set[str]:
