@@ -34,8 +34,8 @@ def test_roster_download_and_resolve(visit: Visit, web_settings: Settings, tmp_p
     page.click("text=待确认主体")
     form = page.locator(f"tr[data-report='{ids['xq']}'] form")
     form.locator("select").select_option(label="将乐县光明镇人民政府（福建省/三明市/将乐县/光明镇）")
-    form.locator("button").click()
-    page.wait_for_url("**/bodies/unmatched")
+    with page.expect_navigation():  # the form posts and redirects back to this same address
+        form.locator("button").click()
     assert "所有报告都已对应到报告主体" in page.content()
     visit.goto("/roster?region=将乐县&year=2024&today=2025-02-03")
     assert page.locator("a[data-state=not_received] strong").inner_text() == "1"
