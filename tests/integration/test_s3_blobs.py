@@ -187,3 +187,18 @@ def test_a_delete_waits_for_a_hand_over_of_the_same_content(tmp_path: Path, pg_u
     deleter.join(10)
     assert released == [False]  # it saw the new submission: the object stays
     assert store.get(SHA) == DATA
+
+
+def test_health_checks_the_file_store_of_workers_on_other_machines(tmp_path: Path, s3_endpoint: str,
+                                                                   s3_bucket: str) -> None:  # fmt: skip
+    from worker.cli.ops import check_health
+
+    with pg_schema(pg_base_url()) as url:
+        ok, detail = check_health(_settings(tmp_path, url, s3_endpoint, s3_bucket))["file_store"]
+        assert ok and detail == f"转交文件的内容存于对象存储 s3://{s3_bucket}/nianbao/blobs/（{s3_endpoint}）"
+        ok, detail = check_health(_settings(tmp_path, url, s3_endpoint, "no-such-bucket"))["file_store"]
+        assert not ok and detail.endswith("不可用：存储桶不存在（请先创建）")
+    sqlite = make_settings(tmp_path, f"sqlite:///{tmp_path / 'nb.sqlite'}", file_store="database")
+    ok, detail = check_health(sqlite)["file_store"]
+    assert not ok and detail.startswith('file_store = "database" 需要 PostgreSQL 数据库')
+    assert "file_store" not in check_health(make_settings(tmp_path, f"sqlite:///{tmp_path / 'nb.sqlite'}"))

@@ -20,7 +20,7 @@ from worker import tasknames
 from worker.alerts import actions
 from worker.cli.flower_cmd import flower_command
 from worker.errors import ConfigError
-from worker.settings import Settings, get_settings
+from worker.settings import Settings, SettingsInvalid, get_settings
 
 PRIORITY_SEP, PRIORITY_STEPS = "\x06\x16", (0, 3, 6, 9)  # kombu's Redis transport: one list per step
 
@@ -137,7 +137,8 @@ def _count_files(root: Path) -> int:
 
 DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "失败", "retrying": "重试中", "sending": "发送中"}
 ERROR_SOURCE_ZH = {"broker": "消息队列", "database": "数据库"}
-CHECK_NAME_ZH = {**ERROR_SOURCE_ZH, "inbox": "收件目录", "config": "配置", "smtp": "邮件服务器", "watcher": "监视程序"}
+CHECK_NAME_ZH = {**ERROR_SOURCE_ZH, "inbox": "收件目录", "config": "配置", "file_store": "转交文件存储",
+                 "smtp": "邮件服务器", "watcher": "监视程序"}  # fmt: skip
 
 
 def _watcher_line(w: dict[str, Any]) -> str:
@@ -230,6 +231,14 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
         out["config"] = (True, f"{len(settings.rule_severity)} 条规则级别覆盖")
     except ConfigError as exc:
         out["config"] = (False, str(exc))
+    if settings.relays_files:  # workers on other machines: PostgreSQL, and the object store when configured
+        from worker.relay import blobs, check
+
+        try:
+            check(settings)
+            out["file_store"] = (True, f"转交文件的内容存于{blobs.describe(settings)}")
+        except (ConfigError, SettingsInvalid) as exc:
+            out["file_store"] = (False, str(exc))
     smtp = actions.smtp_check(settings)
     out["smtp"] = (smtp.ok, smtp.detail)
     out["watcher"] = _watcher_health(watcher_summary(settings))

@@ -25,8 +25,8 @@ def check(settings: Settings) -> None:
     an S3 blob store that cannot work (``worker.relay.blobs.check``: settings, boto3, the bucket answers)."""
     if settings.relays_files and not settings.sqlalchemy_url.startswith("postgresql"):
         raise ConfigError(
-            'file_store = "database" needs PostgreSQL (DATABASE_URL): workers on other machines share only '
-            "the database and the broker"
+            'file_store = "database" 需要 PostgreSQL 数据库（设置 DATABASE_URL）：其他机器上的处理程序只共用'
+            "数据库和消息队列，认领文件靠 PostgreSQL 的锁"
         )
     from worker.relay import blobs  # here: worker.relay.blobs imports the store, which imports settings
 
