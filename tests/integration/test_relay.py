@@ -26,7 +26,7 @@ from worker.errors import ConfigError
 from worker.ingest import Outcome
 from worker.relay import check, inbox_side, worker_side
 from worker.settings import Settings
-from worker.store import relay_store
+from worker.store import relay_store, unit
 from worker.store.db import get_engine, session_scope
 from worker.store.models import QuarantineRecord, SourceFile, StoredReport
 from worker.store.relay_models import PLACED, Blob, Submission
@@ -266,3 +266,23 @@ def test_a_message_the_broker_refused_is_sent_by_the_next_sweep(sides: tuple[Set
     [(name, [submission_id])] = resent
     assert worker_side.ingest_submission(submission_id, settings=remote, task_id="t", send_task=Sent()).report_id
     assert worker_side.resend_stalled(remote, Sent()) == 0
+
+
+def test_a_file_written_to_after_its_snapshot_is_handed_over_under_the_bytes_it_holds(
+    sides: tuple[Settings, Settings],
+) -> None:
+    inbox, remote = sides
+    first, later = _reports(2)
+    held = inbox.relayed_path / "relay-t" / "a.txt"
+    held.parent.mkdir(parents=True)
+    held.write_bytes(later.encode())  # a writer replaced the content after the snapshot below was taken
+    stale = unit.Arrival(sha256=hashlib.sha256(first.encode()).hexdigest(), name="a.txt",
+                         original_path=str(inbox.inbox_path / "a.txt"), size=len(first.encode()))  # fmt: skip
+    sent = Sent()
+    result = inbox_side._hand_over(held, stale, inbox, sent)
+    now = hashlib.sha256(later.encode()).hexdigest()
+    assert result.status is Outcome.INGESTED and result.sha256 == now
+    assert _stored_contents(inbox) == [now]  # stored under the hash of the bytes it holds, not the snapshot's
+    [(_, [submission_id])] = sent
+    done = worker_side.ingest_submission(submission_id, settings=remote, task_id="t1", send_task=Sent())
+    assert done.status is Outcome.INGESTED  # the worker's check of the fetched bytes against their key passes

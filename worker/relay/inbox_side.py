@@ -12,6 +12,8 @@ a claimed file never moved on (processing/), a held file without its submission 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import os
 import time
 import uuid
@@ -70,6 +72,10 @@ def submit(path: Path, settings: Settings, send_task: SendTask, *, original: str
 def _hand_over(held_path: Path, arrival: unit.Arrival, settings: Settings, send_task: SendTask, *,
                alerts: bool = True, import_id: str | None = None) -> IngestResult:  # fmt: skip
     data = held_path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if sha256 != arrival.sha256:  # written to after its snapshot: the bytes handed over name themselves
+        log.warning("relay_content_changed", file=arrival.name, snapshot=arrival.sha256[:12], now=sha256[:12])
+        arrival = dataclasses.replace(arrival, sha256=sha256, size=len(data))
     with session_scope(settings) as session:
         relay_store.lock_content(session, arrival.sha256)  # no delete of this content until the commit
         blobs.store_for(settings, session).put(arrival.sha256, data)  # an object store: stored now, before it
