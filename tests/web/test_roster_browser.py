@@ -47,3 +47,30 @@ def test_roster_download_and_resolve(visit: Visit, web_settings: Settings, tmp_p
     assert info.value.suggested_filename == "区域汇总-将乐县-2024.xlsx"
     info.value.save_as(tmp_path / "rollup.xlsx")
     assert load_workbook(tmp_path / "rollup.xlsx").sheetnames[:2] == ["三、申请情况", "四、复议诉讼"]
+
+
+def test_the_page_an_action_redirects_to_shows_the_action_done(
+    visit: Visit, web_settings: Settings, tmp_path: Path
+) -> None:
+    """The action's transaction commits before its redirect leaves, however slow the commit (here 0.4 s)."""
+    import time
+
+    from sqlalchemy import event
+
+    from worker.store.db import get_engine
+
+    ids = seed(web_settings, tmp_path)
+    visit.login("zhang")
+    visit.goto("/bodies/unmatched")
+    page = visit.page
+    form = page.locator(f"tr[data-report='{ids['xq']}'] form")
+    form.locator("select").select_option(label="将乐县光明镇人民政府（福建省/三明市/将乐县/光明镇）")
+    engine = get_engine(web_settings)
+    slow_commit = lambda conn: time.sleep(0.4)  # noqa: E731
+    event.listen(engine, "commit", slow_commit)
+    try:
+        with page.expect_navigation():
+            form.locator("button").click()
+        assert "所有报告都已对应到报告主体" in page.inner_text("main")
+    finally:
+        event.remove(engine, "commit", slow_commit)

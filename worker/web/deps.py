@@ -44,7 +44,10 @@ def get_db(settings: SettingsDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens before the response leaves. With FastAPI's default ("request") it
+# came after the response was sent, so a browser following an action's redirect could read the page before
+# the action's commit (and a commit that failed had already been answered with success).
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def session_user(request: Request, settings: Settings) -> WebUser | None:
