@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +58,8 @@ class Presence:
         self.host = host or socket.gethostname()
         self.described: VerdictSettings = describe(settings)
         self.started_at = utcnow()
+        self._lock = threading.Lock()  # a heartbeat running while the worker stops must not write the row again
+        self._withdrawn = False
 
     def announce(self, *, now: dt.datetime | None = None) -> list[tuple[LiveWorker, list[str]]]:
         """Record this worker, forget long-gone ones and warn about live workers whose settings differ.
@@ -68,9 +71,12 @@ class Presence:
         """
         now = now or utcnow()
         try:
-            with session_scope(self.settings) as session:
-                self._write(session, now)
-                session.execute(sa.delete(WorkerSettings).where(col(WorkerSettings.last_seen) < now - RETENTION))
+            with self._lock:
+                if self._withdrawn:
+                    return []
+                with session_scope(self.settings) as session:
+                    self._write(session, now)
+                    session.execute(sa.delete(WorkerSettings).where(col(WorkerSettings.last_seen) < now - RETENTION))
             with session_scope(self.settings) as session:
                 differences = differences_from(session, self.node, now=now)
         except Exception as exc:  # noqa: BLE001 - the database may be away: the worker still starts
@@ -98,22 +104,29 @@ class Presence:
         }
 
     def heartbeat(self, *, now: dt.datetime | None = None) -> None:
-        """Refresh ``last_seen`` (the whole row: one lost meanwhile comes back); a failure is logged."""
-        try:
-            with session_scope(self.settings) as session:
-                self._write(session, now or utcnow())
-        except Exception as exc:  # noqa: BLE001 - the next heartbeat tries again
-            log.warning("verdict_settings_heartbeat_failed", node=self.node, error=f"{type(exc).__name__}: {exc}")
+        """Refresh ``last_seen`` (the whole row: one lost meanwhile comes back); a failure is logged. Nothing
+        once withdrawn."""
+        with self._lock:
+            if self._withdrawn:
+                return
+            try:
+                with session_scope(self.settings) as session:
+                    self._write(session, now or utcnow())
+            except Exception as exc:  # noqa: BLE001 - the next heartbeat tries again
+                log.warning("verdict_settings_heartbeat_failed", node=self.node,
+                            error=f"{type(exc).__name__}: {exc}")  # fmt: skip
 
     def withdraw(self) -> None:
         """Delete this worker's row (a clean stop); a failure is logged (the row then ages out)."""
-        try:
-            with session_scope(self.settings) as session:
-                row = session.get(WorkerSettings, self.node)
-                if row is not None:
-                    session.delete(row)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("verdict_settings_not_withdrawn", node=self.node, error=f"{type(exc).__name__}: {exc}")
+        with self._lock:
+            self._withdrawn = True
+            try:
+                with session_scope(self.settings) as session:
+                    row = session.get(WorkerSettings, self.node)
+                    if row is not None:
+                        session.delete(row)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("verdict_settings_not_withdrawn", node=self.node, error=f"{type(exc).__name__}: {exc}")
 
     def _write(self, session: Session, now: dt.datetime) -> None:
         row = session.get(WorkerSettings, self.node) or WorkerSettings(

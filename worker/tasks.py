@@ -212,19 +212,20 @@ class _Sweeper:
         self.presence: Presence | None = None
 
     def start(self, settings: Settings, node: str) -> None:
-        from worker.peers import Presence
-
         if self.thread is not None:
             return
-        self.presence = Presence(settings, node)
-        self.presence.announce()  # a warning when live workers on other hosts check with other settings
-        self.thread = threading.Thread(target=self._loop, args=(settings,), name="nianbao-sweep", daemon=True)
+        self.thread = threading.Thread(target=self._loop, args=(settings, node), name="nianbao-sweep", daemon=True)
         self.thread.start()
 
-    def _loop(self, settings: Settings) -> None:
+    def _loop(self, settings: Settings, node: str) -> None:
         from worker import sweep
-        from worker.peers import heartbeat_seconds
+        from worker.peers import Presence, heartbeat_seconds
 
+        try:  # here, not in worker_ready: a slow database must not hold up the worker's start
+            self.presence = Presence(settings, node)
+            self.presence.announce()  # a warning when live workers (other hosts) check with other settings
+        except Exception as exc:  # noqa: BLE001 - never keeps the sweep from running
+            log.warning("verdict_settings_failed", node=node, error=f"{type(exc).__name__}: {exc}")
         while not self.stop.wait(heartbeat_seconds(settings)):
             if settings.sweep_interval > 0:
                 sweep.run(settings, _send)

@@ -137,6 +137,7 @@ def test_a_worker_not_seen_within_the_window_is_not_counted(here: Settings, tmp_
     gone.announce(now=now - dt.timedelta(minutes=6))  # killed 6 minutes ago: its row stayed
     stopped = _worker_on(here, tmp_path, "host-stopped", timezone="Asia/Urumqi")
     stopped.withdraw()  # a clean stop deletes the row
+    stopped.heartbeat()  # and its sweep loop, still running as the worker stops, writes nothing again
     live = Presence(here, "nianbao-1@host-a", host="host-a")
     assert [(w.host, keys) for w, keys in live.announce(now=now)] == [("host-b", ["alert_on_warnings"])]
     with session_scope(here) as s:
