@@ -36,6 +36,7 @@ from worker.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from worker.ingest import IngestResult
+    from worker.peers import Presence
 
 log = get_logger(__name__)
 
@@ -200,33 +201,51 @@ def ingest_batch(
 
 
 class _Sweeper:
-    """The recovery sweep in the worker's main process, every ``sweep_interval`` (no restart needed)."""
+    """The recovery sweep in the worker's main process, every ``sweep_interval`` (no restart needed), and the
+    worker's record of its verdict settings (worker/peers.py): written at start, refreshed by the same loop
+    (also without sweeps: ``sweep_interval = 0`` keeps the loop for the heartbeat alone), deleted at a clean stop.
+    """
 
     def __init__(self) -> None:
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
+        self.presence: Presence | None = None
 
-    def start(self, settings: Settings) -> None:
-        if self.thread is not None or settings.sweep_interval <= 0:
+    def start(self, settings: Settings, node: str) -> None:
+        if self.thread is not None:
             return
-        self.thread = threading.Thread(target=self._loop, args=(settings,), name="nianbao-sweep", daemon=True)
+        self.thread = threading.Thread(target=self._loop, args=(settings, node), name="nianbao-sweep", daemon=True)
         self.thread.start()
 
-    def _loop(self, settings: Settings) -> None:
+    def _loop(self, settings: Settings, node: str) -> None:
         from worker import sweep
+        from worker.peers import Presence, heartbeat_seconds
 
-        while not self.stop.wait(settings.sweep_interval):
-            sweep.run(settings, _send)
+        try:  # here, not in worker_ready: a slow database must not hold up the worker's start
+            self.presence = Presence(settings, node)
+            self.presence.announce()  # a warning when live workers (other hosts) check with other settings
+        except Exception as exc:  # noqa: BLE001 - never keeps the sweep from running
+            log.warning("verdict_settings_failed", node=node, error=f"{type(exc).__name__}: {exc}")
+        while not self.stop.wait(heartbeat_seconds(settings)):
+            if settings.sweep_interval > 0:
+                sweep.run(settings, _send)
+            if self.presence is not None:
+                self.presence.heartbeat()
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        if self.presence is not None:
+            self.presence.withdraw()
 
 
 _sweeper = _Sweeper()
 
 
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
-def _start_sweeper(**_: Any) -> None:
-    _sweeper.start(get_settings())
+def _start_sweeper(sender: Any = None, **_: Any) -> None:
+    _sweeper.start(get_settings(), str(getattr(sender, "hostname", None) or f"celery-{os.getpid()}"))
 
 
 @signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
 def _stop_sweeper(**_: Any) -> None:
-    _sweeper.stop.set()
+    _sweeper.shutdown()

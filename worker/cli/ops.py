@@ -2,7 +2,8 @@
 
 ``status`` reads our own tables (task runs, reports, quarantine, alert deliveries), the broker and the
 watcher's heartbeat, not Flower's memory; it exits 2 when the broker or the database cannot be read.
-``health`` exits 0 when broker, database, inbox, SMTP and a running watcher are all usable, else 2.
+``health`` exits 0 when broker, database, inbox, SMTP and a running watcher are all usable and the live workers
+check with the same settings (worker/verdict_settings.py), else 2.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +22,9 @@ from worker.alerts import actions
 from worker.cli.flower_cmd import flower_command
 from worker.errors import ConfigError
 from worker.settings import Settings, SettingsInvalid, get_settings
+
+if TYPE_CHECKING:
+    from worker.store.queries import WorkerSettingsCheck
 
 PRIORITY_SEP, PRIORITY_STEPS = "\x06\x16", (0, 3, 6, 9)  # kombu's Redis transport: one list per step
 
@@ -113,6 +117,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     try:
         with session_scope(settings) as s:
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
+            workers = queries.worker_settings_check(s)  # the live workers' verdict settings
             if settings.relays_files:  # file_store = "database": files handed to workers on other hosts
                 out["relay"] = queries.relay_counts(s)
                 out["blob_store"] = blobs.describe(settings)  # where their bytes wait (no request made)
@@ -124,9 +129,50 @@ def collect_status(settings: Settings) -> dict[str, Any]:
             "failed": snap.alerts.failed,
             "recent": [{**d.model_dump(exclude={"at"}), "at": d.at.isoformat()} for d in snap.alerts.recent],
         }
+        out["worker_settings"] = worker_settings_summary(workers)
     except Exception as exc:  # noqa: BLE001
         out["errors"]["database"] = f"{type(exc).__name__}: {exc}"
     return out
+
+
+def worker_settings_summary(check: WorkerSettingsCheck) -> dict[str, Any]:
+    """``queries.WorkerSettingsCheck`` as JSON-ready values: are the live workers' verdict settings the same,
+    and if not, which hosts differ in which keys (a secret by its name only, never a value or digest)."""
+    secret = set(check.secret_keys)
+    return {
+        "consistent": check.consistent,
+        "workers": len(check.workers),
+        "differing": check.differing,
+        "groups": [
+            {
+                "fingerprint": group.fingerprint[:12],
+                "hosts": group.hosts,
+                "nodes": [w.node for w in group.workers],
+                "values": {k: group.workers[0].settings.get(k) for k in check.differing if k not in secret},
+            }
+            for group in check.groups
+        ],
+    }
+
+
+def _worker_settings_lines(ws: dict[str, Any]) -> list[str]:
+    """``nianbao status``: one line when the live workers agree, else the groups and the differing keys."""
+    if not ws["workers"]:
+        return ["处理进程设置 最近没有运行中的处理进程"]
+    if ws["consistent"]:
+        hosts = "、".join(ws["groups"][0]["hosts"])
+        return [f"处理进程设置 一致（{ws['workers']} 个处理进程，主机 {hosts}：校验与告警设置相同）"]
+    lines = [f"处理进程设置 不一致：{len(ws['groups'])} 组处理进程的校验与告警设置不同，"
+             f"不同的设置项：{'、'.join(ws['differing'])}"]
+    for i, group in enumerate(ws["groups"], 1):
+        lines.append(f"  第 {i} 组  主机 {'、'.join(group['hosts'])}（{'、'.join(group['nodes'])}）")
+        for key, value in group["values"].items():
+            shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+            lines.append(f"          {key} = {shown}")
+    hidden = [k for k in ws["differing"] if all(k not in g["values"] for g in ws["groups"])]
+    if hidden:
+        lines.append(f"  {'、'.join(hidden)} 不同（保密设置，不显示其值）")
+    return lines
 
 
 def _count_files(root: Path) -> int:
@@ -138,7 +184,7 @@ def _count_files(root: Path) -> int:
 DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "失败", "retrying": "重试中", "sending": "发送中"}
 ERROR_SOURCE_ZH = {"broker": "消息队列", "database": "数据库"}
 CHECK_NAME_ZH = {**ERROR_SOURCE_ZH, "inbox": "收件目录", "config": "配置", "file_store": "转交文件存储",
-                 "smtp": "邮件服务器", "watcher": "监视程序"}  # fmt: skip
+                 "smtp": "邮件服务器", "watcher": "监视程序", "worker_settings": "处理进程设置"}  # fmt: skip
 
 
 def _watcher_line(w: dict[str, Any]) -> str:
@@ -175,6 +221,8 @@ def _print_status(st: dict[str, Any]) -> None:
                    f"待人工复核 {h['reports_needs_review']}；隔离 {h['quarantined']}")
         click.echo(f"待人工复核  {st['needs_review']} 份报告（nianbao reports --status needs_review）")
         click.echo(f"隔离        记录 {st['quarantine']['records']}，文件 {st['quarantine']['files']}")
+        for line in _worker_settings_lines(st["worker_settings"]):
+            click.echo(line)
         a = st["alerts"]
         click.echo(f"告警邮件    待发 {a['due']}" + (f"，发送失败 {a['failed']}" if a["failed"] else ""))
         for d in a["recent"]:
@@ -242,7 +290,24 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     smtp = actions.smtp_check(settings)
     out["smtp"] = (smtp.ok, smtp.detail)
     out["watcher"] = _watcher_health(watcher_summary(settings))
+    out["worker_settings"] = _worker_settings_health(settings)
     return out
+
+
+def _worker_settings_health(settings: Settings) -> tuple[bool, str]:
+    """Fails when live workers check or mail with different settings (worker/verdict_settings.py)."""
+    from worker.store import queries
+    from worker.store.db import session_scope
+
+    try:
+        with session_scope(settings) as s:
+            ws = worker_settings_summary(queries.worker_settings_check(s))
+    except Exception as exc:  # noqa: BLE001 - e.g. the database is down (its own check says so)
+        return False, f"无法读取：{type(exc).__name__}: {exc}"
+    if ws["consistent"]:
+        return True, _worker_settings_lines(ws)[0].split(maxsplit=1)[1]
+    hosts = "；".join(f"第 {i} 组 {'、'.join(g['hosts'])}" for i, g in enumerate(ws["groups"], 1))
+    return False, f"运行中的处理进程校验与告警设置不同：{'、'.join(ws['differing'])}（{hosts}），同一文件可能得到不同的校验结果"
 
 
 def _watcher_health(w: dict[str, Any]) -> tuple[bool, str]:

@@ -11,6 +11,7 @@ import worker.store.ops_models  # noqa: F401  (alert ledger, task runs: revision
 import worker.store.relay_models  # noqa: F401  (blobs and submissions of the relay: revision 0010)
 import worker.store.review_models  # noqa: F401  (finding reviews, re-check runs: revision 0006)
 import worker.store.web_models  # noqa: F401  (web audit log: revision 0005)
+import worker.store.worker_models  # noqa: F401  (the workers' verdict settings: revision 0011)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -16,6 +16,7 @@ caller formats what it gets and never writes SQL. To add a query, see docs/pipel
     review.py      finding_reviews, dismissed_finding_ids, false_finding_rates (and the list's review filter)
     contacts.py    matched_body, body_contacts (alerts to a body's own contacts)
     charts.py      received_over_time, rollup_history (the web pages' plots)
+    workers.py     worker_settings_check (do the live workers check and mail with the same settings?)
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from worker.store.queries.views import (
     CellView,
     FindingReviewView,
     LastHour,
+    LiveWorker,
     QuarantineItem,
     QuarantinePage,
     RecheckRunView,
@@ -80,8 +82,11 @@ from worker.store.queries.views import (
     ReportVersion,
     ReviewState,
     RuleReviewRate,
+    SettingsGroup,
     StatusSnapshot,
+    WorkerSettingsCheck,
 )
+from worker.store.queries.workers import worker_settings_check
 
 __all__ = [
     "relay_counts",
@@ -90,6 +95,7 @@ __all__ = [
     "ReportSummary", "ReportVersion", "StatusSnapshot",
     "archived_path", "get_quarantine", "get_report", "list_quarantine", "list_reports", "report_findings",
     "report_versions", "status_snapshot",
+    "LiveWorker", "SettingsGroup", "WorkerSettingsCheck", "worker_settings_check",
     # registry of bodies, roster, roll-up, findings export
     "BodyView", "FindingRow", "ROSTER_STATE_ZH", "Rollup", "RollupCell", "RollupMember", "Roster", "RosterEntry",
     "RosterState", "UnmatchedReport", "deadline", "list_bodies", "list_findings", "rollup", "roster",

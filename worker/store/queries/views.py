@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -305,3 +306,39 @@ class StatusSnapshot(BaseModel):
     quarantine_records: int
     alerts: AlertSummary
     needs_review: int = 0  # every stored report whose status is ``needs_review``, whenever it came
+
+
+class LiveWorker(BaseModel):
+    """A worker seen recently, with its verdict settings (worker/verdict_settings.py; secrets never here)."""
+
+    node: str  # the Celery worker name, ``nianbao-<pid>@<host>``
+    host: str
+    data_dir: str
+    fingerprint: str
+    started_at: dt.datetime
+    last_seen: dt.datetime
+    settings: dict[str, Any]  # the secret-free summary: a set secret is "***"
+
+
+class SettingsGroup(BaseModel):
+    """Live workers with the same verdict settings (one fingerprint)."""
+
+    fingerprint: str
+    workers: list[LiveWorker]
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted({w.host for w in self.workers})
+
+
+class WorkerSettingsCheck(BaseModel):
+    """Do the live workers check and mail with the same settings? (``nianbao status`` / ``health``)"""
+
+    workers: list[LiveWorker]
+    groups: list[SettingsGroup]  # by fingerprint, the largest first
+    differing: list[str]  # setting keys whose value differs between the groups (VERDICT_KEYS order)
+    secret_keys: list[str]  # of those, the secrets: only their names may be shown
+
+    @property
+    def consistent(self) -> bool:
+        return len(self.groups) <= 1
