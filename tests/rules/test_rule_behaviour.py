@@ -33,6 +33,18 @@ def test_blank_total_with_parts_is_total_blank_and_no_sum_error() -> None:
     assert [(f.rule, f.expected) for f in found] == [("T3_TOTAL_BLANK", 12)]
 
 
+def test_a_blank_grand_total_is_summed_from_its_rows_only_when_they_were_read_with_certainty() -> None:
+    # （七）总计·社会公益组织 blank: T3_BALANCE counts it as the sum of the outcome rows. One of them read
+    # ambiguously with 156 in that column (a misplaced cell of degraded text) must not make a balance error.
+    spec = clean_spec(ambiguous=("rejected_duplicate",))
+    spec.apps.update(total=[21, 4, 1, None, 1, 0, 28], rejected_duplicate=[0, 0, 1, 156, 0, 0, 157])
+    assert "T3_BALANCE" not in rules_of(build(spec))
+    certain = clean_spec()  # the same numbers read with certainty: the imbalance is real
+    certain.apps.update(total=[21, 4, 1, None, 1, 0, 28], rejected_duplicate=[0, 0, 1, 156, 0, 0, 157])
+    balance = [f for f in run_checks(build(certain)) if f.rule == "T3_BALANCE"]
+    assert [(f.expected, f.actual) for f in balance] == [(1, 157)]
+
+
 def test_blank_total_of_zero_parts_is_just_a_blank_cell() -> None:
     found = run_checks(with_apps(withheld_secret=[0, 0, 0, 0, 0, 0, None]))
     assert [(f.rule, f.location.row if f.location else None) for f in found] == [

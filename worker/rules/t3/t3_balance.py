@@ -8,7 +8,7 @@ from worker.parse.labels import col_zh
 from worker.parse.models import Report
 from worker.rules.base import Finding, Rule, RuleContext, Severity
 from worker.rules.support.certainty import certain
-from worker.rules.support.tables import APPLICATION_COLS, effective_total, fmt, loc, same
+from worker.rules.support.tables import APPLICATION_COLS, effective_total, fmt, loc, outcome_rows, same
 
 
 class ApplicationsUnbalanced(Rule):
@@ -39,9 +39,13 @@ class ApplicationsUnbalanced(Rule):
             report, "applications", "new", "carried_over", "total", "carried_forward"
         ):
             return
+        outcomes_certain = certain(report, "applications", *outcome_rows(report))
         for col in APPLICATION_COLS:
             if not any(col in grid.get(r, {}) for r in ("new", "carried_over", "total", "carried_forward")):
                 continue
+            total = grid["total"].get(col)
+            if (total is None or total.value is None) and not outcomes_certain:
+                continue  # a blank （七）总计 counts as the outcome rows' sum: only when they were read with certainty
             inflow = effective_total(report, "new", col) + effective_total(report, "carried_over", col)
             outflow = effective_total(report, "total", col) + effective_total(report, "carried_forward", col)
             if same(inflow, outflow):
