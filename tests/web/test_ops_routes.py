@@ -104,3 +104,30 @@ def test_cli_enqueues_the_same_run(cli_settings: Settings, broker_url: str) -> N
     assert [(r.id, r.requested_by, r.path_prefix, r.state) for r in runs] == [
         (2, "cli", None, "running"), (1, "cli", "岚皋县", "done"),
     ]  # fmt: skip
+
+
+def test_the_operations_page_lists_the_live_workers_and_whether_their_settings_agree(
+    tmp_path: Path, database_url: str
+) -> None:
+    from worker.peers import Presence
+
+    settings = web_settings_for(tmp_path, database_url)
+    viewer = client_for(settings)
+    login(viewer, "li")
+    assert "最近没有运行中的处理进程" in viewer.get("/ops").text
+
+    def worker_on(host: str, **overrides: Any) -> None:
+        changed = settings.model_copy(update={"data_dir": tmp_path / host, **overrides})
+        Presence(changed, f"nianbao-1@{host}", host=host).announce()
+
+    worker_on("host-a")
+    worker_on("host-b", worker_concurrency=8)  # host-local: not a verdict setting
+    page = viewer.get("/ops").text
+    assert "2 个处理进程的校验与告警设置相同" in page and "settings-differ" not in page
+    assert "nianbao-1@host-a" in page and "nianbao-1@host-b" in page
+
+    worker_on("<host-c>", rule_severity={"BLANK_CELL": "error"})  # a host name is shown escaped
+    page = viewer.get("/ops").text
+    assert "2 组处理进程的校验与告警设置不同：rule_severity" in page
+    assert "&lt;host-c&gt;" in page and "<host-c>" not in page
+    assert page.count('data-group="1"') == 2 and page.count('data-group="2"') == 1

@@ -1,4 +1,5 @@
-"""Operations: re-check stored reports (a run of ``nianbao.recheck`` tasks) with progress; the Flower link.
+"""Operations: re-check stored reports (a run of ``nianbao.recheck`` tasks) with progress; the live workers and
+whether their verdict settings agree (worker/verdict_settings.py); the Flower link.
 
 The page lists the latest re-check runs with their progress; ``static/ops.js`` polls ``/ops/rechecks.json``
 while one is running and updates the bars (without JavaScript the page still shows the state at load).
@@ -37,11 +38,13 @@ SenderDep = Annotated[SendTask, Depends(get_sender)]
 
 @router.get("")
 def ops_page(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> Response:
-    """Re-check runs and their progress, the false-finding rate by rule, and where to look at the workers."""
+    """Re-check runs and their progress, the false-finding rate by rule, the live workers and whether their
+    verdict settings agree, and where to look at the queue."""
     context = {
         "flower_url": f"http://{settings.flower_address}:{settings.flower_port}/",
         "runs": queries.recheck_runs(session, limit=RUNS_SHOWN),
         "rates": queries.false_finding_rates(session),
+        "workers": queries.worker_settings_check(session),  # do the live workers check with the same settings?
     }
     return render(request, "ops/index.html", context, user=user, nav="ops")
 
