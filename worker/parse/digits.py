@@ -67,8 +67,10 @@ class Piece:
     value: Number | None = None
 
 
+@lru_cache(maxsize=4096, typed=True)
 def piece(text: str, value: Number | None, blank: bool) -> Piece:
-    """The piece of a cell text and its parsed value."""
+    """The piece of a cell text and its parsed value (pieces are immutable: rows repeat the same few texts,
+    so each is made once)."""
     if blank:
         return Piece(text, "blank")
     if is_digit_run(text):
