@@ -67,8 +67,10 @@ class Piece:
     value: Number | None = None
 
 
+@lru_cache(maxsize=4096, typed=True)
 def piece(text: str, value: Number | None, blank: bool) -> Piece:
-    """The piece of a cell text and its parsed value."""
+    """The piece of a cell text and its parsed value (pieces are immutable: rows repeat the same few texts,
+    so each is made once)."""
     if blank:
         return Piece(text, "blank")
     if is_digit_run(text):
@@ -193,6 +195,8 @@ def readings(
     m = len(pieces)
     lead = next((i for i, p in enumerate(pieces) if p.kind != "blank"), m)
     trail = next((i for i, p in enumerate(reversed(pieces)) if p.kind != "blank"), m)
+    if m == n and lead == trail == 0:
+        return _one_cell_each(pieces, holds, prefix_ok), True
     found: set[Reading] = set()
     budget = [MAX_NODES]
     try:
@@ -209,6 +213,28 @@ def readings(
         pass  # ``stop`` readings found (only without ``holds``: the caller asks whether there is another)
     left = [r for r in found if holds is None or holds(r)]
     return sorted(left, key=_sort_key), True
+
+
+def _one_cell_each(
+    pieces: Sequence[Piece], holds: Holds | None, prefix_ok: Callable[[Reading], bool] | None
+) -> list[Reading]:
+    """``readings`` of ``n`` pieces as ``n`` cells, no blank piece at either end: what the search would find.
+
+    Every piece must be at least one cell, so each is exactly one: a blank its blank, a value itself, a digit
+    run the run as printed (a run is cut only into two cells or more, and may not start with 0). So there
+    is one reading at most (none with a leading zero), kept when every prefix passes ``prefix_ok`` and the
+    whole ``holds``. With no filler at the ends it is the only part of the row searched, in ``n + 1`` steps,
+    far below ``MAX_NODES``.
+    """
+    cells: list[Number | None] = []
+    for p in pieces:
+        if p.kind == "run" and not _valid(p.text):
+            return []
+        cells.append(None if p.kind == "blank" else int(p.text) if p.kind == "run" else p.value)
+        if prefix_ok is not None and not prefix_ok(tuple(cells)):
+            return []
+    reading = tuple(cells)
+    return [reading] if holds is None or holds(reading) else []
 
 
 def _sort_key(r: Reading) -> tuple[tuple[int, float], ...]:

@@ -8,8 +8,12 @@ from tests.rules.factories import clean_spec
 from tests.rules.render import render
 from worker.parse import parse_text
 from worker.parse.digits import (
+    MAX_CELL_DIGITS,
+    MAX_NODES,
     MAX_SPLITS,
     Piece,
+    _last_group_holds,
+    _search,
     count_splits,
     narrow_by_columns,
     piece,
@@ -225,6 +229,25 @@ def test_printed_row_failing_its_sum_stands_only_when_nothing_else_fits() -> Non
     # a table that lost separators elsewhere: a failing row is an error only when nothing else could be meant
     assert read_row(masked, masked, 7, row_total_holds, strict=True).verdict == "ambiguous"
     assert read_row(printed, printed, 7, row_total_holds, strict=True).verdict == "printed"
+
+
+def _searched(pieces: list[Piece], n: int, prefix_ok=None) -> set[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """Every reading the cell-by-cell search finds (no shortcut, no constraint)."""
+    found: set[tuple[object, ...]] = set()
+    _search(pieces, n, prefix_ok, found, [MAX_NODES], MAX_CELL_DIGITS, MAX_NODES + 1)
+    return found
+
+
+def test_a_row_of_exactly_its_cells_has_only_its_printed_reading() -> None:
+    # ``readings`` answers a row of n pieces with no blank at either end without searching: the search agrees
+    rows = [("12", "3", "", "0", "x", "1", "16"), ("1", "00", "0", "0", "0", "1", "7"), ("10", "", "", "", "", "", "10")]
+    for texts in rows:
+        pieces = [piece(t, 3.5 if t == "x" else int(t) if t.isdigit() else None, not t) for t in texts]
+        assert set(readings(pieces, 7)[0]) == _searched(pieces, 7)
+        assert readings(pieces, 7, row_total_holds)[0] == [r for r in _searched(pieces, 7) if row_total_holds(r)]
+    four = _pieces("1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "0", "0", "0", "1", "2")  # the last group fails
+    assert readings(four, 15, prefix_ok=_last_group_holds)[0] == sorted(_searched(four, 15, _last_group_holds)) == []
+    assert readings(four[:10], 10, prefix_ok=_last_group_holds)[0] == [(1, 1, 0, 0, 2, 1, 0, 0, 0, 1)]
 
 
 def test_narrowing_across_rows() -> None:
