@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import sys
 import threading
 import time
 from pathlib import Path
@@ -204,8 +205,12 @@ def test_content_changed_after_claim_is_not_stored(settings: Any, seed: bytes) -
         while not stop.is_set():
             writer.write(b" ")
             writer.flush()
-            time.sleep(0.002)
+            time.sleep(0)  # let the ingest run: the two threads take turns every switch interval
 
+    # the ingest between its claim and its check is a few ms of CPU (extract, parse): with Python's 5 ms
+    # switch interval the writer could miss it altogether; at 0.1 ms it gets the interpreter tens of times
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
     thread = threading.Thread(target=keep_writing)
     thread.start()
     try:
@@ -215,6 +220,7 @@ def test_content_changed_after_claim_is_not_stored(settings: Any, seed: bytes) -
         stop.set()
         thread.join()
         writer.close()
+        sys.setswitchinterval(interval)
     assert _rows(settings, SourceFile) == [] and any(settings.processing_path.rglob("w.txt"))
 
 
