@@ -280,13 +280,15 @@ def _throughput(settings: Any, staged: list[Path], timings: Path) -> dict[str, A
     watcher = Watcher(settings)
     time.sleep(0.5)
     try:
-        settled = lambda: _count(settings.archive_path) + _count(settings.quarantine_path)  # noqa: E731
-        before = settled()  # the latency runs' files
+        # the latency runs' files are there already: the drop's are what comes after them
         archived_before, quarantined_before = _count(settings.archive_path), _count(settings.quarantine_path)
+        settled = lambda: (  # noqa: E731
+            _count(settings.archive_path) - archived_before + _count(settings.quarantine_path) - quarantined_before
+        )
         start = time.time()
         for path in staged:
             path.rename(settings.inbox_path / path.name)
-        done = lambda: settled() - before >= len(staged)  # noqa: E731
+        done = lambda: settled() >= len(staged)  # noqa: E731
         _wait(done, 120 + 2 * len(staged), "every file archived or quarantined", interval=0.05)
         wall = time.time() - start
         # the watcher sends a backlog in batches (nianbao.ingest_batch), a few files one by one
