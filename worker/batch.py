@@ -93,16 +93,7 @@ def ingest_files(
         else:
             jobs[i] = held
     try:
-        try:
-            one_by_one = _earlier_attempt_died(settings, list(jobs.values()))
-        except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
-            for i in jobs:
-                outcomes[i] = _retryable(exc, "delivery counts")
-        else:
-            if one_by_one:
-                _one_by_one(jobs, outcomes)
-            else:
-                _batched(settings, jobs, outcomes)
+        _ingest_claimed(settings, jobs, outcomes)
     finally:
         for job in jobs.values():
             job.claim.release()
@@ -111,6 +102,20 @@ def ingest_files(
         if isinstance(outcome, IngestResult):
             log_result(outcome, claimed_at[i])
     return [o if o is not None else RuntimeError("no outcome") for o in outcomes]
+
+
+def _ingest_claimed(settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
+    """The claimed files in one batch, or file by file after a killed delivery of one of them."""
+    try:
+        one_by_one = _earlier_attempt_died(settings, list(jobs.values()))
+    except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
+        for i in jobs:
+            outcomes[i] = _retryable(exc, "delivery counts")
+        return
+    if one_by_one:
+        _one_by_one(jobs, outcomes)
+    else:
+        _batched(settings, jobs, outcomes)
 
 
 def _earlier_attempt_died(settings: Settings, jobs: list[Job]) -> bool:
