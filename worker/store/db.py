@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,27 +153,25 @@ def insert_for(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows (all with the same keys) in the session's transaction, at the driver's speed.
+def bulk_insert(session: Session, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows (one value per name in ``columns``, in that order) in the session's transaction.
 
-    PostgreSQL: one ``COPY ... FROM STDIN``; SQLite: one ``executemany`` of tuples. Both skip SQLAlchemy's
-    per-row parameter processing, which costs more than the insert itself for a report's ~200 cells. The
-    values must be what the driver takes as they are (str, int, float, None): no type processing is applied.
+    PostgreSQL: one ``COPY ... FROM STDIN``; SQLite: one ``executemany``. Both skip SQLAlchemy's per-row
+    parameter processing, which costs more than the insert itself for a report's ~200 cells. The values must
+    be what the driver takes as they are (str, int, float, None): no type processing is applied.
     """
     if not rows:
         return
-    columns = list(rows[0])
-    values = [tuple(row[c] for c in columns) for row in rows]
     names = ", ".join(columns)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         dbapi: Any = connection.connection.dbapi_connection  # a psycopg Connection
         with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row(value)
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
 
 # --- migrations -------------------------------------------------------------------------------
