@@ -168,10 +168,10 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
             select(StoredReport.sha256, StoredReport.id).where(col(StoredReport.sha256).in_(refs))
         )
         ids = {sha: rid for sha, rid in rows}
-    rows: list[tuple[Any, ...]] = []
+    values: list[tuple[Any, ...]] = []
     for f in findings:
         loc = f.location
-        rows.append(
+        values.append(
             (
                 report_id, f.rule, f.severity.value, f.status, f.title, f.message,
                 loc.table if loc else None, loc.row if loc else None, loc.col if loc else None,
@@ -180,7 +180,7 @@ def add_findings(session: Session, report_id: int, findings: list[Finding]) -> N
                 f.compared_with, ids.get(f.compared_with) if f.compared_with else None,
             )
         )  # fmt: skip
-    bulk_insert(session, StoredFinding.__table__, FINDING_COLUMNS, rows)  # type: ignore[attr-defined]
+    bulk_insert(session, StoredFinding.__table__, FINDING_COLUMNS, values)  # type: ignore[attr-defined]
 
 
 FINDING_COLUMNS = (
