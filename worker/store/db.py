@@ -145,14 +145,6 @@ def lock_identity(session: Session, identity_key: str | None) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": identity_key})
 
 
-def insert_for(session: Session) -> Any:
-    """The ``insert`` construct of the session's dialect (``on_conflict_do_update`` / ``_do_nothing``: an
-    upsert is one statement on both SQLite and PostgreSQL)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def bulk_insert(session: Session, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Insert plain rows (one value per name in ``columns``, in that order) in the session's transaction.
 
