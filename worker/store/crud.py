@@ -103,17 +103,30 @@ def latest_of_years(session: Session, identity_key: str | None, years: list[int]
     """
     if not identity_key or not years:
         return {}
-    newest = (
-        sa.select(sa.func.max(StoredReport.id))
-        .where(col(StoredReport.identity_key) == identity_key, col(StoredReport.year).in_(years))
-        .group_by(col(StoredReport.year))
+    rows = session.exec(_LATEST_OF_YEARS, params={"identity_key": identity_key, "years": years})
+    return {row.year: row for row in rows if row.year is not None}
+
+
+_LATEST_OF_YEARS = select(StoredReport).where(
+    col(StoredReport.id).in_(
+        sa.select(sa.func.max(_REPORT.c.id))
+        .where(_REPORT.c.identity_key == sa.bindparam("identity_key"),
+               _REPORT.c.year.in_(sa.bindparam("years", expanding=True)))  # fmt: skip
+        .group_by(_REPORT.c.year)
+        .scalar_subquery()
     )
-    stmt = select(StoredReport).where(col(StoredReport.id).in_(newest.scalar_subquery()))
-    return {row.year: row for row in session.exec(stmt) if row.year is not None}
+)
+_REPORT_BY_SHA = select(StoredReport).where(col(StoredReport.sha256) == sa.bindparam("sha256"))
+_REPORT_ID_BY_SHA = sa.select(_REPORT.c.id).where(_REPORT.c.sha256 == sa.bindparam("sha256"))
 
 
 def report_by_sha(session: Session, sha256: str) -> StoredReport | None:
-    return session.exec(select(StoredReport).where(StoredReport.sha256 == sha256)).first()
+    return session.exec(_REPORT_BY_SHA, params={"sha256": sha256}).first()
+
+
+def report_stored(session: Session, sha256: str) -> bool:
+    """Is a report of this content stored (without loading its row)?"""
+    return session.connection().execute(_REPORT_ID_BY_SHA, {"sha256": sha256}).first() is not None
 
 
 def load_report(stored: StoredReport) -> Report:

@@ -130,7 +130,7 @@ def store_report(
         StorageError: The insert failed on the sha256 but no report has it.
     """
     lock_identity(session, report.identity_key)
-    if crud.report_by_sha(session, arrival.sha256) is None:
+    if not crud.report_stored(session, arrival.sha256):
         neighbours = _neighbours(session, report)
         findings = run_checks(report, _context(report, neighbours, severity_overrides))
         try:
