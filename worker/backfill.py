@@ -26,6 +26,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -167,20 +168,35 @@ def start_progress(settings: Settings, import_id: str, *, source: str, total: in
 
 def count_file(settings: Settings, import_id: str | None, original: str, outcome: str, reason: str | None) -> None:
     """Count one file of an import as finished with ``outcome`` (once per file; never raises)."""
-    if not import_id:
+    count_files(settings, import_id, [(original, outcome, reason)])
+
+
+def count_files(settings: Settings, import_id: str | None, files: list[tuple[str, str, str | None]]) -> None:
+    """Count files of an import as finished: ``(original, outcome, reason)`` each, once per file; never raises.
+
+    Two round trips for a whole batch: which files are new to the count (``SADD`` per file), then their
+    outcomes added up. A file counted by an earlier delivery of its batch is not counted again.
+    """
+    if not import_id or not files:
         return
     try:
         client = _redis(settings)
-        if not client.sadd(_key(settings, import_id, "-files"), original):
-            return  # counted by an earlier delivery of its batch
+        seen = client.pipeline(transaction=False)
+        for original, _, _ in files:
+            seen.sadd(_key(settings, import_id, "-files"), original)
+        new = [file for file, added in zip(files, seen.execute(), strict=True) if added]
+        if not new:
+            return  # counted by an earlier delivery of the batch
         key = _key(settings, import_id)
         pipe = client.pipeline()
-        pipe.hincrby(key, "done", 1)
-        pipe.hincrby(key, outcome if outcome in OUTCOMES else "failed", 1)
+        pipe.hincrby(key, "done", len(new))
+        for outcome, count in Counter(o if o in OUTCOMES else "failed" for _, o, _ in new).items():
+            pipe.hincrby(key, outcome, count)
         pipe.hset(key, "updated", time.time())
-        if outcome in ("quarantined", "failed"):
-            shown = names.display_name(str(PurePath(original).name))
-            pipe.rpush(_key(settings, import_id, "-problems"), f"{outcome}\t{shown}\t{reason or ''}")
+        for original, outcome, reason in new:
+            if outcome in ("quarantined", "failed"):
+                shown = names.display_name(str(PurePath(original).name))
+                pipe.rpush(_key(settings, import_id, "-problems"), f"{outcome}\t{shown}\t{reason or ''}")
         for part in ("", "-files", "-problems"):
             pipe.expire(_key(settings, import_id, part), PROGRESS_TTL_S)
         pipe.execute()
@@ -272,6 +288,7 @@ __all__ = [
     "Source",
     "batches",
     "count_file",
+    "count_files",
     "describe",
     "get_progress",
     "known",

@@ -188,8 +188,7 @@ def ingest_batch(
             results.append({"status": "failed", "path": original, "reason": reason})
             counted.append((original, "failed", reason))
     commit_last_writes(settings, finals)
-    for original, outcome_name, why in counted:
-        backfill.count_file(settings, import_id, original, outcome_name, why)
+    backfill.count_files(settings, import_id, counted)
     backfill.prune_staging(settings, [staged for staged, _ in items])
     if again and transient is not None:
         plan = retry_plan(transient, self.request.retries, settings)

@@ -119,3 +119,27 @@ def test_import_refuses_the_inbox_itself(tmp_path: Path, default_database_url: s
     (settings.inbox_path / "sub").mkdir(parents=True, exist_ok=True)
     res = _nianbao(settings, "import", str(settings.inbox_path / "sub"))
     assert res.returncode == 2 and "收件目录" in res.stderr
+
+
+def test_a_batch_is_counted_once_in_the_import_progress(tmp_path: Path, broker_url: str) -> None:
+    """``count_files``: a batch's outcomes added up, and a redelivered batch (or part of one) not counted again."""
+    from worker import backfill
+
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'unused.db'}", broker_url)
+    import_id = backfill.new_import_id()
+    backfill.start_progress(settings, import_id, source="/backfill", total=4, skipped=0)
+    try:
+        batch = [("/in/a.txt", "ingested", None), ("/in/b.txt", "duplicate", None),
+                 ("/in/c.bin", "quarantined", "无法识别的文件格式"), ("/in/d.txt", "failed", "RuntimeError: bug")]  # fmt: skip
+        backfill.count_files(settings, import_id, batch[:2])
+        backfill.count_files(settings, import_id, batch)  # redelivered with the rest: only c and d are new
+        backfill.count_files(settings, import_id, batch)
+        progress = backfill.get_progress(settings, import_id)
+        assert progress is not None and progress.finished
+        assert progress.done == 4
+        assert {k: v for k, v in progress.counts.items() if v} == {"ingested": 1, "duplicate": 1, "quarantined": 1,
+                                                                    "failed": 1}  # fmt: skip
+        assert backfill.problems(settings, import_id) == [("quarantined", "c.bin", "无法识别的文件格式"),
+                                                          ("failed", "d.txt", "RuntimeError: bug")]  # fmt: skip
+    finally:
+        backfill.forget(settings, import_id)
