@@ -75,11 +75,10 @@ _wrap(unit, "run_checks", "checks")
 _wrap(ingest, "_send_follow_ups", "alert")
 _wrap(ingest, "_archive", "archive")
 _wrap(ingest, "_quarantine", "quarantine")
-# a batch's steps (worker/batch.py): the look at earlier deliveries, the claims, every file's delivery count
-# (one transaction per batch), and the one store transaction (checks included)
-_wrap(worker.batch, "_earlier_attempt_died", "look")
+# a batch's steps (worker/batch.py): the claims, every file's delivery count (one transaction per batch, the
+# wait for SQLite's write lock included), and the one store transaction (checks included)
 _wrap(worker.batch, "claim_job", "claim")  # the batch's own binding of it
-_wrap(unit, "start_delivery", "delivery_count")
+_wrap(worker.batch, "_count_starts", "delivery_count")
 _wrap(worker.batch, "_store_all", "store_all")
 _wrap(worker.monitoring, "_apply_batch", "ms", into=_monitoring)  # type: ignore[arg-type]
 

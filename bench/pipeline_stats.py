@@ -9,7 +9,7 @@ Stages of one file, in ms, from the probe's stopwatches (``bench/pipeline_probe.
   ``archive`` (the move and its transaction);
 * ``task``: the Celery task around ``ingest_file`` (its signals: the task-run table's bookkeeping);
 When the watcher sends the drop as a backlog (``nianbao.ingest_batch``), the batches' stages are printed per
-file instead (the batch's stopwatches: ``look``, ``claim``, ``delivery_count``, ``read``, ``store_all``, ...).
+file instead (the batch's stopwatches: ``claim``, ``delivery_count``, ``read``, ``store_all``, ...).
 
 * ``outside task``: pool time in no task, per file: (window x pool processes - time in tasks) / files, with
   the window from the first task start to the last task end. It is the broker (fetch, ack), the result

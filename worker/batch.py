@@ -12,8 +12,8 @@ its reason, or retried), but the batch writes in three transactions instead of t
 3. **last writes**: after the moves, where each file went (``job.finals``: the task commits them).
 
 When the delivery counts show that an earlier delivery of one of these files started and never ended (the
-worker was killed: perhaps by one of them), the batch runs file by file instead (``ingest_file``'s path), so
-only the file that kills its worker reaches the redelivery cap. Quarantines take their own transactions as
+worker was killed: perhaps by one of them), transaction 1 is rolled back and the batch runs file by file
+instead (``ingest_file``'s path), so only the file that kills its worker reaches the redelivery cap. Quarantines take their own transactions as
 in the single ingest (they are rare).
 
 A transient error (the database, a file still changing) affects the files it hit: their attempts end
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from worker.errors import RetryableError
 from worker.ingest import (
@@ -56,7 +56,6 @@ from worker.parse.models import Report
 from worker.settings import Settings
 from worker.store import unit
 from worker.store.db import session_scope
-from worker.store.models import Delivery
 
 log = get_logger(__name__)
 
@@ -107,29 +106,38 @@ def ingest_files(
 def _ingest_claimed(settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
     """The claimed files in one batch, or file by file after a killed delivery of one of them."""
     try:
-        one_by_one = _earlier_attempt_died(settings, list(jobs.values()))
+        starts = _count_starts(settings, jobs)
     except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
         for i in jobs:
             outcomes[i] = _retryable(exc, "delivery counts")
         return
-    if one_by_one:
+    if starts is None:
         _one_by_one(jobs, outcomes)
     else:
-        _batched(settings, jobs, outcomes)
+        _batched(settings, jobs, starts, outcomes)
 
 
-def _earlier_attempt_died(settings: Settings, jobs: list[Job]) -> bool:
-    """Did an earlier delivery of any of these files start and never end (a killed worker)?"""
+class _EarlierAttemptDied(Exception):
+    """An earlier delivery of a file in the batch started and never ended (rolls the batch's counts back)."""
+
+
+def _count_starts(settings: Settings, jobs: dict[int, Job]) -> dict[int, unit.DeliveryStart] | None:
+    """Transaction 1: every file's delivery count, committed before any file is read.
+
+    None, with nothing counted, when an earlier delivery of one of the files started and never ended (a
+    killed worker, perhaps killed by that file): the batch then goes file by file, each file counting its
+    own start. One transaction either way, so the look costs no wait of its own for SQLite's write lock.
+    """
     if not jobs:
-        return False
-    wanted = {(job.arrival.sha256, job.arrival.name) for job in jobs}
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(Delivery.sha256, Delivery.name).where(
-                col(Delivery.sha256).in_(sorted({sha for sha, _ in wanted})), col(Delivery.unfinished) > 0
-            )
-        )
-        return any((sha, name) in wanted for sha, name in rows)
+        return {}
+    try:
+        with session_scope(settings) as session:
+            starts = {i: unit.start_delivery(session, job.arrival, task_id=job.task_id) for i, job in jobs.items()}
+            if any(start.unfinished > 1 for start in starts.values()):
+                raise _EarlierAttemptDied
+    except _EarlierAttemptDied:
+        return None
+    return starts
 
 
 def _retryable(exc: Exception, doing: str) -> RetryableError:
@@ -145,15 +153,10 @@ def _one_by_one(jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
             outcomes[i] = exc
 
 
-def _batched(settings: Settings, jobs: dict[int, Job], outcomes: list[Outcome | None]) -> None:
-    # transaction 1: every file's delivery count, before any work (see the module doc)
-    try:
-        with session_scope(settings) as session:
-            starts = {i: unit.start_delivery(session, job.arrival, task_id=job.task_id) for i, job in jobs.items()}
-    except Exception as exc:  # noqa: BLE001 - nothing of this batch started: every file is retried
-        for i in jobs:
-            outcomes[i] = _retryable(exc, "delivery counts")
-        return
+def _batched(
+    settings: Settings, jobs: dict[int, Job], starts: dict[int, unit.DeliveryStart], outcomes: list[Outcome | None]
+) -> None:
+    """Read every counted file, store them all in transaction 2, then move each (archive or quarantine)."""
     quarantines: dict[int, Quarantine] = {}
     reports: dict[int, Report] = {}
     for i, job in jobs.items():

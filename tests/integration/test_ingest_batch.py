@@ -151,9 +151,9 @@ def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, 
                       "a-copy.txt": "duplicate", "junk.txt": "quarantined", "refused.txt": "quarantined"}  # fmt: skip
     by_name = {o.name: o for o in outcomes}
     assert (by_name["refused.txt"].reason or "").startswith("cannot check or store the report")
-    # the look at earlier deliveries, the delivery counts, the store, and each quarantine's record (the
-    # quarantines' last writes, like the archived files', are the caller's to commit)
-    assert commits == 3 + 2
+    # the delivery counts, the store, and each quarantine's record (the quarantines' last writes, like the
+    # archived files', are the caller's to commit)
+    assert commits == 2 + 2
     assert len(finals) == len(files)
     assert commit_last_writes(settings, finals)
     assert all(state == "done" for state, _ in _deliveries(settings).values())
@@ -173,7 +173,7 @@ def test_a_batch_after_a_killed_delivery_goes_file_by_file(settings: Any, seeds_
         crud.start_delivery(s, sha256=sha256_of(files[1]), name="f1.txt", task_id="dead")
     outcomes, finals, commits = _batch_counting_commits(settings, files)
     assert [o.status.value for o in outcomes] == ["ingested"] * 3
-    assert commits == 1 + 2 * 3  # the look at the counts, then each file's count and store
+    assert commits == 2 * 3  # the batch's counts rolled back, then each file's own count and store
     with session_scope(settings) as s:
         attempts = {d.name: (d.attempts, d.unfinished) for d in s.exec(select(Delivery))}
     assert attempts == {"f0.txt": (1, 1), "f1.txt": (2, 2), "f2.txt": (1, 1)}  # until the last writes commit
