@@ -8,7 +8,7 @@ its reason, or retried), but the batch writes in three transactions instead of t
 2. **store**: every readable file's store unit (``worker.ingest.store_in``), each in a savepoint, in the order
    of their bodies (PostgreSQL's body locks are then always taken in one order); a file whose unit fails
    (a rule bug, a value the database refuses) rolls back its savepoint and is quarantined, its batch-mates
-   are stored;
+   are stored. What each report is stored as (its JSON, its cells) is made before the transaction;
 3. **last writes**: after the moves, where each file went (``job.finals``: the task commits them).
 
 When the delivery counts show that an earlier delivery of one of these files started and never ended (the
@@ -54,7 +54,7 @@ from worker.ingest import (
 from worker.logging import get_logger
 from worker.parse.models import Report
 from worker.settings import Settings
-from worker.store import unit
+from worker.store import crud, unit
 from worker.store.db import session_scope
 
 log = get_logger(__name__)
@@ -187,13 +187,19 @@ def _store_all(
 ) -> dict[int, tuple[unit.StoreResult, list[FollowUp]]]:
     """Transaction 2: the store unit of every read file, each in a savepoint, in the order of the bodies."""
     stored: dict[int, tuple[unit.StoreResult, list[FollowUp]]] = {}
-    order = sorted(reports, key=lambda i: (reports[i].identity_key or "", i))
+    forms: dict[int, crud.StoredForms] = {}
+    for i in reports:  # made before the transaction: on SQLite, not while holding the write lock
+        try:
+            forms[i] = crud.stored_forms(reports[i])
+        except Exception as exc:  # noqa: BLE001 - a value the stored forms cannot hold: this file only
+            quarantines[i] = store_quarantine(exc)
+    order = sorted(forms, key=lambda i: (reports[i].identity_key or "", i))
     try:
         with session_scope(settings) as session:
             for i in order:
                 try:
                     with session.begin_nested():
-                        stored[i] = store_in(session, jobs[i], reports[i])
+                        stored[i] = store_in(session, jobs[i], reports[i], forms[i])
                 except (RetryableError, SoftTimeLimitExceeded, OperationalError):
                     raise
                 except DBAPIError as exc:

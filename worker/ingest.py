@@ -41,7 +41,7 @@ from worker.logging import get_logger
 from worker.parse.models import Report
 from worker.registry import assign
 from worker.settings import Settings
-from worker.store import outbox, relay_store, unit
+from worker.store import crud, outbox, relay_store, unit
 from worker.store.db import session_scope
 
 log = get_logger(__name__)
@@ -390,15 +390,21 @@ def store_quarantine(exc: Exception) -> Quarantine:
     return Quarantine("store", f"cannot check or store the report: {type(exc).__name__}: {exc}")
 
 
-def store_in(session: Session, job: Job, report: Report) -> tuple[unit.StoreResult, list[FollowUp]]:
+def store_in(
+    session: Session, job: Job, report: Report, forms: crud.StoredForms | None = None
+) -> tuple[unit.StoreResult, list[FollowUp]]:
     """The store unit of one file in the caller's transaction: checks, the report (or its resolution as a
-    duplicate), its body, where the file goes and the alert tasks it calls for; fills ``job.result``."""
+    duplicate), its body, where the file goes and the alert tasks it calls for; fills ``job.result``.
+
+    ``forms``: the report's stored forms, when the caller made them before its transaction (a batch).
+    """
     stored = unit.store_report(
         session,
         job.arrival,
         report,
         seen_before=job.seen_before,
         severity_overrides=job.settings.rule_severity,
+        forms=forms,
     )
     if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
         assign.match_on_ingest(session, stored.report_id, settings=job.settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -140,10 +141,33 @@ def counts(findings: list[Finding]) -> tuple[int, int]:
     return errors, len(findings) - errors
 
 
+@dataclass(frozen=True)
+class StoredForms:
+    """What a report is stored as, made from the report alone (no database): a batch makes them before its
+    store transaction, so not while it holds SQLite's write lock."""
+
+    report_json: str
+    cells: list[tuple[Any, ...]]  # rows of CELL_COLUMNS without their leading report_id
+
+
+def stored_forms(report: Report) -> StoredForms:
+    return StoredForms(report.model_dump_json(), list(_cells(report)))
+
+
 def insert_report(
-    session: Session, report: Report, findings: list[Finding], *, sha256: str, file_name: str
+    session: Session,
+    report: Report,
+    findings: list[Finding],
+    *,
+    sha256: str,
+    file_name: str,
+    forms: StoredForms | None = None,
 ) -> StoredReport:
-    """Insert a report with its cells and findings (raises IntegrityError on a known sha256)."""
+    """Insert a report with its cells and findings (raises IntegrityError on a known sha256).
+
+    ``forms``: ``stored_forms(report)`` made before the transaction (made here when not given).
+    """
+    forms = forms or stored_forms(report)
     errors, warnings = counts(findings)
     stored = StoredReport(
         sha256=sha256,
@@ -158,24 +182,24 @@ def insert_report(
         error_count=errors,
         warning_count=warnings,
         parse_warning_count=len(report.warnings),
-        report_json=report.model_dump_json(),
+        report_json=forms.report_json,
     )
     # one INSERT on the session's connection, not the unit of work's flush (~1 ms of Python per report); the
     # returned object is not attached to the session: callers read its values, never change it
     values = {c.name: getattr(stored, c.name) for c in _REPORT.columns if c.name != "id"}
-    stored.id = _write(session, _INSERT_REPORT, values).scalar_one()
+    stored.id = report_id = _write(session, _INSERT_REPORT, values).scalar_one()
     # ~200 cells: plain rows at the driver's speed (COPY on PostgreSQL), not ORM objects or SQLAlchemy's
     # per-row parameter processing
-    bulk_insert(session, CellValue.__table__, CELL_COLUMNS, list(_cells(stored.id, report)))  # type: ignore[attr-defined]
-    add_findings(session, stored.id, findings)
+    bulk_insert(session, CellValue.__table__, CELL_COLUMNS, [(report_id, *cell) for cell in forms.cells])  # type: ignore[attr-defined]
+    add_findings(session, report_id, findings)
     return stored
 
 
 CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "value", "value_exact", "raw", "unit", "line", "page")
 
 
-def _cells(report_id: int, report: Report) -> Iterator[tuple[Any, ...]]:
-    """The report's cells as rows of ``CELL_COLUMNS``."""
+def _cells(report: Report) -> Iterator[tuple[Any, ...]]:
+    """The report's cells as rows of ``CELL_COLUMNS`` without the report_id."""
     grids: list[tuple[str, dict[str, dict[str, Cell]]]] = [
         (f"disclosure.{block}", rows) for block, rows in report.tables.disclosure.items()
     ]
@@ -185,8 +209,7 @@ def _cells(report_id: int, report: Report) -> Iterator[tuple[Any, ...]]:
             for column, cell in cols.items():
                 value = cell.value
                 yield (
-                    report_id, table, row, column,
-                    None if value is None else float(value), _exact(value),
+                    table, row, column, None if value is None else float(value), _exact(value),
                     cell.raw, cell.unit, cell.location.line, cell.location.page,
                 )  # fmt: skip
 

@@ -110,6 +110,7 @@ def store_report(
     *,
     seen_before: bool,
     severity_overrides: dict[str, str],
+    forms: crud.StoredForms | None = None,
 ) -> StoreResult:
     """Check and store ``report``, or resolve it as a resumed delivery or a duplicate.
 
@@ -122,6 +123,7 @@ def store_report(
         report: The parsed report.
         seen_before: The delivery count says this file was processed completely before.
         severity_overrides: ``rule_severity`` of the settings.
+        forms: ``crud.stored_forms(report)``, when made before the transaction.
 
     Returns:
         How the report was resolved, with its id and counts.
@@ -136,7 +138,7 @@ def store_report(
         try:
             with session.begin_nested():
                 stored = crud.insert_report(
-                    session, report, findings, sha256=arrival.sha256, file_name=arrival.name
+                    session, report, findings, sha256=arrival.sha256, file_name=arrival.name, forms=forms
                 )
                 _add_source(session, arrival, status="ingested", report_id=stored.id)
         except IntegrityError:  # another worker stored the same content a moment ago
