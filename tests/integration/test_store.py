@@ -180,3 +180,28 @@ def test_store_migrations_match_the_models(settings) -> None:
 def _is_core(diff: object) -> bool:
     text = repr(diff)
     return any(f"'{t}'" in text or f"table={t!r}" in text or f"Table('{t}'" in text for t in CORE_TABLES)
+
+
+def test_report_json_is_compressed_with_lz4_where_the_server_has_it(settings) -> None:
+    """Revision 0012: PostgreSQL with lz4 compresses new reports' JSON with it; without lz4 it keeps pglz; SQLite
+    has nothing to change. The stored JSON reads back the same either way."""
+    engine = get_engine(settings)
+    report = _report()
+    with session_scope(settings) as s:
+        rid = crud.insert_report(s, report, [], sha256="c" * 64, file_name="r.txt").id
+    with session_scope(settings) as s:
+        row = crud.report_by_sha(s, "c" * 64)
+        assert row is not None and row.id == rid and crud.load_report(row) == report
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        method = conn.exec_driver_sql(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'report'::regclass AND attname = 'report_json'"
+        ).scalar_one()
+    with engine.connect() as conn:
+        try:
+            conn.exec_driver_sql("SET LOCAL default_toast_compression = 'lz4'")
+            has_lz4 = True
+        except sa.exc.DBAPIError:  # "invalid value": a server built without lz4
+            has_lz4 = False
+    assert method == ("l" if has_lz4 else "")

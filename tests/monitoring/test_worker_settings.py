@@ -165,7 +165,7 @@ def test_migration_0011_matches_the_model_and_downgrades(tmp_path: Path, databas
 
     settings = migrated(make_settings(tmp_path, database_url))
     engine = get_engine(settings)
-    assert current_revision(settings) == "0011"
+    assert current_revision(settings) >= "0011"
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
     assert [d for d in diffs if "worker_settings" in repr(d)] == []
