@@ -99,6 +99,15 @@ def test_store_report_cells_long_form_with_location(settings) -> None:
     assert cells[("applications", "new", "total")].value == 5
     assert cells[("applications", "new", "total")].line == 60
     assert cells[("applications", "carried_forward", "total")].value is None
+    # every column in its place (the cells are written as plain tuples in CELL_COLUMNS order)
+    fees, new = cells[("disclosure.art20_8", "fees", "amount_wan")], cells[("applications", "new", "total")]
+    assert (fees.raw, fees.unit, fees.value_exact, fees.line, fees.page) == ("1.5", None, None, 40, None)
+    assert (new.raw, new.value_exact, new.report_id) == ("5", "5", rid)
+    with session_scope(settings) as s:
+        (finding,) = store.findings_of(s, rid)
+    assert (finding.rule, finding.severity, finding.table_key, finding.row_key, finding.col_key, finding.line) == (
+        "T3_BALANCE", "error", "applications", "total", "natural_person", 77)  # fmt: skip
+    assert (finding.expected, finding.actual, finding.title) == ("6", "5", "申请情况表勾稽关系不平")
 
 
 def test_store_same_sha256_twice_is_rejected_by_the_database(settings) -> None:
