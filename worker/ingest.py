@@ -489,12 +489,13 @@ def _archive(job: Job, stored: unit.StoreResult, sent: list[int]) -> None:
                 unit.intend_move(session, job.arrival, destination=str(target), archived=True)
     job.result.destination = str(target)
     arrival = job.arrival
+    recorded = str(target) == job.intended  # the store transaction's intend_move recorded this path
 
     # transaction 3: after the move (it records that it happened) and the alert tasks sent; a crash
     # before it leaves the delivery started with its destination, which the sweep completes, and the
     # outbox rows unsent, which the sweep sends again (alert tasks are idempotent)
     def finish(session: Session) -> None:
-        unit.record_archived(session, arrival, archived_path=str(target))
+        unit.record_archived(session, arrival, archived_path=str(target), recorded=recorded)
         outbox.mark_sent(session, sent)
 
     _last_write(job, finish)

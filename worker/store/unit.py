@@ -271,9 +271,11 @@ def record_follow_up(session: Session, task: str, ref_id: int) -> int:
     return row.id
 
 
-def record_archived(session: Session, arrival: Arrival, *, archived_path: str) -> None:
-    """The file is in archive/: record the path and end the delivery as done."""
-    crud.set_archived(session, sha256=arrival.sha256, name=arrival.name, archived_path=archived_path)
+def record_archived(session: Session, arrival: Arrival, *, archived_path: str, recorded: bool = False) -> None:
+    """The file is in archive/: record the path (unless ``recorded``: ``intend_move`` recorded this very path
+    before the move) and end the delivery as done."""
+    if not recorded:
+        crud.set_archived(session, sha256=arrival.sha256, name=arrival.name, archived_path=archived_path)
     end_delivery(session, arrival, done=True)
 
 
