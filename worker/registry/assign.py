@@ -114,10 +114,17 @@ def match_stored(session: Session, report_id: int, *, settings: Settings) -> Mat
 
 def match_on_ingest(session: Session, report_id: int, *, settings: Settings) -> MatchResult | None:
     """``match_stored`` for a report the ingest has just stored; None (and no query beyond one row) while
-    the registry is empty, so an install without a registry pays nothing for it."""
-    if session.exec(select(Body.id).limit(1)).first() is None:
+    the registry is empty, so an install without a registry pays nothing for it. The session asks whether it
+    is empty once (a batch stores all its files in one session)."""
+    empty = session.info.get(_REGISTRY_EMPTY)
+    if empty is None:
+        empty = session.info[_REGISTRY_EMPTY] = session.exec(select(Body.id).limit(1)).first() is None
+    if empty:
         return None
     return match_stored(session, report_id, settings=settings)
+
+
+_REGISTRY_EMPTY = "nianbao.registry_empty"
 
 
 def match_all(session: Session, *, settings: Settings) -> MatchSummary:
