@@ -32,6 +32,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
+from worker import collector
 from worker.errors import RetryableError
 from worker.ingest import (
     FollowUp,
@@ -62,6 +63,7 @@ log = get_logger(__name__)
 Outcome = IngestResult | Exception  # the file's result, or what kept it from one (RetryableError: retry it)
 
 
+@collector.paused()  # the batch's reports live until its store: no collector scans of them meanwhile
 def ingest_files(
     items: list[tuple[Path, str]],
     *,

@@ -8,6 +8,7 @@ recovery when the batch dies before committing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,7 @@ def test_a_batch_keeps_every_files_outcome_in_three_transactions(settings: Any, 
         _drop(settings, "refused.txt", seeds[4].read_bytes()),
     ]
     outcomes, finals, commits = _batch_counting_commits(settings, files)
+    assert gc.isenabled()  # the batch paused the cyclic collector (worker.collector) and resumed it
     status = {o.name: o.status.value for o in outcomes}
     assert status == {"2023.txt": "ingested", "2022.txt": "ingested", "a.txt": "ingested",
                       "a-copy.txt": "duplicate", "junk.txt": "quarantined", "refused.txt": "quarantined"}  # fmt: skip
