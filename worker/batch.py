@@ -13,8 +13,9 @@ its reason, or retried), but the batch writes in three transactions instead of t
 
 When the delivery counts show that an earlier delivery of one of these files started and never ended (the
 worker was killed: perhaps by one of them), transaction 1 is rolled back and the batch runs file by file
-instead (``ingest_file``'s path), so only the file that kills its worker reaches the redelivery cap. Quarantines take their own transactions as
-in the single ingest (they are rare).
+instead (``ingest_file``'s path), so only the file that kills its worker reaches the redelivery cap.
+Quarantines take their own transactions as in the single ingest (they are rare). The cyclic garbage
+collector is paused for the whole batch (``worker.collector``).
 
 A transient error (the database, a file still changing) affects the files it hit: their attempts end
 cleanly and they are returned as the error, for the task to retry; a failing store transaction is such an
