@@ -27,11 +27,12 @@ from worker.store.models import (
 
 
 def _write(session: Session, stmt: Any, values: dict[str, Any] | None = None) -> sa.CursorResult[Any]:
-    """Run an INSERT/UPDATE of rows this process never holds as loaded objects, on the session's connection.
+    """Run an INSERT, or an UPDATE of rows no caller holds as loaded objects, on the session's connection.
 
     ``session.execute`` would take the ORM's bulk-statement path, which looks for loaded objects to keep in
-    step with the new values: ~0.2 ms of Python per statement, several statements per file, for objects no
-    caller holds (deliveries and source files are read as fresh rows). Same transaction, same SQL.
+    step with the new values: ~0.2 ms of Python per statement, several statements per file, where a new row
+    has no loaded object and the updated deliveries and source files are read as fresh rows. Same
+    transaction, same SQL.
     """
     return session.connection().execute(stmt, values)
 
