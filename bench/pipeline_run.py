@@ -152,19 +152,77 @@ def run(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _tree_rss_mb(pid: int) -> list[float]:
-    """Resident size (MB) of the worker's processes: ``nianbao worker``, Celery's main process, the pool."""
-    sizes, todo = [], [pid]
+def _tree(pid: int) -> list[tuple[int, int]]:
+    """(pid, depth) of the worker's processes: Celery's main process (0), the pool processes (1)."""
+    found, todo = [], [(pid, 0)]
     while todo:
-        current = todo.pop()
+        current, depth = todo.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found.append((current, depth))
+        todo += [(int(c), depth + 1) for c in children]
+    return sorted(found, key=lambda pd: (pd[1], pd[0]))
+
+
+def _tree_rss_mb(pid: int) -> list[float]:
+    """Resident size (MB) of the worker's processes: Celery's main process, then the pool processes."""
+    sizes = []
+    for current, _ in _tree(pid):
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
         except OSError:
             continue
         rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
         sizes.append(int(rss) / 1024)
     return sizes
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+_SERVERS = {"valkey-server": "broker", "redis-server": "broker", "postgres": "database server"}
+_ROLES = ("Celery main", "pool processes")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine spent busy (every core; idle and I/O wait left out)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+
+
+def _cpu_snapshot(worker_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far by role: the worker's processes, the broker and database servers, this process
+    (the watcher's thread), the machine. Processes that ended in between (a replaced pool process) are lost,
+    hence the machine's total beside the parts."""
+    import resource
+
+    out: dict[str, float] = {}
+    for pid, depth in _tree(worker_pid) if worker_pid else []:
+        role = _ROLES[min(depth, 1)]
+        out[role] = out.get(role, 0.0) + _cpu_s(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                role = _SERVERS.get(Path(entry, "comm").read_text().strip())
+            except OSError:
+                continue
+            if role:
+                out[role] = out.get(role, 0.0) + _cpu_s(int(entry.name))
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import command, once it has returned
+    out["bench process (watcher)"] = me.ru_utime + me.ru_stime
+    out["nianbao import"] = children.ru_utime + children.ru_stime
+    out["machine"] = _machine_busy_s()
+    return out
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
@@ -213,21 +271,28 @@ def _measure(
         used = files + 2 * latency_drops
         others = report_texts(used + size)[used:]  # bodies not used above
         write_reports(others, folder, prefix="backfill")
-        throughput["backfill"] = _backfill(settings, folder, size, timings, backfill_alerts)
+        throughput["backfill"] = _backfill(settings, folder, size, timings, backfill_alerts, worker_pid)
         if worker_pid is not None:  # after the text backfill, before the PDF and .docx files
             throughput["backfill"]["worker_rss_mb"] = _tree_rss_mb(worker_pid)
         mixed = max(10, files // 3)  # PDF and .docx: slower to render and to read
         write_mixed(mixed, tmp / "mixed")
-        throughput["backfill_mixed"] = _backfill(settings, tmp / "mixed", mixed, timings, backfill_alerts)
+        throughput["backfill_mixed"] = _backfill(settings, tmp / "mixed", mixed, timings, backfill_alerts, worker_pid)
     return {"files": files, "ceiling_per_s": ceiling, "latency": latency, **throughput}
 
 
-def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bool) -> dict[str, Any]:
-    """``nianbao import`` of ``files`` other distinct reports: from the command's start until it returns."""
+def _backfill(
+    settings: Any, folder: Path, files: int, timings: Path, alerts: bool, worker_pid: int | None = None
+) -> dict[str, Any]:
+    """``nianbao import`` of ``files`` other distinct reports: from the command's start until it returns.
+
+    Also the CPU seconds each process spent meanwhile (``cpu_s``: the pool, the broker, the database server,
+    the import command, the machine as a whole), where the stage timings are wall clock and count the time
+    a process waited for a core as its own."""
     import sys
 
     before = _count(settings.archive_path)
     lines_before = len(_lines(timings))
+    cpu_before = _cpu_snapshot(worker_pid)
     start = time.time()
     done = subprocess.run(
         [str(Path(sys.executable).with_name("nianbao")), "import", str(folder), "--stall-timeout", "120",
@@ -235,6 +300,7 @@ def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bo
         capture_output=True, text=True, env=dict(os.environ),
     )  # fmt: skip
     wall = time.time() - start
+    cpu_after = _cpu_snapshot(worker_pid)
     tasks = _lines(timings)[lines_before:]
     batches = [t for t in tasks if t["task"] == "nianbao.ingest_batch"]
     return {
@@ -248,6 +314,7 @@ def _backfill(settings: Any, folder: Path, files: int, timings: Path, alerts: bo
         "alerts": alerts,
         "stages_ms": {k: sum(t["stages"].get(k, 0.0) for t in batches) for k in sorted({k for t in batches for k in t["stages"]})},
         "batch_task_ms": sum((t["end"] - t["start"]) * 1000 for t in batches),
+        "cpu_s": {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after},
         "tail": (done.stdout + done.stderr)[-600:],
     }
 
