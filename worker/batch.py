@@ -8,7 +8,9 @@ its reason, or retried), but the batch writes in three transactions instead of t
 2. **store**: every readable file's store unit (``worker.ingest.store_in``), each in a savepoint, in the order
    of their bodies (PostgreSQL's body locks are then always taken in one order); a file whose unit fails
    (a rule bug, a value the database refuses) rolls back its savepoint and is quarantined, its batch-mates
-   are stored. What each report is stored as (its JSON, its cells) is made before the transaction;
+   are stored. What each report is stored as (its JSON, its cells) and its checks are made before the
+   transaction (the checks in a read-only one; a store unit checks again when the report's neighbouring
+   years changed meanwhile), so that SQLite's write lock is held for the writes only;
 3. **last writes**: after the moves, where each file went (``job.finals``: the task commits them).
 
 When the delivery counts show that an earlier delivery of one of these files started and never ended (the
@@ -57,7 +59,7 @@ from worker.logging import get_logger
 from worker.parse.models import Report
 from worker.settings import Settings
 from worker.store import crud, unit
-from worker.store.db import session_scope
+from worker.store.db import read_scope, session_scope
 
 log = get_logger(__name__)
 
@@ -197,12 +199,13 @@ def _store_all(
         except Exception as exc:  # noqa: BLE001 - a value the stored forms cannot hold: this file only
             quarantines[i] = store_quarantine(exc)
     order = sorted(forms, key=lambda i: (reports[i].identity_key or "", i))
+    checked = _check_ahead(settings, jobs, reports, order)
     try:
         with session_scope(settings) as session:
             for i in order:
                 try:
                     with session.begin_nested():
-                        stored[i] = store_in(session, jobs[i], reports[i], forms[i])
+                        stored[i] = store_in(session, jobs[i], reports[i], forms[i], checked.get(i))
                 except (RetryableError, SoftTimeLimitExceeded, OperationalError):
                     raise
                 except DBAPIError as exc:
@@ -220,6 +223,30 @@ def _store_all(
             outcomes[i] = retry
         return {}
     return stored
+
+
+def _check_ahead(
+    settings: Settings, jobs: dict[int, Job], reports: dict[int, Report], order: list[int]
+) -> dict[int, unit.Checked]:
+    """The checks of every report, made in a read-only transaction before the store transaction (on SQLite,
+    the rules do not run while the batch holds the write lock; ``unit.store_report`` checks again any report
+    whose neighbouring years changed meanwhile). A report that fails here is simply checked again there,
+    where its failure is its own outcome; a database that fails here leaves every check to the store."""
+    checked: dict[int, unit.Checked] = {}
+    try:
+        with read_scope(settings) as session:
+            for i in order:
+                try:
+                    checked[i] = unit.check_ahead(
+                        session, reports[i], severity_overrides=jobs[i].settings.rule_severity
+                    )
+                except (RetryableError, OperationalError):
+                    raise
+                except Exception:  # noqa: BLE001, S112 - a rule bug: met again, and recorded, in the store
+                    continue
+    except Exception as exc:  # noqa: BLE001 - the database: the store transaction will meet it, or not
+        log.info("batch_checks_ahead_skipped", files=len(order), error=str(exc))
+    return checked
 
 
 def _settle(job: Job, outcomes: list[Outcome | None], i: int, finish: Callable[[Job], None]) -> None:

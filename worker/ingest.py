@@ -391,12 +391,17 @@ def store_quarantine(exc: Exception) -> Quarantine:
 
 
 def store_in(
-    session: Session, job: Job, report: Report, forms: crud.StoredForms | None = None
+    session: Session,
+    job: Job,
+    report: Report,
+    forms: crud.StoredForms | None = None,
+    checked: unit.Checked | None = None,
 ) -> tuple[unit.StoreResult, list[FollowUp]]:
     """The store unit of one file in the caller's transaction: checks, the report (or its resolution as a
     duplicate), its body, where the file goes and the alert tasks it calls for; fills ``job.result``.
 
-    ``forms``: the report's stored forms, when the caller made them before its transaction (a batch).
+    ``forms``, ``checked``: the report's stored forms and its checks, when the caller made them before its
+    transaction (a batch).
     """
     stored = unit.store_report(
         session,
@@ -405,6 +410,7 @@ def store_in(
         seen_before=job.seen_before,
         severity_overrides=job.settings.rule_severity,
         forms=forms,
+        checked=checked,
     )
     if stored.kind is unit.StoreKind.NEW:  # to its registered body, before its alert is composed
         assign.match_on_ingest(session, stored.report_id, settings=job.settings)

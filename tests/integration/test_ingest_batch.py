@@ -21,9 +21,11 @@ from tests.utils.services import make_settings, migrated
 from tests.utils.variants import year_variant
 from worker import sweep
 from worker.batch import ingest_files
+from worker.errors import RetryableError
 from worker.ingest import LastWrite, commit_last_writes, ingest_file, sha256_of
-from worker.store import crud
-from worker.store.db import get_engine, session_scope
+from worker.parse import parse_text
+from worker.store import crud, unit
+from worker.store.db import get_engine, read_scope, session_scope
 from worker.store.models import Delivery, SourceFile, utcnow
 
 pytestmark = pytest.mark.integration
@@ -180,3 +182,68 @@ def test_a_batch_after_a_killed_delivery_goes_file_by_file(settings: Any, seeds_
         attempts = {d.name: (d.attempts, d.unfinished) for d in s.exec(select(Delivery))}
     assert attempts == {"f0.txt": (1, 1), "f1.txt": (2, 2), "f2.txt": (1, 1)}  # until the last writes commit
     assert commit_last_writes(settings, finals)
+
+
+def test_checks_made_before_the_store_are_made_again_when_a_neighbour_arrived(settings: Any, seeds_dir: Path) -> None:
+    """The batch checks its reports before its store transaction (``unit.check_ahead``); the 2023 report's
+    previous year is stored by the same transaction, just before it: it is checked again, against it."""
+    y2023 = sorted(seeds_dir.glob("*.txt"))[0].read_text(encoding="utf-8")
+    files = [
+        _drop(settings, "2022.txt", year_variant(y2023, 2022, carried_forward=2).encode()),
+        _drop(settings, "2023.txt", y2023.encode()),
+    ]
+    outcomes, finals, _ = _batch_counting_commits(settings, files)
+    by_name = {o.name: o for o in outcomes}
+    assert {o.status.value for o in outcomes} == {"ingested"}
+    assert by_name["2022.txt"].rechecked_report_id is None  # stored first: nothing of 2023 to re-check yet
+    with session_scope(settings) as s:
+        carry = [f for f in store.findings_of(s, by_name["2023.txt"].report_id or 0) if f.rule == "XY_CARRYOVER"]
+    assert carry and all(f.compared_report_id == by_name["2022.txt"].report_id for f in carry)
+    assert commit_last_writes(settings, finals)
+
+
+def test_checks_made_before_the_store_are_kept_when_the_neighbours_are_the_same(
+    settings: Any, seeds_dir: Path
+) -> None:
+    y2023 = sorted(seeds_dir.glob("*.txt"))[0].read_text(encoding="utf-8")
+    first = ingest_file(_drop(settings, "2022.txt", year_variant(y2023, 2022, carried_forward=2).encode()),
+                        settings=settings, task_id="y22", send_task=lambda *_: None)  # fmt: skip
+    report = parse_text(y2023)
+    arrival = unit.Arrival(sha256="ab" * 32, name="2023.txt", original_path="2023.txt", size=len(y2023))
+    with read_scope(settings) as s:
+        ahead = unit.check_ahead(s, report, severity_overrides={})
+    assert ahead.neighbours and ahead.neighbours[0][1] == first.report_id
+    assert any(f.rule == "XY_CARRYOVER" for f in ahead.findings)
+    # the same neighbours under the lock: the findings made ahead are what is stored (here: a chosen few)
+    kept = [f for f in ahead.findings if f.rule == "XY_CARRYOVER"]
+    with session_scope(settings) as s:
+        result = unit.store_report(s, arrival, report, seen_before=False, severity_overrides={},
+                                   checked=unit.Checked(ahead.neighbours, kept))  # fmt: skip
+    with session_scope(settings) as s:
+        assert [f.rule for f in store.findings_of(s, result.report_id)] == [f.rule for f in kept]
+    # other neighbours than the ones checked against: checked again (every rule's findings)
+    stale = unit.Checked((), [])
+    with session_scope(settings) as s:
+        again = unit.store_report(s, unit.Arrival(sha256="cd" * 32, name="b.txt", original_path="b.txt", size=1),
+                                  report, seen_before=False, severity_overrides={}, checked=stale)  # fmt: skip
+    with session_scope(settings) as s:
+        rules = [f.rule for f in store.findings_of(s, again.report_id)]
+    assert rules == [f.rule for f in ahead.findings]
+
+
+def test_a_read_scope_takes_no_write_lock(tmp_path: Path) -> None:
+    """On SQLite a batch's checks ahead read while another process writes (WAL): they never wait for it."""
+    import sqlite3
+
+    path = tmp_path / "own.sqlite"
+    settings = migrated(make_settings(tmp_path, f"sqlite:///{path}", db_busy_timeout=0.2))
+    writer = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with read_scope(settings) as s:
+            assert s.exec(select(Delivery)).all() == []
+        with pytest.raises(RetryableError), session_scope(settings) as s:  # a write transaction waits, then fails
+            s.exec(select(Delivery)).all()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

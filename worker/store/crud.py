@@ -109,15 +109,26 @@ def latest_of_years(session: Session, identity_key: str | None, years: list[int]
     return {row.year: row for row in rows if row.year is not None}
 
 
-_LATEST_OF_YEARS = select(StoredReport).where(
-    col(StoredReport.id).in_(
-        sa.select(sa.func.max(_REPORT.c.id))
-        .where(_REPORT.c.identity_key == sa.bindparam("identity_key"),
-               _REPORT.c.year.in_(sa.bindparam("years", expanding=True)))  # fmt: skip
-        .group_by(_REPORT.c.year)
-        .scalar_subquery()
-    )
+def latest_keys_of_years(
+    session: Session, identity_key: str | None, years: list[int]
+) -> tuple[tuple[int, int, str], ...]:
+    """``(year, id, sha256)`` of the rows ``latest_of_years`` would load, by year, without loading them (no
+    ``report_json``, no ORM objects): what tells whether a body has neighbours, and which."""
+    if not identity_key or not years:
+        return ()
+    rows = session.connection().execute(_LATEST_KEYS, {"identity_key": identity_key, "years": years})
+    return tuple(sorted((year, rid, sha) for rid, year, sha in rows if year is not None))
+
+
+_LATEST_IDS = (
+    sa.select(sa.func.max(_REPORT.c.id))
+    .where(_REPORT.c.identity_key == sa.bindparam("identity_key"),
+           _REPORT.c.year.in_(sa.bindparam("years", expanding=True)))  # fmt: skip
+    .group_by(_REPORT.c.year)
+    .scalar_subquery()
 )
+_LATEST_OF_YEARS = select(StoredReport).where(col(StoredReport.id).in_(_LATEST_IDS))
+_LATEST_KEYS = sa.select(_REPORT.c.id, _REPORT.c.year, _REPORT.c.sha256).where(_REPORT.c.id.in_(_LATEST_IDS))
 _REPORT_BY_SHA = select(StoredReport).where(col(StoredReport.sha256) == sa.bindparam("sha256"))
 _REPORT_ID_BY_SHA = sa.select(_REPORT.c.id).where(_REPORT.c.sha256 == sa.bindparam("sha256"))
 

@@ -48,8 +48,12 @@ def _sqlite_pragmas(busy_ms: int) -> Any:
     return on_connect
 
 
+READ_ONLY = "nianbao_read_only"  # an execution option: the transaction only reads (``read_scope``)
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # a transaction that only reads takes no write lock: WAL readers neither wait for the writer nor stop it
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _owner_only_file(path: Path, *, dir_mode: int | None, file_mode: int | None) -> None:
@@ -132,6 +136,26 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextlib.contextmanager
+def read_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """A session for reads only, ended with a rollback (its writes, if any, are lost).
+
+    On SQLite its transaction begins without ``IMMEDIATE``: it neither waits for the write lock nor holds it
+    (in WAL mode it reads the last committed state meanwhile). PostgreSQL: an ordinary transaction.
+
+    Raises:
+        RetryableError: For operational errors (locked database, lost connection).
+    """
+    session = Session(get_engine(settings).execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    try:
+        yield session
+    except OperationalError as exc:
+        raise RetryableError(f"database unavailable: {exc.orig}") from exc
+    finally:
+        session.rollback()
         session.close()
 
 

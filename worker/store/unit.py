@@ -70,6 +70,15 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """A report's findings made before its store transaction (``check_ahead``), and the neighbouring years'
+    reports they were made against: ``store_report`` keeps them only when it finds the same neighbours."""
+
+    neighbours: tuple[tuple[int, int, str], ...]  # (year, row id, sha256) of each neighbour, by year
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
 class StoreResult:
     """The outcome of ``store_report``."""
 
@@ -111,6 +120,7 @@ def store_report(
     seen_before: bool,
     severity_overrides: dict[str, str],
     forms: crud.StoredForms | None = None,
+    checked: Checked | None = None,
 ) -> StoreResult:
     """Check and store ``report``, or resolve it as a resumed delivery or a duplicate.
 
@@ -124,6 +134,8 @@ def store_report(
         seen_before: The delivery count says this file was processed completely before.
         severity_overrides: ``rule_severity`` of the settings.
         forms: ``crud.stored_forms(report)``, when made before the transaction.
+        checked: ``check_ahead``'s findings, made before the transaction: used when the neighbours are still
+            the same, else the report is checked again here.
 
     Returns:
         How the report was resolved, with its id and counts.
@@ -133,8 +145,12 @@ def store_report(
     """
     lock_identity(session, report.identity_key)
     if not crud.report_stored(session, arrival.sha256):
-        neighbours = _neighbours(session, report)
-        findings = run_checks(report, _context(report, neighbours, severity_overrides))
+        keys = _neighbour_keys(session, report)  # light: most bodies have no neighbour stored yet
+        neighbours = _neighbours(session, report) if keys else {}
+        if checked is not None and checked.neighbours == keys:
+            findings = checked.findings
+        else:
+            findings = run_checks(report, _context(report, neighbours, severity_overrides))
         try:
             with session.begin_nested():
                 stored = crud.insert_report(
@@ -156,6 +172,26 @@ def store_report(
                 rechecked=_verdict(rechecked) if rechecked is not None else None,
             )
     return _known_content(session, arrival, seen_before=seen_before)
+
+
+def check_ahead(session: Session, report: Report, *, severity_overrides: dict[str, str]) -> Checked:
+    """The checks of ``report`` against the neighbours stored now, made outside the store transaction.
+
+    A batch makes them before its transaction so that SQLite's write lock is not held while the rules run;
+    ``store_report`` looks at the neighbours again under the lock and checks anew when they changed (a
+    neighbour stored in between, or by the same batch).
+    """
+    neighbours = _neighbours(session, report) if _neighbour_keys(session, report) else {}
+    keys = tuple(sorted((year, row.id or 0, row.sha256) for year, row in neighbours.items()))
+    return Checked(keys, run_checks(report, _context(report, neighbours, severity_overrides)))
+
+
+def _neighbour_keys(session: Session, report: Report) -> tuple[tuple[int, int, str], ...]:
+    """``(year, id, sha256)`` of the neighbours ``_neighbours`` would load (none loaded)."""
+    key, year = report.identity_key, report.year
+    if not key or year is None:
+        return ()
+    return crud.latest_keys_of_years(session, key, [year - 1, year + 1])
 
 
 def _known_content(session: Session, arrival: Arrival, *, seen_before: bool) -> StoreResult:
