@@ -14,10 +14,15 @@ Subcommands live in sibling modules, one concern each:
     recheck_cmd.py recheck            (re-check stored reports as Celery tasks)
     remind_cmd.py remind                (deadline reminders, also run daily by Celery beat)
     import_cmd.py import                (backfill a folder through the workers, in batches)
+
+A command's module is imported when the command runs (``_MODULES``), not at start: ``nianbao import`` or
+``nianbao status`` do not load the web application, the exports and the registry first (about 2 s on a
+slow machine, and, for an import, the pool's wait for its first batch).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -25,9 +30,36 @@ import click
 from worker.errors import NianbaoError
 from worker.settings import SettingsInvalid
 
+# command name -> the module of worker/cli that defines it (its ``COMMANDS``); imported on first use
+_MODULES = {
+    "parse": "files", "check": "files",
+    "rules": "rules_cmd",
+    "run": "pipeline", "worker": "pipeline", "db": "pipeline",
+    "reports": "reports_cmd", "show": "reports_cmd",
+    "status": "ops", "health": "ops", "alerts": "ops", "flower": "ops",
+    "watch": "watch_cmd",
+    "web": "web_cmd",
+    "bodies": "bodies_cmd",
+    "roster": "roster_cmd", "rollup": "roster_cmd",
+    "export": "export_cmd",
+    "recheck": "recheck_cmd",
+    "remind": "remind_cmd",
+    "import": "import_cmd",
+}  # fmt: skip
+
 
 class _Group(click.Group):
-    """Print our own errors as one line and exit 2 instead of a traceback."""
+    """Subcommands loaded on first use (``_MODULES``); our own errors printed as one line with exit 2
+    instead of a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _MODULES:
+            for command in importlib.import_module(f"worker.cli.{_MODULES[cmd_name]}").COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -48,43 +80,3 @@ def main() -> None:
     from worker.settings import get_settings
 
     configure_logging(get_settings().log_level)
-
-
-def _register() -> None:
-    from worker.cli import (
-        bodies_cmd,
-        export_cmd,
-        files,
-        import_cmd,
-        ops,
-        pipeline,
-        recheck_cmd,
-        remind_cmd,
-        reports_cmd,
-        roster_cmd,
-        rules_cmd,
-        watch_cmd,
-        web_cmd,
-    )
-
-    modules = (
-        files,
-        rules_cmd,
-        pipeline,
-        reports_cmd,
-        ops,
-        watch_cmd,
-        web_cmd,
-        bodies_cmd,
-        roster_cmd,
-        export_cmd,
-        recheck_cmd,
-        remind_cmd,
-        import_cmd,
-    )
-    for module in modules:
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
