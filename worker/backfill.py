@@ -78,12 +78,12 @@ def describe(paths: list[Path], directory: Path) -> Iterator[Source]:
 
 def known(settings: Settings, sources: list[Source]) -> set[tuple[str, str]]:
     """The ``(sha256, name)`` pairs among ``sources`` processed to the end before (archived or quarantined)."""
-    from worker.store.db import session_scope
+    from worker.store.db import read_scope
     from worker.store.models import Delivery
 
     out: set[tuple[str, str]] = set()
     shas = sorted({s.sha256 for s in sources if s.sha256})
-    with session_scope(settings) as session:
+    with read_scope(settings) as session:  # no wait for SQLite's write lock while workers store
         for start in range(0, len(shas), 500):
             chunk = shas[start : start + 500]
             rows = session.exec(
