@@ -7,7 +7,8 @@ each step writes:
   kills its worker every time is quarantined after ``max_deliveries``;
 * ``store_report``: check the report against the same body's neighbouring years and store it, or resolve it
   as a duplicate / a resumed delivery; then re-check the stored year+1 report. One unit: the checks see the
-  neighbours under the body's lock, and the re-check sees the report just stored;
+  neighbours under the body's lock, and the re-check sees the report just stored. ``check_ahead`` makes the
+  checks before the transaction (a batch); ``store_report`` keeps them only when it finds the same neighbours;
 * ``intend_move``: where the file is about to go (before the move, so a cut-short end is recoverable);
 * ``record_archived`` and ``record_quarantine``: where the file went;
 * ``record_follow_up``: an alert task in the outbox, in the transaction that calls for it.
