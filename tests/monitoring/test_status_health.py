@@ -129,3 +129,29 @@ def test_status_and_health_show_the_watcher(ops: Settings) -> None:
     got = json.loads(out)
     assert code == 2 and got["watcher"]["ok"] is False and "心跳过期" in got["watcher"]["detail"]
     assert all(got[k]["ok"] for k in ("broker", "database", "inbox", "smtp"))
+
+
+def test_status_health_and_reports_answer_while_a_worker_holds_the_write_lock(
+    ops: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the commands that only read do it beside a writer (WAL), never waiting for its lock (a
+    backfill's batch holds it for its whole store transaction), nor holding it against the workers."""
+    import sqlite3
+
+    from worker.store.db import dispose_engines
+
+    dispose_engines()
+    monkeypatch.setenv("NIANBAO_DB_BUSY_TIMEOUT", "0.3")
+    get_settings.cache_clear()
+    writer = sqlite3.connect(ops.sqlalchemy_url.split("///", 1)[1], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a worker's store transaction
+    try:
+        code, st = _status()
+        assert "database" not in st["errors"] and st["last_hour"] is not None
+        got = json.loads(_invoke("health", "--json")[1])
+        assert got["database"]["ok"] is True and got["worker_settings"]["ok"] is True
+        code, text = _invoke("reports")
+        assert code == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

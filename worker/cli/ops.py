@@ -99,7 +99,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     """Everything ``nianbao status`` shows, as a dict (the ``--json`` shape)."""
     from worker.relay import blobs
     from worker.store import queries
-    from worker.store.db import session_scope
+    from worker.store.db import read_scope
 
     out: dict[str, Any] = {"errors": {}}
     try:
@@ -115,7 +115,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
         out["imports"] = []
     out["watcher"] = watcher_summary(settings)
     try:
-        with session_scope(settings) as s:
+        with read_scope(settings) as s:  # never waits for (nor holds) SQLite's write lock while workers store
             snap = queries.status_snapshot(s, window=dt.timedelta(hours=1), recent_alerts=10)
             workers = queries.worker_settings_check(s)  # the live workers' verdict settings
             if settings.relays_files:  # file_store = "database": files handed to workers on other hosts
@@ -258,10 +258,10 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     except ConfigError as exc:
         out["broker"] = (False, str(exc))
     try:
-        from worker.store.db import get_engine
+        from worker.store.db import READ_ONLY, get_engine
 
-        with get_engine(settings).connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        with get_engine(settings).execution_options(**{READ_ONLY: True}).connect() as conn:
+            conn.execute(sa.text("SELECT 1"))  # a read: no wait for SQLite's write lock while workers store
         out["database"] = (True, "SELECT 1")
     except Exception as exc:  # noqa: BLE001
         out["database"] = (False, f"{type(exc).__name__}: {exc}")
@@ -297,10 +297,10 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
 def _worker_settings_health(settings: Settings) -> tuple[bool, str]:
     """Fails when live workers check or mail with different settings (worker/verdict_settings.py)."""
     from worker.store import queries
-    from worker.store.db import session_scope
+    from worker.store.db import read_scope
 
     try:
-        with session_scope(settings) as s:
+        with read_scope(settings) as s:
             ws = worker_settings_summary(queries.worker_settings_check(s))
     except Exception as exc:  # noqa: BLE001 - e.g. the database is down (its own check says so)
         return False, f"无法读取：{type(exc).__name__}: {exc}"

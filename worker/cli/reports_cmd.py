@@ -13,7 +13,7 @@ import click
 
 from worker.cli.display import echo_table, finding_kind_zh, report_status_zh, template_zh, value_zh
 from worker.store import queries
-from worker.store.db import session_scope
+from worker.store.db import read_scope
 
 REPORT_HEADERS = ["编号", "报告主体", "年度", "格式版本", "错误", "警告", "状态", "文件"]
 
@@ -54,7 +54,7 @@ def reports_command(
         body=body, path_prefix=path_prefix, year=year, template=template, rule=rule,
         status=queries.ReportStatus.ERRORS if failed else (queries.ReportStatus(status) if status else None),
     )  # fmt: skip
-    with session_scope() as session:
+    with read_scope() as session:
         result = queries.list_reports(
             session, filters=filters, sort=queries.ReportSort(sort), page=page, per_page=limit
         )
@@ -125,7 +125,7 @@ def report_json(report: queries.ReportDetail) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def show_command(report_id: int, as_json: bool) -> None:
     """显示一份已入库报告的基本信息和全部校验结果（规则、级别、说明、位置、应为、实际）。"""
-    with session_scope() as session:
+    with read_scope() as session:
         report = queries.get_report(session, report_id, with_cells=False)
     if report is None:
         click.echo(f"报告 #{report_id} 不存在", err=True)
