@@ -127,3 +127,37 @@ def test_migration_matches_web_models(tmp_path: Path, database_url: str) -> None
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs = compare_metadata(ctx, SQLModel.metadata)
     assert [d for d in diffs if "audit" in repr(d)] == []
+
+
+def test_pages_are_read_beside_a_worker_holding_the_write_lock(tmp_path: Path) -> None:
+    """On SQLite a GET reads beside the workers' store transaction (WAL) instead of waiting for its write
+    lock; a POST still writes under it (here it waits, then fails, as a locked database does)."""
+    import sqlite3
+
+    path = tmp_path / "web.sqlite"
+    settings = web_settings_for(tmp_path, f"sqlite:///{path}", db_busy_timeout=0.3)
+    client = _client(settings)
+    assert _login(client, "zhang").status_code == 303  # type: ignore[attr-defined]
+    token = _token(client, "/")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a worker's store transaction
+    try:
+        for page in ("/", "/reports", "/quarantine", "/roster", "/audit"):
+            assert client.get(page).status_code == 200, page
+        with pytest.raises(Exception, match="locked"):
+            client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_change_in_a_read_only_session_is_refused(tmp_path: Path) -> None:
+    from worker.errors import StorageError
+    from worker.store.db import read_scope
+
+    settings = web_settings_for(tmp_path, f"sqlite:///{tmp_path / 'ro.sqlite'}")
+    with pytest.raises(StorageError, match="read-only"), read_scope(settings) as s:
+        s.add(AuditEntry(user="zhang", action="login", outcome="ok", target="", ip="127.0.0.1"))
+        s.flush()
+    with session_scope(settings) as s:
+        assert s.exec(select(AuditEntry)).all() == []

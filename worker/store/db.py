@@ -150,6 +150,7 @@ def read_scope(settings: Settings | None = None) -> Iterator[Session]:
         RetryableError: For operational errors (locked database, lost connection).
     """
     session = Session(get_engine(settings).execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    event.listen(session, "before_flush", _refuse_writes)
     try:
         yield session
     except OperationalError as exc:
@@ -157,6 +158,11 @@ def read_scope(settings: Settings | None = None) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    """A read scope's changes would be rolled back unseen: a change made in one is a bug, raised at once."""
+    raise StorageError("a change was made in a read-only transaction (db.read_scope)")
 
 
 def lock_identity(session: Session, identity_key: str | None) -> None:

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
 from worker.settings import Settings
-from worker.store.db import session_scope
+from worker.store.db import read_scope, session_scope
 from worker.web.auth import Role, WebUser, configured_user, implicit_user, login_required
 
 SESSION_USER = "user"
@@ -38,9 +38,12 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_db(settings: SettingsDep) -> Iterator[Session]:
-    """A database session for the request; it commits when the route returns without an error."""
-    with session_scope(settings) as session:
+def get_db(request: Request, settings: SettingsDep) -> Iterator[Session]:
+    """A database session for the request. A GET or HEAD only reads (``read_scope``: on SQLite it neither
+    waits for nor holds the write lock the workers store under); any other method commits when the route
+    returns without an error."""
+    scope = read_scope if request.method in ("GET", "HEAD") else session_scope
+    with scope(settings) as session:
         yield session
 
 
