@@ -17,7 +17,7 @@ from worker.exports.sheets import Sheet
 from worker.registry.bodies import today_in
 from worker.settings import get_settings
 from worker.store import queries
-from worker.store.db import session_scope
+from worker.store.db import read_scope
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice([f.value for f in ExportFormat]), default=None,
                        help="xlsx 或 csv（默认按文件后缀）。")  # fmt: skip
@@ -66,7 +66,7 @@ def export_reports(body: str | None, region: str | None, year: int | None, statu
     """导出符合条件的报告列表。"""
     filters = _filters(body, region, year, status, rule)
     items: list[queries.ReportSummary] = []
-    with session_scope() as session:
+    with read_scope() as session:
         page = 1
         while True:
             result = queries.list_reports(session, filters=filters, sort=queries.ReportSort.BODY, page=page,
@@ -86,7 +86,7 @@ def export_reports(body: str | None, region: str | None, year: int | None, statu
 def export_findings(body: str | None, region: str | None, year: int | None, status: str | None, rule: str | None,
                     failing: bool, fmt: str | None, output: Path) -> None:  # fmt: skip
     """导出符合条件的报告的全部校验结果。"""
-    with session_scope() as session:
+    with read_scope() as session:
         rows = queries.list_findings(session, filters=_filters(body, region, year, status, rule), only_failing=failing)
     _write(output, fmt, [findings_sheet(rows)], len(rows))
 
@@ -100,7 +100,7 @@ def export_findings(body: str | None, region: str | None, year: int | None, stat
 def export_roster(region: str, year: int, today: dt.datetime | None, fmt: str | None, output: Path) -> None:
     """导出某地区某年度的报送情况。"""
     day = today.date() if today else today_in(get_settings().timezone)
-    with session_scope() as session:
+    with read_scope() as session:
         roster = queries.roster(session, region=region, year=year, today=day)
     _write(output, fmt, [roster_sheet(roster)], roster.total)
 
@@ -112,7 +112,7 @@ def export_roster(region: str, year: int, today: dt.datetime | None, fmt: str | 
 @_OUTPUT
 def export_rollup(region: str, year: int, fmt: str | None, output: Path) -> None:
     """导出某地区某年度的汇总（XLSX 为官方表格样式；CSV 为逐格合计）。"""
-    with session_scope() as session:
+    with read_scope() as session:
         rollup = queries.rollup(session, region=region, year=year)
     chosen = ExportFormat(fmt) if fmt else None
     try:

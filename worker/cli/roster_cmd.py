@@ -21,7 +21,7 @@ from worker.parse.labels import row_zh
 from worker.registry.bodies import today_in
 from worker.settings import get_settings
 from worker.store import queries
-from worker.store.db import session_scope
+from worker.store.db import read_scope
 
 
 def _today(value: dt.datetime | None) -> dt.date:
@@ -76,7 +76,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 def roster_command(region: str, year: int, today: dt.datetime | None, as_json: bool, as_csv: bool,
                    xlsx: Path | None, output: Path | None) -> None:  # fmt: skip
     """某地区某年度各主体的报送情况：未收到 / 已收到·未通过 / 已收到·通过 / 更正后通过。"""
-    with session_scope() as session:
+    with read_scope() as session:
         roster = queries.roster(session, region=region, year=year, today=_today(today))
     if as_json:
         click.echo(json.dumps(roster_json(roster), ensure_ascii=False, indent=2))
@@ -119,7 +119,7 @@ def rollup_json(rollup: queries.Rollup) -> dict[str, Any]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV 输出文件。")
 def rollup_command(region: str, year: int, as_json: bool, as_csv: bool, xlsx: Path | None, output: Path | None) -> None:
     """某地区某年度的汇总：各主体最新通过版本的二、三、四表合计，纳入与缺报情况，汇总校验。"""
-    with session_scope() as session:
+    with read_scope() as session:
         rollup = queries.rollup(session, region=region, year=year)
     if as_json:
         click.echo(json.dumps(rollup_json(rollup), ensure_ascii=False, indent=2))
