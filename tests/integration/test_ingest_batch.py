@@ -21,7 +21,6 @@ from tests.utils.services import make_settings, migrated
 from tests.utils.variants import year_variant
 from worker import sweep
 from worker.batch import ingest_files
-from worker.errors import RetryableError
 from worker.ingest import LastWrite, commit_last_writes, ingest_file, sha256_of
 from worker.parse import parse_text
 from worker.store import crud, unit
@@ -230,20 +229,3 @@ def test_checks_made_before_the_store_are_kept_when_the_neighbours_are_the_same(
         rules = [f.rule for f in store.findings_of(s, again.report_id)]
     assert rules == [f.rule for f in ahead.findings]
 
-
-def test_a_read_scope_takes_no_write_lock(tmp_path: Path) -> None:
-    """On SQLite a batch's checks ahead read while another process writes (WAL): they never wait for it."""
-    import sqlite3
-
-    path = tmp_path / "own.sqlite"
-    settings = migrated(make_settings(tmp_path, f"sqlite:///{path}", db_busy_timeout=0.2))
-    writer = sqlite3.connect(path, isolation_level=None, timeout=0.1)
-    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    try:
-        with read_scope(settings) as s:
-            assert s.exec(select(Delivery)).all() == []
-        with pytest.raises(RetryableError), session_scope(settings) as s:  # a write transaction waits, then fails
-            s.exec(select(Delivery)).all()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()

@@ -1,4 +1,5 @@
-"""The store on real SQLite and PostgreSQL: migrations, the UNIQUE sha256, long-form cells, findings."""
+"""The store on real SQLite and PostgreSQL: migrations, the UNIQUE sha256, long-form cells, findings, the
+read-only transactions (``read_scope``)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from tests.utils import store
 from tests.utils.services import make_settings, migrated
+from worker.errors import RetryableError, StorageError
 from worker.parse.models import Cell, Location, Report, Tables
 from worker.rules.base import Finding, Severity
 from worker.store import crud
-from worker.store.db import current_revision, get_engine, session_scope, upgrade
-from worker.store.models import CORE_TABLES
+from worker.store.db import current_revision, get_engine, read_scope, session_scope, upgrade
+from worker.store.models import CORE_TABLES, Delivery
+from worker.store.web_models import AuditEntry
 
 pytestmark = pytest.mark.integration
 
@@ -214,3 +218,30 @@ def test_report_json_is_compressed_with_lz4_where_the_server_has_it(settings) ->
         except sa.exc.DBAPIError:  # "invalid value": a server built without lz4
             has_lz4 = False
     assert method == ("l" if has_lz4 else "")
+
+
+def test_a_read_scope_takes_no_write_lock(tmp_path: Path) -> None:
+    """On SQLite a read scope (a batch's checks ahead, the read-only commands, the web's GET requests) reads
+    while another process writes (WAL): it never waits for it."""
+    import sqlite3
+
+    path = tmp_path / "own.sqlite"
+    settings = migrated(make_settings(tmp_path, f"sqlite:///{path}", db_busy_timeout=0.2))
+    writer = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with read_scope(settings) as s:
+            assert s.exec(select(Delivery)).all() == []
+        with pytest.raises(RetryableError), session_scope(settings) as s:  # a write transaction waits, then fails
+            s.exec(select(Delivery)).all()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_change_in_a_read_only_session_is_refused(settings) -> None:
+    with pytest.raises(StorageError, match="read-only"), read_scope(settings) as s:
+        s.add(AuditEntry(user="zhang", action="login", outcome="ok", target="", ip="127.0.0.1"))
+        s.flush()
+    with session_scope(settings) as s:
+        assert s.exec(select(AuditEntry)).all() == []

@@ -247,8 +247,6 @@ def status_command(as_json: bool) -> None:
 
 def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     """Broker PING, database SELECT 1, inbox writable, config, SMTP, watcher: name -> (ok, detail)."""
-    import sqlalchemy as sa
-
     from worker.broker import ping_url
 
     out: dict[str, tuple[bool, str]] = {}
@@ -258,10 +256,9 @@ def check_health(settings: Settings) -> dict[str, tuple[bool, str]]:
     except ConfigError as exc:
         out["broker"] = (False, str(exc))
     try:
-        from worker.store.db import READ_ONLY, get_engine
+        from worker.store.db import ping
 
-        with get_engine(settings).execution_options(**{READ_ONLY: True}).connect() as conn:
-            conn.execute(sa.text("SELECT 1"))  # a read: no wait for SQLite's write lock while workers store
+        ping(settings)
         out["database"] = (True, "SELECT 1")
     except Exception as exc:  # noqa: BLE001
         out["database"] = (False, f"{type(exc).__name__}: {exc}")

@@ -48,12 +48,12 @@ def _sqlite_pragmas(busy_ms: int) -> Any:
     return on_connect
 
 
-READ_ONLY = "nianbao_read_only"  # an execution option: the transaction only reads (``read_scope``)
+_READ_ONLY = "nianbao_read_only"  # an execution option: the transaction only reads (``read_scope``, ``ping``)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
     # a transaction that only reads takes no write lock: WAL readers neither wait for the writer nor stop it
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _owner_only_file(path: Path, *, dir_mode: int | None, file_mode: int | None) -> None:
@@ -149,7 +149,7 @@ def read_scope(settings: Settings | None = None) -> Iterator[Session]:
     Raises:
         RetryableError: For operational errors (locked database, lost connection).
     """
-    session = Session(get_engine(settings).execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    session = Session(_reader(settings), expire_on_commit=False)
     event.listen(session, "before_flush", _refuse_writes)
     try:
         yield session
@@ -158,6 +158,17 @@ def read_scope(settings: Settings | None = None) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def ping(settings: Settings | None = None) -> None:
+    """``SELECT 1`` in a transaction that only reads (health checks: no wait for SQLite's write lock while the
+    workers store). Raises SQLAlchemy's error when the database cannot be reached."""
+    with _reader(settings).connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
+def _reader(settings: Settings | None) -> Engine:
+    return get_engine(settings).execution_options(**{_READ_ONLY: True})
 
 
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from worker.store.db import get_engine
+from worker.store.db import ping
 from worker.web.deps import SettingsDep
 
 router = APIRouter()
@@ -17,8 +16,7 @@ router = APIRouter()
 def healthz(settings: SettingsDep) -> JSONResponse:
     """``{"status": "ok", "database": "ok"}``, or 503 with ``"database": "unavailable"``."""
     try:
-        with get_engine(settings).connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        ping(settings)
     except SQLAlchemyError:
         return JSONResponse({"status": "degraded", "database": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
