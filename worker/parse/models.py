@@ -52,7 +52,7 @@ class Cell(BaseModel):
     value: Number | None = None
     raw: str = ""
     unit: str | None = None  # "万元" / "元" when printed with the number
-    location: Location = Field(default_factory=Location)
+    location: Location = Location()
     certainty: Certainty = "separated"
 
     @property

@@ -21,9 +21,13 @@ from worker.parse.values import Value, parse_value
 _THOUSANDS_SPACED = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+$")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Item:
-    """One text fragment or one value cell of a table region."""
+    """One text fragment or one value cell of a table region.
+
+    Items compare by identity: two cells printed alike (same text, line, column) are still two cells, and
+    ``c not in taken.extras`` asks about this very cell.
+    """
 
     text: str
     value: Value

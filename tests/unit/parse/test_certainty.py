@@ -25,6 +25,7 @@ from worker.parse.digits import (
     unique_split,
 )
 from worker.parse.models import Cell, Report, RowInfo, TableRead, Tables
+from worker.parse.values import parse_value
 from worker.rules import run_checks
 from worker.rules.status import ReportStatus, report_status
 
@@ -278,3 +279,20 @@ def test_reviews_as_three_small_tables_lose_certainty_with_a_lost_cell() -> None
     assert clean.is_certain("reviews")
     joined = parse_text(body("10\t0\t1\t2"))  # 1|0 ran together: the group has four cells
     assert not joined.is_certain("reviews")
+
+
+def test_cells_printed_alike_are_still_two_cells() -> None:
+    """A row's items compare by identity: ``reconstruct`` leaves out exactly the cells not taken, never a
+    taken cell that happens to print like one of them."""
+    from worker.parse.rows import Item
+
+    first, twin = (Item("3", parse_value("3"), 12, None, 0, 0) for _ in range(2))
+    assert first != twin and twin not in [first] and first in [first]
+
+
+def test_every_cell_has_its_own_location_and_the_default_is_left_out_of_the_json() -> None:
+    one, other = Cell(), Cell()
+    one.location.line = 7
+    assert other.location.line is None and Cell().location.line is None
+    assert "location" not in Cell(value=1).model_dump(exclude_defaults=True)
+    assert one.model_dump(exclude_defaults=True)["location"] == {"line": 7}
