@@ -30,7 +30,7 @@ from worker import filecheck, spool, tasknames
 from worker.logging import get_logger
 from worker.settings import Settings
 from worker.store import outbox
-from worker.store.db import session_scope
+from worker.store.db import read_scope, session_scope
 from worker.store.models import utcnow
 
 log = get_logger(__name__)
@@ -94,24 +94,30 @@ def _stalled_submissions(settings: Settings, send_task: SendTask) -> int:
 
 
 def _half_done(settings: Settings, now: dt.datetime) -> int:
-    done = 0
+    """Complete the moves made whose last write is missing (looked for without SQLite's write lock: most
+    passes find none)."""
+    with read_scope(settings) as s:
+        candidates = outbox.half_done(s, older_than=now - dt.timedelta(seconds=MOVE_GRACE_S))
+    moved: list[tuple[outbox.HalfDone, bool]] = []
+    for move in candidates:
+        where = Path(move.destination)
+        try:
+            if filecheck.snapshot(where).sha256 != move.sha256:
+                continue
+        except OSError:
+            continue  # not moved yet: the file is in processing/ and its redelivery moves it
+        moved.append((move, where.is_relative_to(settings.archive_path)))
+    if not moved:
+        return 0
     with session_scope(settings) as s:
-        for delivery in outbox.half_done(s, older_than=now - dt.timedelta(seconds=MOVE_GRACE_S)):
-            where = Path(delivery.destination or "")
-            try:
-                if filecheck.snapshot(where).sha256 != delivery.sha256:
-                    continue
-            except OSError:
-                continue  # not moved yet: the file is in processing/ and its redelivery moves it
-            archived = where.is_relative_to(settings.archive_path)
-            outbox.complete_move(s, delivery, archived=archived)
-            log.info("move_completed", file=delivery.name, destination=str(where))
-            done += 1
-    return done
+        for move, archived in moved:
+            outbox.complete_move(s, move, archived=archived)
+            log.info("move_completed", file=move.name, destination=move.destination)
+    return len(moved)
 
 
 def _outbox(settings: Settings, send_task: SendTask, now: dt.datetime) -> int:
-    with session_scope(settings) as s:
+    with read_scope(settings) as s:
         rows = outbox.unsent(s, older_than=now - dt.timedelta(seconds=settings.outbox_grace_seconds))
         pending = [(r.id, r.task, r.ref_id) for r in rows if r.id is not None]
     sent: list[int] = []
@@ -139,7 +145,7 @@ def _overdue_flushes(settings: Settings, send_task: SendTask, now: dt.datetime) 
         return 0
     from worker.alerts.ledger import overdue_targets
 
-    with session_scope(settings) as s:
+    with read_scope(settings) as s:
         late = overdue_targets(s, before=now - dt.timedelta(seconds=FLUSH_GRACE_S), fresh_only=True)
     for channel, recipient in late:  # a flush that finds nothing due (sent meanwhile) sends nothing
         send_task(tasknames.ALERT_FLUSH, [recipient, channel])

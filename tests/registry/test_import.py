@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from tests.registry.conftest import Cli
 from tests.registry.helpers import HEADER
 from tests.registry.helpers import write_csv as _csv
-from worker.settings import Settings
+from tests.utils.services import export_settings, make_settings, migrated
+from worker.settings import Settings, get_settings
 from worker.store import queries
 from worker.store.db import session_scope
 
@@ -136,3 +137,30 @@ def test_export_round_trip_csv_and_xlsx(settings: Settings, cli: Cli, tmp_path: 
     for exported in ("out.csv", "out.xlsx"):
         code, out, _ = cli("bodies", "import", tmp_path / exported)
         assert code == 0 and "新增 0，更新 0，不变 3" in out
+
+
+def test_bodies_list_export_and_unmatched_answer_while_a_worker_holds_the_write_lock(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the registry's read-only commands read beside a writer (WAL): they neither wait for a
+    batch's store transaction nor hold the write lock against the workers."""
+    import sqlite3
+
+    from worker.store.db import dispose_engines
+
+    settings = migrated(make_settings(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}", db_busy_timeout=0.3))
+    export_settings(monkeypatch, settings)
+    assert cli("bodies", "import", _csv(tmp_path / "bodies.csv", ROWS))[0] == 0
+    dispose_engines()
+    writer = sqlite3.connect(settings.sqlalchemy_url.split("///", 1)[1], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a worker's store transaction
+    try:
+        code, out, _ = cli("bodies", "list", "--json")
+        assert code == 0 and len(json.loads(out)) == 3
+        code, out, _ = cli("bodies", "export", tmp_path / "out.csv")
+        assert code == 0 and "已导出 3 个主体" in out
+        assert cli("bodies", "unmatched")[0] == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        get_settings.cache_clear()

@@ -18,7 +18,7 @@ from worker.registry.assign import match_all, resolve
 from worker.registry.bodies import ChangeKind, ImportResult, import_bodies, parse_file
 from worker.settings import get_settings
 from worker.store import queries
-from worker.store.db import session_scope
+from worker.store.db import read_scope, session_scope
 
 
 @click.group("bodies")
@@ -59,7 +59,7 @@ def import_command(file: Path, dry_run: bool, skip_bad: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(file: Path) -> None:
     """导出主体名录（.csv 或 .xlsx，与导入格式相同）。"""
-    with session_scope() as session:
+    with read_scope() as session:
         bodies = queries.list_bodies(session)
     try:
         write(file, [bodies_sheet(bodies)])
@@ -74,7 +74,7 @@ def export_command(file: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def list_command(region: str | None, year: int | None, as_json: bool) -> None:
     """列出名录中的主体。"""
-    with session_scope() as session:
+    with read_scope() as session:
         bodies = queries.list_bodies(session, region=region, year=year)
     if as_json:
         click.echo(json.dumps([b.model_dump(mode="json") for b in bodies], ensure_ascii=False, indent=2))
@@ -101,7 +101,7 @@ def match_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def unmatched_command(as_json: bool) -> None:
     """列出未匹配到主体或匹配到多个主体的报告（用 nianbao bodies resolve 指定）。"""
-    with session_scope() as session:
+    with read_scope() as session:
         items = queries.unmatched_reports(session)
     if as_json:
         click.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ file is at the destination (the same content), only the last update is missing a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -50,30 +51,39 @@ def pending_count(session: Session) -> int:
     return int(session.exec(select(sa.func.count()).where(col(OutboxTask.sent_at).is_(None))).one())
 
 
-def half_done(session: Session, *, older_than: dt.datetime) -> list[Delivery]:
+def half_done(session: Session, *, older_than: dt.datetime) -> list[HalfDone]:
     """Deliveries still ``started`` that named a destination before ``older_than`` (a move maybe done)."""
-    return list(
-        session.exec(
-            select(Delivery).where(
-                Delivery.state == "started",
-                col(Delivery.destination).is_not(None),
-                col(Delivery.updated_at) < older_than,
-            )
+    rows = session.exec(
+        select(Delivery.id, Delivery.sha256, Delivery.name, Delivery.destination).where(
+            Delivery.state == "started",
+            col(Delivery.destination).is_not(None),
+            col(Delivery.updated_at) < older_than,
         )
     )
+    return [HalfDone(id, sha256, name, dest) for id, sha256, name, dest in rows if id is not None and dest]
 
 
-def complete_move(session: Session, delivery: Delivery, *, archived: bool) -> None:
-    """The file of ``delivery`` is at its destination: record it (``archived``: its archived path) and end it."""
-    destination = delivery.destination
-    if archived:
-        session.execute(
-            sa.update(SourceFile)
-            .where(col(SourceFile.sha256) == delivery.sha256, col(SourceFile.name) == delivery.name)
-            .values(archived_path=destination)
-        )
-    session.execute(
+@dataclass(frozen=True)
+class HalfDone:
+    """A delivery whose move may have been made: its row, file and intended destination."""
+
+    id: int
+    sha256: str
+    name: str
+    destination: str
+
+
+def complete_move(session: Session, move: HalfDone, *, archived: bool) -> None:
+    """The file of ``move`` is at its destination: record it (``archived``: its archived path) and end the
+    delivery, unless another process ended it meanwhile."""
+    ended = session.execute(
         sa.update(Delivery)
-        .where(col(Delivery.id) == delivery.id, col(Delivery.state) == "started")
+        .where(col(Delivery.id) == move.id, col(Delivery.state) == "started")
         .values(state="done", unfinished=0, destination=None, updated_at=utcnow())
     )
+    if archived and ended.rowcount:  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(SourceFile)
+            .where(col(SourceFile.sha256) == move.sha256, col(SourceFile.name) == move.name)
+            .values(archived_path=move.destination)
+        )
