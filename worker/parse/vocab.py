@@ -18,7 +18,7 @@ from functools import lru_cache
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def compact(text: str) -> str:
     """Remove every whitespace character (labels are compared without spaces, tabs or newlines)."""
     return _WS.sub("", text) if text else text
