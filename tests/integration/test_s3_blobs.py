@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.utils.s3 import client, object_keys, s3_settings
+from tests.utils.s3 import client, object_keys, s3_settings, server_checking_credentials
 from tests.utils.services import make_settings, migrated, pg_base_url, pg_schema, settings_env
 from worker.errors import ConfigError, RetryableError
 from worker.relay import blobs, check
@@ -89,6 +89,24 @@ def test_a_missing_bucket_or_endpoint_is_a_clear_error(tmp_path: Path, s3_endpoi
         down.check()
     with pytest.raises(blobs.BlobStoreUnavailable, match=closed):  # a task meeting it retries
         down.get(SHA)
+
+
+def test_keys_the_store_refuses_are_a_clear_error_and_a_retry_not_a_lost_file(tmp_path: Path, s3_endpoint: str) -> None:
+    """Wrong or revoked keys: the start-up check names the keys to check (zh-CN); a task that meets the
+    refusal later gets ``BlobStoreUnavailable``, which is retried, never a missing file or a quarantine."""
+    bucket = "nb-test-denied"
+    with server_checking_credentials(bucket) as endpoint:
+        denied = blobs.s3_store(_settings(tmp_path, "postgresql://unused", endpoint, bucket))
+        with pytest.raises(ConfigError) as caught:
+            denied.check()
+        assert str(caught.value) == (
+            f"对象存储 s3://{bucket}/nianbao/blobs/（{endpoint}）不可用："
+            "无权访问（检查 s3_access_key / s3_secret_key 或 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY）"
+        )
+        for action in (lambda: denied.get(SHA), lambda: denied.put(SHA, DATA), lambda: denied.delete(SHA)):
+            with pytest.raises(blobs.BlobStoreUnavailable, match=f"s3://{bucket}/") as refused:
+                action()
+            assert isinstance(refused.value, RetryableError)
 
 
 def test_no_credentials_is_a_clear_error(tmp_path: Path, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:

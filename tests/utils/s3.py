@@ -47,14 +47,14 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _start(attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
+def _start(attempts: int = 3, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``python -m moto.server`` on a free port; another port when the one picked was taken meanwhile."""
     last = ""
     for _ in range(attempts):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         deadline = time.monotonic() + 60  # its imports take a few seconds on a loaded machine
         while time.monotonic() < deadline and proc.poll() is None:
             if _answers(url):
@@ -66,6 +66,30 @@ def _start(attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
             err = proc.communicate(timeout=10)[1]
         last = err.decode(errors="replace")[-2000:]
     raise RuntimeError(f"the moto S3 server did not start: {last}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
+@contextlib.contextmanager
+def server_checking_credentials(bucket: str) -> Iterator[str]:
+    """A moto S3 server of its own that checks every request's credentials (moto's IAM mode: the keys of
+    ``s3_settings`` are unknown to it, as wrong keys are to MinIO or AWS), holding ``bucket``."""
+    # the one request let through unchecked creates the bucket; every later one must be signed by a known key
+    proc, url = _start(env=dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="1"))
+    try:
+        client(url).create_bucket(Bucket=bucket)
+        yield url
+    finally:
+        _stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -85,14 +109,7 @@ def s3_endpoint() -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        _stop(proc)
 
 
 def client(endpoint: str) -> Any:
