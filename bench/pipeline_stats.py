@@ -116,6 +116,18 @@ def print_run(result: dict[str, Any]) -> None:
             f"  backfill, half PDF + half .docx {rate:8.1f} files/s  {rate / text_rate:5.3f} of the text backfill's"
             f" rate  ({mixed['archived']} archived of {mixed['files']}, exit {mixed['exit']})"
         )
+        if mixed.get("batch_window_s") and bf.get("batch_window_s") and mixed["archived"] and bf["archived"]:
+            # a small mixed run is mostly the command's start: the batches' window and the batch task's time
+            # per file compare the formats themselves
+            window = mixed["files"] / mixed["batch_window_s"]
+            text_window = bf["files"] / bf["batch_window_s"]
+            per_file = mixed["batch_task_ms"] / mixed["archived"]
+            text_per_file = bf["batch_task_ms"] / bf["archived"]
+            print(
+                f"  backfill, half PDF + half .docx, batches' window {window:.1f} files/s ({window / text_window:.3f}"
+                f" of the text's); batch task {per_file:.1f} ms per file ({text_per_file:.1f} for text,"
+                f" {per_file / text_per_file:.1f}x)"
+            )
     rss = result.get("worker_rss_mb")
     if rss:
         shown = ", ".join(f"{mb:.0f}" for mb in rss)
