@@ -111,6 +111,22 @@ def test_alert_payloads_load_through_the_read_layer(seeded: tuple[Settings, dict
     assert alert.stored_at == "/archive/002_bb47b10e518fda8c.txt"
 
 
+def test_a_report_page_reads_its_path_from_the_stored_json(settings: Settings) -> None:
+    """The administrative path comes from the stored JSON without validating the whole report: a report
+    without one (the JSON leaves the empty path out), and a blob that cannot be read, show an empty path."""
+    from worker.parse.models import Report
+
+    with session_scope(settings) as s:
+        pathless = crud.insert_report(s, Report(organ="某单位", year=2024), [], sha256="1" * 64, file_name="a.txt")
+        unreadable = crud.insert_report(s, Report(organ="某单位", year=2023), [], sha256="2" * 64, file_name="b.txt")
+        assert unreadable.id is not None
+        s.connection().exec_driver_sql(f"UPDATE report SET report_json = 'not json' WHERE id = {unreadable.id}")
+    with session_scope(settings) as s:
+        first, second = (queries.get_report(s, r.id or 0) for r in (pathless, unreadable))
+    assert first is not None and first.organ_path == [] and first.organ == "某单位"
+    assert second is not None and second.organ_path == [] and second.year == 2023
+
+
 def test_quarantine_list_and_one_record_with_attempts(settings: Settings) -> None:
     with session_scope(settings) as s:
         for n, name in enumerate(("坏文件.doc", "空文件.pdf")):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from worker.parse.models import Location, Report
+from worker.parse.models import Location
 from worker.rules.base import Severity
 from worker.store.models import CellValue, SourceFile, StoredFinding, StoredReport
 from worker.store.queries.review import review_condition
@@ -194,10 +194,13 @@ def report_versions(session: Session, identity_key: str | None, year: int | None
 
 
 def _organ_path(row: StoredReport) -> list[str]:
+    """The report's administrative path, read from its stored JSON alone (every alert and report page asks:
+    validating the whole report for it took ~3 ms, this ~0.3)."""
     try:
-        return Report.model_validate_json(row.report_json).organ_path
-    except ValueError:
+        path = json.loads(row.report_json).get("organ_path") or []  # left out of the JSON when empty
+    except (ValueError, AttributeError):
         return []  # an unreadable blob must not hide the report; the name and key still say who it is
+    return [str(part) for part in path] if isinstance(path, list) else []
 
 
 def get_report(session: Session, report_id: int, *, with_cells: bool = True) -> ReportDetail | None:
