@@ -109,11 +109,13 @@ def _half_done(settings: Settings, now: dt.datetime) -> int:
         moved.append((move, where.is_relative_to(settings.archive_path)))
     if not moved:
         return 0
+    done = 0
     with session_scope(settings) as s:
         for move, archived in moved:
-            outbox.complete_move(s, move, archived=archived)
-            log.info("move_completed", file=move.name, destination=move.destination)
-    return len(moved)
+            if outbox.complete_move(s, move, archived=archived):  # else its worker ended it meanwhile
+                log.info("move_completed", file=move.name, destination=move.destination)
+                done += 1
+    return done
 
 
 def _outbox(settings: Settings, send_task: SendTask, now: dt.datetime) -> int:

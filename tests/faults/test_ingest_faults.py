@@ -25,7 +25,7 @@ from worker import names, spool, sweep, tasks
 from worker.errors import RetryableError
 from worker.ingest import ingest_file
 from worker.parse import read_report
-from worker.store import crud
+from worker.store import crud, outbox
 from worker.store.db import session_scope
 from worker.store.models import CellValue, Delivery, OutboxTask, QuarantineRecord, SourceFile
 from worker.store.ops_models import TaskRun, utcnow
@@ -175,6 +175,12 @@ def test_sweep_completes_an_archive_whose_last_update_was_cut(settings: Any, see
     assert sweep.run(settings, Sent()).moves_completed == 1
     (row,) = _rows(settings, Delivery)
     assert (row.state, row.destination) == ("done", None) and res.report_id is not None
+    # a move its own worker completed meanwhile (after the sweep looked) is left as that worker wrote it
+    late = outbox.HalfDone(row.id, row.sha256, row.name, str(settings.archive_path / "elsewhere.txt"))
+    with session_scope(settings) as s:
+        assert outbox.complete_move(s, late, archived=True) is False
+    (src,) = _rows(settings, SourceFile)
+    assert src.archived_path == str(target)
 
 
 def test_a_redelivery_moves_to_the_recorded_destination(settings: Any, seed: bytes) -> None:

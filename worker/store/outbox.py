@@ -73,17 +73,20 @@ class HalfDone:
     destination: str
 
 
-def complete_move(session: Session, move: HalfDone, *, archived: bool) -> None:
+def complete_move(session: Session, move: HalfDone, *, archived: bool) -> bool:
     """The file of ``move`` is at its destination: record it (``archived``: its archived path) and end the
-    delivery, unless another process ended it meanwhile."""
+    delivery; False when another process ended it meanwhile (nothing is written then)."""
     ended = session.execute(
         sa.update(Delivery)
         .where(col(Delivery.id) == move.id, col(Delivery.state) == "started")
         .values(state="done", unfinished=0, destination=None, updated_at=utcnow())
     )
-    if archived and ended.rowcount:  # type: ignore[attr-defined]
+    if not ended.rowcount:  # type: ignore[attr-defined]
+        return False
+    if archived:
         session.execute(
             sa.update(SourceFile)
             .where(col(SourceFile.sha256) == move.sha256, col(SourceFile.name) == move.name)
             .values(archived_path=move.destination)
         )
+    return True

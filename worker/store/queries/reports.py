@@ -195,7 +195,7 @@ def report_versions(session: Session, identity_key: str | None, year: int | None
 
 def _organ_path(row: StoredReport) -> list[str]:
     """The report's administrative path, read from its stored JSON alone (every alert and report page asks:
-    validating the whole report for it took ~3 ms, this ~0.3)."""
+    validating the whole report for it took ~2 ms, this ~0.3)."""
     try:
         path = json.loads(row.report_json).get("organ_path") or []  # left out of the JSON when empty
     except (ValueError, AttributeError):
