@@ -7,26 +7,27 @@ plain list, or to a function that fails like a broker that is down.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import stat
-import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from tests.utils.services import make_settings, migrated
+from tests.utils.services import make_settings, migrated, wait_until
 from tests.utils.variants import with_t3_error
 from worker import names, spool, sweep, tasks
 from worker.errors import RetryableError
 from worker.ingest import ingest_file
 from worker.parse import read_report
 from worker.store import crud, outbox
-from worker.store.db import session_scope
+from worker.store.db import get_engine, session_scope
 from worker.store.models import CellValue, Delivery, OutboxTask, QuarantineRecord, SourceFile
 from worker.store.ops_models import TaskRun, utcnow
 
@@ -203,31 +204,57 @@ def crud_sha(path: Path) -> str:
 
 # --- item 8: a writer still at work after the claim -----------------------------------------------
 def test_content_changed_after_claim_is_not_stored(settings: Any, seed: bytes) -> None:
-    path = _drop(settings, "w.txt", seed[: len(seed) // 2])
-    stop = threading.Event()
+    """A file still being written into after the claim (an uploader keeps it open) is read again later,
+    never stored as it was. Deterministic: the ingest is held at its delivery count, between its claim and
+    its read, while the writer appends; nothing of the ingest is replaced."""
+    half = seed[: seed.rindex(b"\n", 0, len(seed) // 2) + 1]  # whole lines: it reads as a (short) report
+    path = _drop(settings, "w.txt", half)
     writer = open(path, "ab")  # noqa: SIM115 - the writer keeps its file open, as a slow uploader does
+    outcome: dict[str, BaseException] = {}
 
-    def keep_writing() -> None:
-        while not stop.is_set():
-            writer.write(b" ")
-            writer.flush()
-            time.sleep(0)  # let the ingest run: the two threads take turns every switch interval
-
-    # the ingest between its claim and its check is a few ms of CPU (extract, parse): with Python's 5 ms
-    # switch interval the writer could miss it altogether; at 0.1 ms it gets the interpreter tens of times
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-4)
-    thread = threading.Thread(target=keep_writing)
-    thread.start()
-    try:
-        with pytest.raises(RetryableError, match="changed after it was claimed"):
+    def ingest() -> None:
+        try:
             ingest_file(path, settings=settings, task_id="w", send_task=Sent())
+        except BaseException as exc:  # noqa: BLE001 - what the ingest raised is what the test asserts
+            outcome["error"] = exc
+
+    def append() -> None:
+        writer.write(b" ")
+        writer.flush()
+        time.sleep(0.01)
+
+    thread = threading.Thread(target=ingest)
+    try:
+        with _deliveries_held(settings):
+            thread.start()
+            wait_until(lambda: not os.path.lexists(path), 30, "the claim (the file moved into processing/)")
+            until = time.monotonic() + 0.5  # the claim's look at the file is taken right after the move
+            while time.monotonic() < until:
+                append()
+        until = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < until:  # still writing while the ingest reads
+            append()
+        thread.join(10)
     finally:
-        stop.set()
-        thread.join()
         writer.close()
-        sys.setswitchinterval(interval)
+    assert not thread.is_alive()
+    error = outcome.get("error")
+    assert isinstance(error, RetryableError) and "changed after it was claimed" in str(error), error
     assert _rows(settings, SourceFile) == [] and any(settings.processing_path.rglob("w.txt"))
+
+
+@contextlib.contextmanager
+def _deliveries_held(settings: Any) -> Iterator[None]:
+    """Another connection holds what an ingest's delivery count writes: SQLite's write lock (``BEGIN
+    IMMEDIATE``, worker.store.db), PostgreSQL's ``delivery`` table."""
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE delivery IN EXCLUSIVE MODE")
+        else:
+            conn.exec_driver_sql("SELECT 1")
+        yield
+        conn.rollback()
 
 
 # --- item 9: stale task_run rows ----------------------------------------------------------------
