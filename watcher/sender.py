@@ -6,6 +6,7 @@ parsing or storage code is loaded.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -24,6 +25,10 @@ log = structlog.get_logger("watcher")
 
 INGEST_TASK = tasknames.INGEST
 INGEST_BATCH_TASK = tasknames.INGEST_BATCH
+
+# celery's package is a lazy module that replaces itself in sys.modules while it is first imported: a second
+# thread importing it meanwhile gets "cannot import name 'Celery'" (two watchers started at once in one process)
+_CELERY_IMPORT = threading.Lock()
 
 
 def _config_error(message: str) -> Exception:
@@ -50,7 +55,8 @@ def make_celery_app(settings: Settings) -> Celery:
     Without ``settings.broker_url`` it points at the embedded server's socket under the data directory
     (started by ``nianbao run``), like ``worker.app`` does.
     """
-    from celery import Celery
+    with _CELERY_IMPORT:
+        from celery import Celery
 
     url = settings.broker_url or embedded_broker_url(settings)
     app = Celery("nianbao-watcher", broker=url, set_as_current=False)

@@ -46,6 +46,7 @@ SendBatchFn = Callable[[list[str]], Any]
 BACKLOG_FILES = 20
 BATCH_MAX = 50  # files per batch task, as ``nianbao import``
 BATCH_SPREAD = 8  # a backlog is cut into at least this many batches, so that every pool process gets some
+MIN_WAIT_SECONDS = 0.02  # the loop's shortest sleep when a file falls due (its ready poll follows at once)
 
 
 class InboxWatcher:
@@ -117,6 +118,17 @@ class InboxWatcher:
             self._gone(path)
         self._next_rescan = self.clock() + self.settings.rescan_interval
         return seen
+
+    def _wait(self, tick: float) -> float:
+        """How long the loop sleeps: ``tick``, or less when a tracked file falls due sooner (it is then
+        queued ``stable_seconds`` after its last change, not up to a whole tick later).
+
+        Only while fewer than ``BACKLOG_FILES`` files are tracked: those are sent one by one anyway, while a
+        backlog settling (a folder copied in) keeps the tick, which gathers its files into batches."""
+        due = self.tracker.seconds_until_due()
+        if due is None or len(self.tracker) >= BACKLOG_FILES:
+            return tick
+        return min(tick, max(MIN_WAIT_SECONDS, due))
 
     def _still_inflight(self, path: Path, state: FileState) -> bool:
         try:
@@ -306,7 +318,7 @@ class InboxWatcher:
                 if now >= next_beat or (self.health.changed and now >= last_beat + CHANGE_SECONDS):
                     self.health.beat()
                     last_beat, next_beat = now, now + HEARTBEAT_SECONDS
-                stop_event.wait(tick)
+                stop_event.wait(self._wait(tick))
         finally:
             stop_observer(self.observer)
             self.health.beat(stopped=True)

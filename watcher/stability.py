@@ -111,6 +111,15 @@ class StabilityTracker:
         with self._lock:
             return len(self._entries)
 
+    def seconds_until_due(self) -> float | None:
+        """Seconds until the earliest tracked file has been quiet for ``stable_seconds`` (0 when one already
+        has), or None when nothing is tracked: when the next ``poll`` may find a file ready."""
+        with self._lock:
+            if not self._entries:
+                return None
+            earliest = min(entry.last_change for entry in self._entries.values())
+        return max(0.0, earliest + self.stable_seconds - self._clock())
+
     def poll(self) -> list[ReadyFile]:
         """Re-stat every tracked file and return (and stop tracking) those that are stable.
 

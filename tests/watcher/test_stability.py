@@ -51,6 +51,25 @@ def test_stability_ready_only_after_stable_seconds(tmp_path: Path, clock: Clock)
     assert len(tracker) == 0
 
 
+def test_stability_says_when_the_earliest_file_falls_due(tmp_path: Path, clock: Clock) -> None:
+    tracker = StabilityTracker(2.0, clock=clock)
+    assert tracker.seconds_until_due() is None  # nothing tracked: nothing can fall due
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    _write(first, b"a")
+    _write(second, b"b")
+    tracker.touch(first)
+    clock.advance(0.5)
+    tracker.touch(second)
+    assert tracker.seconds_until_due() == pytest.approx(1.5)
+    clock.advance(0.5)
+    tracker.touch(first)  # activity: its timer starts again, the other file is now the earliest
+    assert tracker.seconds_until_due() == pytest.approx(1.5)
+    clock.advance(1.6)
+    assert tracker.seconds_until_due() == 0.0
+    assert [r.path for r in tracker.poll()] == [second]
+    assert tracker.seconds_until_due() == pytest.approx(0.4)
+
+
 def test_stability_size_change_restarts_timer(tmp_path: Path, clock: Clock) -> None:
     f = tmp_path / "half.txt"
     _write(f, b"part one", mtime_ns=1_000_000_000)

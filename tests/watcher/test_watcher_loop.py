@@ -53,6 +53,30 @@ def test_loop_backfills_existing_files_once_stable(rig: Any) -> None:
     assert sorted(sent) == [str(inbox / "old.txt"), str(inbox / "sub" / "older.txt")]
 
 
+def test_loop_sleeps_until_a_file_falls_due_not_a_whole_tick(rig: Any) -> None:
+    """A file is queued ``stable_seconds`` after its last change: the loop wakes when it falls due instead of
+    at its next tick (a tick is up to ``poll_interval``, 1 s by default, later)."""
+    watcher, clock, sent, inbox = rig
+    watcher.step()
+    assert watcher._wait(1.0) == 1.0  # nothing tracked: the tick
+    (inbox / "new.txt").write_text("report")
+    watcher.tracker.touch(inbox / "new.txt")  # its event
+    clock.advance(1.5)
+    assert watcher._wait(1.0) == pytest.approx(0.5)
+    clock.advance(0.5)
+    assert watcher._wait(1.0) == pytest.approx(0.02)  # due now: the next step finds it ready at once
+    watcher.step()
+    assert sent == [str(inbox / "new.txt")] and watcher._wait(1.0) == 1.0
+    # a backlog settling keeps the tick: its files fall due together into one step, and go in batches
+    from watcher.service import BACKLOG_FILES
+
+    for i in range(BACKLOG_FILES):
+        (inbox / f"b{i:02d}.txt").write_text("report")
+        watcher.tracker.touch(inbox / f"b{i:02d}.txt")
+    clock.advance(1.9)
+    assert watcher._wait(1.0) == 1.0
+
+
 def test_loop_rescan_finds_files_that_produced_no_event(rig: Any) -> None:
     watcher, clock, sent, inbox = rig
     watcher.step()
