@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from celery import Celery
 
-from tests.utils.services import make_settings, settings_env, wait_until
+from tests.utils.services import make_settings, settings_env, stop_process, wait_until
 from tests.utils.smtp import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -54,12 +54,7 @@ def _start_flower(tmp_path: Path, broker_url: str) -> Iterator[tuple[str, Any, s
         assert proc.poll() is None, (tmp_path / "flower.log").read_text()
         yield base, settings, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
 
 

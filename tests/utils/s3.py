@@ -69,12 +69,9 @@ def _start(attempts: int = 3, *, env: dict[str, str] | None = None) -> tuple[sub
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    from tests.utils.services import stop_process
+
+    stop_process(proc)
     if proc.stderr is not None:
         proc.stderr.close()
 

@@ -343,6 +343,18 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")[-6000:]
 
 
+def stop_process(proc: Any, timeout: float = 10.0) -> None:
+    """Stop a server subprocess: SIGTERM, then SIGKILL when it has not exited within ``timeout`` seconds."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.2) -> Any:
     """Poll ``predicate`` until it returns something truthy; AssertionError naming ``what`` on timeout."""
     import time
