@@ -125,10 +125,10 @@ class InboxWatcher:
 
         Only while fewer than ``BACKLOG_FILES`` files are tracked: those are sent one by one anyway, while a
         backlog settling (a folder copied in) keeps the tick, which gathers its files into batches."""
-        due = self.tracker.seconds_until_due()
-        if due is None or len(self.tracker) >= BACKLOG_FILES:
+        if len(self.tracker) >= BACKLOG_FILES:
             return tick
-        return min(tick, max(MIN_WAIT_SECONDS, due))
+        due = self.tracker.seconds_until_due()
+        return tick if due is None else min(tick, max(MIN_WAIT_SECONDS, due))
 
     def _still_inflight(self, path: Path, state: FileState) -> bool:
         try:
