@@ -228,4 +228,3 @@ def test_checks_made_before_the_store_are_kept_when_the_neighbours_are_the_same(
     with session_scope(settings) as s:
         rules = [f.rule for f in store.findings_of(s, again.report_id)]
     assert rules == [f.rule for f in ahead.findings]
-

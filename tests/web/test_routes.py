@@ -149,4 +149,3 @@ def test_pages_are_read_beside_a_worker_holding_the_write_lock(tmp_path: Path) -
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-

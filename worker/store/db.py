@@ -122,19 +122,13 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
     """
     session = Session(get_engine(settings), expire_on_commit=False)
     try:
-        yield session
-        session.commit()
-    except OperationalError as exc:
-        session.rollback()
-        raise RetryableError(f"database unavailable: {exc.orig}") from exc
-    except DBAPIError as exc:
-        session.rollback()
-        if exc.connection_invalidated:
-            raise RetryableError(f"database connection lost: {exc.orig}") from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
+        with _retryable_errors():
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
     finally:
         session.close()
 
@@ -152,12 +146,24 @@ def read_scope(settings: Settings | None = None) -> Iterator[Session]:
     session = Session(_reader(settings), expire_on_commit=False)
     event.listen(session, "before_flush", _refuse_writes)
     try:
-        yield session
-    except OperationalError as exc:
-        raise RetryableError(f"database unavailable: {exc.orig}") from exc
+        with _retryable_errors():
+            yield session
     finally:
         session.rollback()
         session.close()
+
+
+@contextlib.contextmanager
+def _retryable_errors() -> Iterator[None]:
+    """The database's operational errors (locked, unreachable) and lost connections as ``RetryableError``."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise RetryableError(f"database unavailable: {exc.orig}") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise RetryableError(f"database connection lost: {exc.orig}") from exc
+        raise
 
 
 def ping(settings: Settings | None = None) -> None:

@@ -146,9 +146,12 @@ def store_report(
     """
     lock_identity(session, report.identity_key)
     if not crud.report_stored(session, arrival.sha256):
-        keys = _neighbour_keys(session, report)  # light: most bodies have no neighbour stored yet
-        neighbours = _neighbours(session, report) if keys else {}
-        if checked is not None and checked.neighbours == keys:
+        keys = _neighbour_keys(session, report)  # light: no report_json, usually none
+        kept = checked is not None and checked.neighbours == keys
+        # the rows (with their JSON) only for checks made here, or for the year+1 report to re-check
+        needed = keys and (not kept or any(year == (report.year or 0) + 1 for year, _, _ in keys))
+        neighbours = _neighbours(session, report) if needed else {}
+        if checked is not None and kept:
             findings = checked.findings
         else:
             findings = run_checks(report, _context(report, neighbours, severity_overrides))
@@ -182,7 +185,7 @@ def check_ahead(session: Session, report: Report, *, severity_overrides: dict[st
     ``store_report`` looks at the neighbours again under the lock and checks anew when they changed (a
     neighbour stored in between, or by the same batch).
     """
-    neighbours = _neighbours(session, report) if _neighbour_keys(session, report) else {}
+    neighbours = _neighbours(session, report)
     keys = tuple(sorted((year, row.id or 0, row.sha256) for year, row in neighbours.items()))
     return Checked(keys, run_checks(report, _context(report, neighbours, severity_overrides)))
 
